@@ -1,0 +1,62 @@
+"""Wifi Desa: captive portal and hotspot access controller for village Wi-Fi.
+
+`create_app` wires extensions, blueprints and error handlers and returns; it creates
+no tables, generates no keys and starts no threads.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from portal.config import Settings
+from portal.database import engine_options
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def template_folder() -> Path:
+    """Where the Jinja templates are: inside the wheel, or at the top of a checkout."""
+    shipped = PACKAGE_DIR / "templates"
+    return shipped if shipped.is_dir() else PACKAGE_DIR.parent / "templates"
+
+
+def create_app(settings: Settings) -> Flask:
+    """Build the portal application for the given settings.
+
+    ``settings.secret_key`` must already be set (see `Settings.resolve_secret_key`).
+    Raises ValueError when it is empty.
+    """
+    if not settings.secret_key:
+        raise ValueError("settings.secret_key is empty; call Settings.resolve_secret_key()")
+    app = Flask(
+        __name__,
+        template_folder=str(template_folder()),
+        static_folder=str(PACKAGE_DIR / "static"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.sqlalchemy_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings),
+        TESTING=settings.testing,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
+    )
+    app.extensions["wifidesa.settings"] = settings
+
+    from portal import database, errors, migrations, ops, security
+
+    database.init_app(app)
+    migrations.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    ops.init_app(app)
+    return app
+
+
+def settings_of(app: Flask) -> Settings:
+    """The Settings an application was created with."""
+    return app.extensions["wifidesa.settings"]

@@ -1,0 +1,101 @@
+"""Typed, frozen settings read from the environment.
+
+Everything the application needs to know about its surroundings lives in one
+`Settings` value that is built once (``Settings.from_env()``) and passed into
+``create_app``. Tests build their own instead of patching the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+SQLITE_FILE = "wifidesa.sqlite3"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one installation.
+
+    ``secret_key`` may be empty: `resolve_secret_key` then reads or creates the key
+    file in the data folder (an explicit step, never done by ``create_app``).
+    """
+
+    data_dir: Path = Path("instance")
+    database_url: str = ""
+    secret_key: str = ""
+    public_url: str = "http://127.0.0.1:8080"
+    #: Reports hide counts that describe fewer devices than this.
+    suppression_threshold: int = 5
+    #: Raw accounting sessions are deleted this many days after they were rolled up.
+    session_retention_days: int = 90
+    #: Pseudonym keys are destroyed this many days after their window ends.
+    key_grace_days: int = 2
+    #: Cookies are marked Secure; on by default whenever the public URL is https.
+    secure_cookies: bool = False
+    testing: bool = False
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Build settings from ``WIFIDESA_*`` variables (``environ`` defaults to os.environ).
+
+        Raises ValueError when a numeric variable is not a whole number.
+        """
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("WIFIDESA_DATA_DIR", "instance")).expanduser().absolute()
+        public_url = env.get("WIFIDESA_PUBLIC_URL", "http://127.0.0.1:8080").rstrip("/")
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("WIFIDESA_DATABASE_URL", ""),
+            secret_key=env.get("WIFIDESA_SECRET_KEY", ""),
+            public_url=public_url,
+            suppression_threshold=_int(env, "WIFIDESA_SUPPRESSION_THRESHOLD", 5),
+            session_retention_days=_int(env, "WIFIDESA_SESSION_RETENTION_DAYS", 90),
+            key_grace_days=_int(env, "WIFIDESA_KEY_GRACE_DAYS", 2),
+            secure_cookies=public_url.startswith("https://"),
+        )
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL, SQLite in the data folder unless one was given.
+
+        ``postgresql://`` URLs are pointed at psycopg 3, the driver we ship.
+        """
+        url = self.database_url or f"sqlite:///{self.data_dir / SQLITE_FILE}"
+        if url.startswith("postgresql://") or url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
+        return url
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    def resolve_secret_key(self) -> Settings:
+        """Return settings whose ``secret_key`` is set.
+
+        When none was given, reads ``<data_dir>/secret_key`` or creates it (mode 0600)
+        with 64 random hex characters. Raises OSError if the data folder is not writable.
+        """
+        if self.secret_key:
+            return self
+        path = self.data_dir / SECRET_KEY_FILE
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        return replace(self, secret_key=path.read_text().strip())
+
+
+def _int(env: os._Environ[str] | dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None

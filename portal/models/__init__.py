@@ -1,0 +1,40 @@
+"""Typed SQLAlchemy 2 models, grouped by subject.
+
+Every table the product needs is defined here; constraints live in the database.
+Times are stored in UTC (naive datetimes that mean UTC); local dates (``local_date``)
+are the village's own calendar day, which is the quota window.
+"""
+
+from portal.models.access import LoginGrant, PseudonymKey, Voucher, VoucherBatch
+from portal.models.accounts import AdminUser, ApiToken, AuditEntry, LoginAttempt
+from portal.models.content import Announcement, TermsVersion
+from portal.models.network import Gateway, GatewayUptime, Policy, Village
+from portal.models.usage import (
+    AccountingSession,
+    DeviceDay,
+    TermsAcceptance,
+    UsageDaily,
+    UsageHourly,
+)
+
+__all__ = [
+    "AccountingSession",
+    "AdminUser",
+    "Announcement",
+    "ApiToken",
+    "AuditEntry",
+    "DeviceDay",
+    "Gateway",
+    "GatewayUptime",
+    "LoginAttempt",
+    "LoginGrant",
+    "Policy",
+    "PseudonymKey",
+    "TermsAcceptance",
+    "TermsVersion",
+    "UsageDaily",
+    "UsageHourly",
+    "Village",
+    "Voucher",
+    "VoucherBatch",
+]
