@@ -64,10 +64,10 @@ class VoucherBatch(Base):
     village_kode: Mapped[str] = mapped_column(sa.ForeignKey("village.kode"), index=True)
     label: Mapped[str] = mapped_column(sa.String(80), default="")
     valid_days: Mapped[int]
-    #: Per-day allowance (NULL = the village policy applies to that part).
+    #: The holder's allowance replaces the village policy: per day and/or in total
+    #: over the validity (NULL = no limit of that kind).
     daily_mb: Mapped[int | None]
     daily_minutes: Mapped[int | None]
-    #: Whole-validity allowance (NULL = none).
     total_mb: Mapped[int | None]
     total_minutes: Mapped[int | None]
     created_by_id: Mapped[int | None] = mapped_column(

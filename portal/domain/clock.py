@@ -1,0 +1,44 @@
+"""Local time of a village: which quota day it is and when that day ends.
+
+Domain code never reads the clock: callers pass ``now`` as a naive UTC datetime (the
+form the database stores), and these helpers turn it into the village's own calendar.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from portal.domain.regions import TIMEZONES
+
+
+def zone(label: str) -> ZoneInfo:
+    """The IANA zone for WIB, WITA or WIT. Raises KeyError for anything else."""
+    return ZoneInfo(TIMEZONES[label])
+
+
+def utcnow() -> datetime:
+    """The current time as a naive UTC datetime: call only at a request/packet boundary."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_local(now: datetime, label: str) -> datetime:
+    """A naive UTC instant as an aware local datetime in the given zone."""
+    return now.replace(tzinfo=UTC).astimezone(zone(label))
+
+
+def local_day(now: datetime, label: str) -> date:
+    """The village's calendar day (the quota window) at the instant ``now``."""
+    return to_local(now, label).date()
+
+
+def day_end(day: date, label: str) -> datetime:
+    """The naive UTC instant at which the given local day ends (the next local midnight)."""
+    midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone(label))
+    return midnight.astimezone(UTC).replace(tzinfo=None)
+
+
+def seconds_to_midnight(now: datetime, label: str) -> int:
+    """Whole seconds from ``now`` until the local day ends (at least 1)."""
+    remaining = day_end(local_day(now, label), label) - now
+    return max(1, int(remaining.total_seconds()))

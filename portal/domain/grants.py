@@ -1,0 +1,115 @@
+"""One-time login grants: what the portal hands the router after the terms are accepted.
+
+The portal issues a grant bound to one gateway and one device pseudonym; the router
+logs in with it moments later. The password is derived from the username with a key
+of the installation (see `grant_password`), so nothing secret is stored and the
+RADIUS server can still check CHAP, which needs the cleartext.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.domain import keyring
+from portal.models import Gateway, LoginGrant
+
+GRANT_LIFETIME = timedelta(minutes=5)
+#: Routers resend Access-Requests and phones double-tap: the same device may use a
+#: grant again this long after its first use.
+REPEAT_WINDOW = timedelta(minutes=1)
+USERNAME_PREFIX = "wd-"
+
+
+class GrantRefused(Exception):
+    """A grant cannot be used; ``reason`` is a short machine-readable cause."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class IssuedGrant:
+    username: str
+    password: str
+    expires_at: datetime
+
+
+def grant_password(master_key: str, username: str) -> str:
+    """The one-time password of a grant username (20 hex characters)."""
+    return keyring.keyed_hash(keyring.derive(master_key, "grant-password"), username)[:20]
+
+
+def is_grant_username(username: str) -> bool:
+    return username.startswith(USERNAME_PREFIX) and len(username) == len(USERNAME_PREFIX) + 16
+
+
+def issue_grant(
+    session: Session,
+    *,
+    gateway: Gateway,
+    device: str,
+    local_date: date,
+    now: datetime,
+    master_key: str,
+    terms_version_id: int | None = None,
+    voucher_id: int | None = None,
+) -> IssuedGrant:
+    """Create a grant for ``device`` (a pseudonym) at ``gateway``, valid 5 minutes."""
+    username = USERNAME_PREFIX + secrets.token_hex(8)
+    grant = LoginGrant(
+        username=username,
+        gateway_id=gateway.id,
+        village_kode=gateway.village_kode,
+        device=device,
+        local_date=local_date,
+        voucher_id=voucher_id,
+        terms_version_id=terms_version_id,
+        created_at=now,
+        expires_at=now + GRANT_LIFETIME,
+    )
+    session.add(grant)
+    session.flush()
+    return IssuedGrant(username, grant_password(master_key, username), grant.expires_at)
+
+
+def use_grant(
+    session: Session, *, username: str, gateway_id: int, device: str, now: datetime
+) -> LoginGrant:
+    """Mark a grant used by ``device`` at ``gateway_id`` and return it.
+
+    A grant is single-use, except that the same device at the same gateway may use it
+    again within `REPEAT_WINDOW` of the first use (a retransmitted Access-Request with
+    a new identifier, or a second tap on the button).
+    Raises GrantRefused with reason "unknown", "expired", "wrong-gateway",
+    "wrong-device" or "used".
+    """
+    grant = session.scalar(sa.select(LoginGrant).where(LoginGrant.username == username))
+    if grant is None:
+        raise GrantRefused("unknown")
+    if grant.gateway_id != gateway_id:
+        raise GrantRefused("wrong-gateway")
+    if not hmac.compare_digest(grant.device, device):
+        raise GrantRefused("wrong-device")
+    if grant.used_at is not None:
+        if now - grant.used_at <= REPEAT_WINDOW:
+            return grant
+        raise GrantRefused("used")
+    if now >= grant.expires_at:
+        raise GrantRefused("expired")
+    grant.used_at = now
+    session.flush()
+    return grant
+
+
+def delete_old_grants(session: Session, now: datetime) -> int:
+    """Remove grants that expired more than a day ago; returns how many."""
+    cutoff = now - timedelta(days=1)
+    result = session.execute(sa.delete(LoginGrant).where(LoginGrant.expires_at < cutoff))
+    return result.rowcount or 0
