@@ -46,10 +46,20 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     separator = "&" if "?" in base else "?"
+    # application_name tags every connection of this test, so that connections a
+    # failed test left open (in a server thread, say) can be ended before the drop.
+    options = f"options={quote(f'-csearch_path={schema}')}&application_name={schema}"
     try:
-        yield f"{base}{separator}options={quote(f'-csearch_path={schema}')}"
+        yield f"{base}{separator}{options}"
     finally:
         with admin.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE application_name = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": schema},
+            )
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 
