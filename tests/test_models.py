@@ -75,7 +75,11 @@ def test_admin_usernames_are_unique(db_session: Session, now: datetime) -> None:
     for _ in range(2):
         db_session.add(
             AdminUser(
-                username="budi", password_hash="x", role="regency", scope_kode="64.01", created_at=now
+                username="budi",
+                password_hash="x",
+                role="regency",
+                scope_kode="64.01",
+                created_at=now,
             )
         )
     with pytest.raises(sa.exc.IntegrityError):
