@@ -28,12 +28,12 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from portal import create_app
 from portal.cli import main
 from portal.config import Settings
-from portal.database import db
+from portal.database import db, make_engine, make_sessionmaker
 from portal.domain import admins, gateways, regions, villages
 from portal.migrations import upgrade_database
 from portal.models import AdminUser, Gateway, Village
@@ -160,14 +160,34 @@ def settings_env(settings: Settings) -> dict[str, str | None]:
 
 
 @pytest.fixture
-def cli(settings: Settings) -> Callable[..., Result]:
+def engine(app: Flask, settings: Settings) -> Iterator[sa.Engine]:
+    """A plain SQLAlchemy engine on the migrated test database, as non-Flask code
+    (the RADIUS server, workers) builds it with `make_engine`."""
+    plain = make_engine(settings)
+    yield plain
+    plain.dispose()
+
+
+@pytest.fixture
+def sessions(engine: sa.Engine) -> sessionmaker[Session]:
+    """A session factory over `engine`: ``with sessions() as session: …``."""
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def runner(settings: Settings) -> CliRunner:
+    """click's CliRunner with the environment pointing at the test settings."""
+    return CliRunner(env=settings_env(settings))
+
+
+@pytest.fixture
+def cli(runner: CliRunner) -> Callable[..., Result]:
     """Run ``wifidesa ARGS…`` in-process against the test settings.
 
     ``cli("village", "add", "64.01.01.2009")`` returns click's Result (exit_code,
     stdout, stderr). It does not migrate: use it beside the `app` fixture, or run
     ``cli("init-db")`` first.
     """
-    runner = CliRunner(env=settings_env(settings))
 
     def invoke(*args: str, input: str | None = None) -> Result:
         return runner.invoke(main, list(args), input=input, catch_exceptions=False)

@@ -68,6 +68,16 @@ def app_context(settings: Settings) -> Iterator[Flask]:
             db.engine.dispose()
 
 
+def check_database(settings: Settings) -> None:
+    """Make sure the database exists, answers and has a schema, before serving from it.
+
+    Raises EnvironmentProblem (exit 1) with what to do otherwise.
+    """
+    _require_sqlite_file(settings)
+    with app_context(settings):
+        _require_schema(settings)
+
+
 @contextmanager
 def unit_of_work(settings: Settings) -> Iterator[Session]:
     """A session for one command, committed once at the end.
@@ -75,10 +85,7 @@ def unit_of_work(settings: Settings) -> Iterator[Session]:
     A DomainError rolls everything back and becomes a CommandError (exit 2); an
     unreachable or uninitialised database becomes an EnvironmentProblem (exit 1).
     """
-    if settings.is_sqlite and not Path(_sqlite_name(settings)).exists():
-        raise EnvironmentProblem(
-            f"no database in {settings.data_dir}; create it first with: wifidesa init-db"
-        )
+    _require_sqlite_file(settings)
     with app_context(settings):
         session = db.session
         _require_schema(settings)
@@ -94,8 +101,15 @@ def unit_of_work(settings: Settings) -> Iterator[Session]:
             raise CommandError(f"refused by the database: {error.orig}".splitlines()[0]) from None
 
 
-def _sqlite_name(settings: Settings) -> str:
-    return sa.make_url(settings.sqlalchemy_url).database or ""
+def _require_sqlite_file(settings: Settings) -> None:
+    # Connecting would create an empty SQLite file; say what to do instead.
+    if (
+        settings.is_sqlite
+        and not Path(sa.make_url(settings.sqlalchemy_url).database or "").exists()
+    ):
+        raise EnvironmentProblem(
+            f"no database in {settings.data_dir}; create it first with: wifidesa init-db"
+        )
 
 
 def _require_schema(settings: Settings) -> None:

@@ -9,7 +9,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from portal import create_app
-from portal.cli.common import load_settings
+from portal.cli.common import check_database, load_settings
 from portal.config import Settings
 
 
@@ -74,4 +74,5 @@ def serve(host: str, port: int, workers: int) -> None:
     front when the portal is reachable beyond the hotspot networks.
     """
     settings = load_settings()
+    check_database(settings)
     run_portal(settings, host=host, port=port, workers=workers)
