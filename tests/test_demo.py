@@ -40,8 +40,8 @@ def wait_for_health(url: str, process: subprocess.Popen[bytes], seconds: float) 
     return 0
 
 
-def run_demo(data_dir: Path, log: Path) -> tuple[int, str]:
-    """Start the demo, wait for /healthz, SIGINT it; returns (exit code, its output)."""
+def run_demo(data_dir: Path, log: Path, stop: int = signal.SIGINT) -> tuple[int, str]:
+    """Start the demo, wait for /healthz, signal it; returns (exit code, its output)."""
     port, radius_port = free_port(), free_port(socket.SOCK_DGRAM)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIFIDESA_")}
     env |= {"WIFIDESA_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
@@ -57,7 +57,7 @@ def run_demo(data_dir: Path, log: Path) -> tuple[int, str]:
         try:
             status = wait_for_health(f"http://127.0.0.1:{port}/healthz", process, 30)
             assert status == 200, log.read_text()
-            process.send_signal(signal.SIGINT)
+            process.send_signal(stop)
             code = process.wait(timeout=20)
         finally:
             if process.poll() is None:
@@ -80,7 +80,9 @@ def counts(data_dir: Path) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_demo_serves_stops_cleanly_and_reseeds_idempotently(tmp_path: Path) -> None:
+def test_demo_serves_stops_cleanly_on_sigint_or_sigterm_and_reseeds_idempotently(
+    tmp_path: Path,
+) -> None:
     data_dir = tmp_path / "data"
 
     code, output = run_demo(data_dir, tmp_path / "first.log")
@@ -89,7 +91,7 @@ def test_demo_serves_stops_cleanly_and_reseeds_idempotently(tmp_path: Path) -> N
     assert "wifidesa simulate --nas-id desa-samurangau --secret " in output
     first = counts(data_dir)
 
-    code, second_output = run_demo(data_dir, tmp_path / "second.log")
+    code, second_output = run_demo(data_dir, tmp_path / "second.log", signal.SIGTERM)
     assert code == 0, second_output
     assert (
         counts(data_dir)

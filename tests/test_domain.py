@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
+from ipaddress import IPv4Address, IPv6Address
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from portal.domain import demo, gateways, tokens, villages
@@ -111,3 +115,25 @@ def test_demo_content_is_plain_and_escaped(db_session: Session, now: datetime) -
     categories = {a.category for a in db_session.query(Announcement)}
     assert {"pengumuman", "agenda", "kesehatan"} <= categories
     assert demo.paragraphs_html("a <b>\n\nc") == "<p>a &lt;b&gt;</p><p>c</p>"
+
+
+@given(st.text(max_size=200))
+def test_slugs_are_always_url_safe(name: str) -> None:
+    slug = villages.slugify(name)
+
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug)
+    assert len(slug) <= 70
+
+
+@given(st.ip_addresses())
+def test_any_ip_address_is_accepted_in_canonical_form(address: IPv4Address | IPv6Address) -> None:
+    assert gateways.normalize_address(str(address)) == str(address)
+
+
+@given(st.text(max_size=40))
+def test_nas_identifiers_are_url_safe_or_refused(text: str) -> None:
+    try:
+        accepted = gateways.validate_nas_identifier(text)
+    except DomainError:
+        return
+    assert re.fullmatch(r"[A-Za-z0-9._-]{1,64}", accepted)

@@ -13,6 +13,11 @@ import click
 
 from portal.cli import admins, database, demo, gateways, policies, serve, tokens, villages
 
+# click 8.2+ raises this for a group called without a subcommand; older click prints help.
+NoArgsIsHelp: type[click.UsageError] = getattr(
+    click.exceptions, "NoArgsIsHelpError", type("NoArgsIsHelp", (click.UsageError,), {})
+)
+
 
 class WifiDesaGroup(click.Group):
     """A group whose errors are always one line on stderr (bad input exits with 2)."""
@@ -21,6 +26,9 @@ class WifiDesaGroup(click.Group):
         kwargs["standalone_mode"] = False
         try:
             result = super().main(*args, **kwargs)
+        except NoArgsIsHelp as error:
+            error.show()  # a bare group name shows its help, as click does
+            sys.exit(error.exit_code)
         except click.UsageError as error:
             hint = f" (see: {error.ctx.command_path} --help)" if error.ctx else ""
             click.echo(f"Error: {error.format_message()}{hint}", err=True)

@@ -53,7 +53,7 @@ def demo(host: str, port: int, radius_port: int) -> None:
     villages, a gateway each on 127.0.0.1, a policy, terms and announcements, and two
     admins whose new random passwords are printed on every start.
     """
-    portal_url = f"http://{host}:{port}"
+    portal_url = f"http://{url_host(host)}:{port}"
     settings = replace(demo_settings(), public_url=portal_url)
     if os.environ.get("WIFIDESA_DATABASE_URL"):
         click.echo("Note: the demo ignores WIFIDESA_DATABASE_URL and uses SQLite.", err=True)
@@ -70,6 +70,13 @@ def demo(host: str, port: int, radius_port: int) -> None:
     finally:
         if radius is not None:
             radius.stop()
+
+
+def url_host(host: str) -> str:
+    """How a browser on this machine reaches a listening address (0.0.0.0 -> 127.0.0.1)."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (recognising, not binding)
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 def banner(seed: DemoSeed, settings: Settings, portal_url: str, host: str, port: int) -> str:
@@ -93,7 +100,7 @@ def banner(seed: DemoSeed, settings: Settings, portal_url: str, host: str, port:
         lines.append(f"  {gateway.nas_identifier} ({gateway.village_name})")
         lines.append(
             f"    wifidesa simulate --nas-id {gateway.nas_identifier} --secret {gateway.secret}"
-            f" --portal {portal_url} --radius {host}:{port}"
+            f" --portal {portal_url} --radius {url_host(host)}:{port}"
         )
     lines += ["", "Stop with Ctrl-C.", ""]
     return "\n".join(lines)
