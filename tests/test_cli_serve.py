@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
-from click.testing import Result
+from click.testing import CliRunner, Result
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.cli import main
 from portal.cli.serve import gunicorn_options
 from portal.models import Village
 
@@ -41,3 +43,31 @@ def test_plain_sessions_see_what_the_app_committed(
 
     with sessions() as session:
         assert session.get(Village, "64.01.01.2011") is not None
+
+
+def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    runner = CliRunner(
+        env={
+            "WIFIDESA_DATA_DIR": str(tmp_path),
+            "WIFIDESA_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/none?connect_timeout=2",
+            "WIFIDESA_SECRET_KEY": "k" * 32,
+        }
+    )
+
+    result = runner.invoke(main, ["village", "add", "64.01.01.2009"])
+
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "unreachable" in result.stderr
+
+
+def test_a_malformed_setting_is_one_line(tmp_path: Path) -> None:
+    runner = CliRunner(
+        env={"WIFIDESA_DATA_DIR": str(tmp_path), "WIFIDESA_SUPPRESSION_THRESHOLD": "five"}
+    )
+
+    result = runner.invoke(main, ["init-db"])
+
+    assert result.exit_code == 2
+    assert "WIFIDESA_SUPPRESSION_THRESHOLD" in result.stderr
+    assert list(tmp_path.iterdir()) == []
