@@ -14,15 +14,12 @@ connections (a CLI command, a gunicorn worker, the RADIUS server under test).
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from itertools import count
 from typing import Any
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
@@ -37,9 +34,9 @@ from portal.database import db, make_engine, make_sessionmaker
 from portal.domain import admins, gateways, regions, villages
 from portal.migrations import upgrade_database
 from portal.models import AdminUser, Gateway, Village
+from tests import databases
 
-PG_URL_VARIABLE = "WIFIDESA_TEST_DATABASE_URL"
-TEST_SECRET_KEY = "test-secret-key-not-for-production"
+TEST_SECRET_KEY = databases.TEST_SECRET_KEY
 #: A fixed instant (naive UTC, as stored): 11:00 WITA on Sunday 22 November 2026.
 TEST_NOW = datetime(2026, 11, 22, 3, 0, 0)
 DEFAULT_PASSWORD = "kata-sandi-rahasia"
@@ -82,25 +79,12 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- databases ---------------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+@pytest.fixture(params=databases.BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     """The WIFIDESA_DATABASE_URL of the test: "" (SQLite in the data folder) or a fresh
     PostgreSQL schema selected through the connection's search_path."""
-    if request.param == "sqlite":
-        yield ""
-        return
-    base = os.environ.get(PG_URL_VARIABLE)
-    if not base:
-        pytest.skip(f"{PG_URL_VARIABLE} is not set; PostgreSQL half not run")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in base else "?"
-    try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(base, autocommit=True) as connection:
-            connection.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    with databases.database_url(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from tests.databases import database_url, make_settings, migrated_settings
 def test_backup_copies_a_live_database_and_checks_it(tmp_path):
     with database_url("sqlite", tmp_path) as url:
         settings = migrated_settings(tmp_path, url)
-        live = sqlite3.connect(url.removeprefix("sqlite:///"))
+        live = sqlite3.connect(settings.sqlalchemy_url.removeprefix("sqlite:///"))
         live.execute(
             "INSERT INTO audit_entry (at, actor_label, action, object_type, object_id, detail)"
             " VALUES ('2026-11-22 00:00:00', 'cli', 'test', 'x', '1', '')"
