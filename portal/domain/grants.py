@@ -79,8 +79,22 @@ def issue_grant(
     return IssuedGrant(username, grant_password(master_key, username), grant.expires_at)
 
 
+def load_grants(session: Session, usernames: list[str]) -> dict[str, LoginGrant]:
+    """The grants with these usernames, in one query (for a batch of Access-Requests)."""
+    if not usernames:
+        return {}
+    rows = session.scalars(sa.select(LoginGrant).where(LoginGrant.username.in_(set(usernames))))
+    return {grant.username: grant for grant in rows}
+
+
 def use_grant(
-    session: Session, *, username: str, gateway_id: int, device: str, now: datetime
+    session: Session,
+    *,
+    username: str,
+    gateway_id: int,
+    device: str,
+    now: datetime,
+    preloaded: dict[str, LoginGrant] | None = None,
 ) -> LoginGrant:
     """Mark a grant used by ``device`` at ``gateway_id`` and return it.
 
@@ -88,9 +102,12 @@ def use_grant(
     again within `REPEAT_WINDOW` of the first use (a retransmitted Access-Request with
     a new identifier, or a second tap on the button).
     Raises GrantRefused with reason "unknown", "expired", "wrong-gateway",
-    "wrong-device" or "used".
+    "wrong-device" or "used". ``preloaded`` (from `load_grants`) saves the query.
     """
-    grant = session.scalar(sa.select(LoginGrant).where(LoginGrant.username == username))
+    if preloaded is not None:
+        grant = preloaded.get(username)
+    else:
+        grant = session.scalar(sa.select(LoginGrant).where(LoginGrant.username == username))
     if grant is None:
         raise GrantRefused("unknown")
     if grant.gateway_id != gateway_id:
@@ -103,8 +120,7 @@ def use_grant(
         raise GrantRefused("used")
     if now >= grant.expires_at:
         raise GrantRefused("expired")
-    grant.used_at = now
-    session.flush()
+    grant.used_at = now  # flushed with the unit of work (one UPDATE for a whole batch)
     return grant
 
 
