@@ -80,7 +80,7 @@ class ClientCache:
         sessions: sessionmaker,
         *,
         refresh_interval: float = 5.0,
-        miss_interval: float = 1.0,
+        miss_interval: float = 0.5,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._sessions = sessions

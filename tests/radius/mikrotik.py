@@ -65,7 +65,9 @@ class Router:
         framed_ip: str = "10.5.88.2",
         chap_password: tuple[bytes, bytes] | None = None,
     ) -> packet.AuthPacket:
-        pkt = self.client().CreateAuthPacket(code=packet.AccessRequest)
+        pkt = self.client().CreateAuthPacket(
+            code=packet.AccessRequest, message_authenticator=message_authenticator
+        )
         pkt.secret = self.secret
         pkt["NAS-Port-Type"] = 19
         pkt["Calling-Station-Id"] = mac
@@ -86,8 +88,6 @@ class Router:
         pkt["WISPr-Logoff-URL"] = "http://10.5.88.1/logout"
         pkt["NAS-Identifier"] = self.nas_identifier
         pkt["NAS-IP-Address"] = "10.0.0.1"
-        if message_authenticator:
-            pkt.add_message_authenticator()
         return pkt
 
     def accounting_request(
