@@ -48,11 +48,11 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
                 offenders.append(address)
                 raise PermissionError(f"test tried to reach {address[0]}")
 
-    def sendto(self, data, *args):  # noqa: ANN001, ANN202
+    def sendto(self, data, *args):
         check(args[-1])
         return real_sendto(self, data, *args)
 
-    def connect(self, address):  # noqa: ANN001, ANN202
+    def connect(self, address):
         check(address)
         return real_connect(self, address)
 
@@ -63,7 +63,7 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(params=BACKENDS)
-def settings(request: pytest.FixtureRequest, tmp_path) -> Iterator[Settings]:  # noqa: ANN001
+def settings(request: pytest.FixtureRequest, tmp_path) -> Iterator[Settings]:
     with database_url(request.param, tmp_path) as url:
         yield migrated_settings(tmp_path, url)
 

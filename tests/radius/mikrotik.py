@@ -149,7 +149,7 @@ class Router:
 def attributes(reply: packet.Packet) -> dict[str, object]:
     """Reply attributes by name, single values unwrapped."""
     out: dict[str, object] = {}
-    for key in reply.keys():
+    for key in reply.keys():  # noqa: SIM118 (pyrad's keys() gives names)
         name = key if isinstance(key, str) else str(key)
         values = reply[key]
         out[name] = values[0] if len(values) == 1 else values
