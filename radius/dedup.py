@@ -111,7 +111,7 @@ class DelayedSender:
                     return
                 _, _, sock, data, addr, key = heapq.heappop(self._heap)
             try:
-                sock.sendto(data, addr)
                 self._on_sent(key, data)
+                sock.sendto(data, addr)
             except OSError:
                 log.warning("sending a delayed reply failed")

@@ -273,8 +273,8 @@ class RadiusServer:
                 job.received + self._reject_delay, job.sock, data, job.addr, job.key
             )
             return
+        self._duplicates.complete(job.key, data)  # before sending: a fast resend finds it
         job.sock.sendto(data, job.addr)
-        self._duplicates.complete(job.key, data)
         self.metrics.latency.labels("access").observe(time.monotonic() - job.received)
 
     def _process_acct(self, batch: list[Job]) -> None:
@@ -291,8 +291,8 @@ class RadiusServer:
                 self._fail([job])
                 continue
             data = job.packet.CreateReply().ReplyPacket()
-            job.sock.sendto(data, job.addr)
             self._duplicates.complete(job.key, data)
+            job.sock.sendto(data, job.addr)
             self.metrics.requests.labels("accounting", "stored").inc()
             self.metrics.latency.labels("accounting").observe(time.monotonic() - job.received)
         nas_addresses = {job.request.client.gateway_id: job.addr[0] for job in batch}

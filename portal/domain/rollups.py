@@ -74,8 +74,9 @@ def ensure_device_day(session: Session, *, village_kode: str, day: date, device:
         seconds_total=0,
         sessions=0,
     )
-    result = session.execute(stmt.on_conflict_do_nothing())
-    return (result.rowcount or 0) == 1
+    # RETURNING tells whether a row was inserted on both backends (rowcount does not).
+    inserted = session.execute(stmt.on_conflict_do_nothing().returning(DeviceDay.device))
+    return inserted.first() is not None
 
 
 @dataclass
