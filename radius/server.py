@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
+from portal.domain.accounting import close_stale_sessions
 from portal.domain.clock import utcnow
 from radius import coa, decode
 from radius.accounting import Enforcement, account_batch
@@ -71,6 +72,7 @@ class RadiusServer:
         coa_timeout: float = 2.0,
         coa_retries: int = 2,
         clock: Callable[[], datetime] = utcnow,
+        sweep_interval: float = 60.0,
     ) -> None:
         settings = settings.resolve_secret_key()
         self.metrics = metrics or Metrics()
@@ -100,6 +102,7 @@ class RadiusServer:
             "radius-acct-writer", self._process_acct, self._fail
         )
         self._stopping = threading.Event()
+        self._sweep_interval = sweep_interval
         self._threads = [
             threading.Thread(
                 target=self._receive,
@@ -113,6 +116,7 @@ class RadiusServer:
                 daemon=True,
                 name="radius-acct-recv",
             ),
+            threading.Thread(target=self._sweep, daemon=True, name="radius-sweeper"),
         ]
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -151,6 +155,18 @@ class RadiusServer:
         self.start()
         done.wait()
         self.stop()
+
+    def _sweep(self) -> None:
+        """Close sessions that missed three interim updates, every ``sweep_interval`` s."""
+        while not self._stopping.wait(self._sweep_interval):
+            try:
+                with self._sessions() as session:
+                    closed = close_stale_sessions(session, now=self._clock())
+                    session.commit()
+                if closed:
+                    log.info("closed %d stale sessions", closed)
+            except SQLAlchemyError:
+                log.exception("closing stale sessions failed; will retry")
 
     # -- receiving: decode, identify, verify, deduplicate -----------------------------------
 
