@@ -147,8 +147,8 @@ def accounting_request(packet: Packet, client: Client) -> AccountingRequest:
     session_id = text(packet, ACCT_SESSION_ID)
     if status in (1, 2, 3) and not session_id:
         raise Malformed("no-session-id")
-    if session_id is not None and len(session_id) > 64:
-        raise Malformed("long-session-id")
+    if session_id is not None and (len(session_id) > 64 or "\x00" in session_id):
+        raise Malformed("bad-session-id")
     framed = raw(packet, FRAMED_IP)
     framed_ip = str(ipaddress.IPv4Address(framed)) if framed and len(framed) == 4 else None
     cause = integer(packet, ACCT_TERMINATE)
