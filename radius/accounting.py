@@ -10,12 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import accounting, clock, grants, quotas
 from portal.domain.rollups import UsageBatch
-from portal.models import AccountingSession, DeviceDay, Voucher
+from portal.models import AccountingSession, Voucher
 from radius.clients import Client
 from radius.handlers import HandlerContext
 
@@ -88,7 +87,7 @@ def account_batch(
     Nothing is committed here. Raises SQLAlchemyError when the database fails, in which
     case the caller rolls back and answers none of them.
     """
-    usage = UsageBatch()
+    usage = UsageBatch(marked=ctx.uptime_marked)
     keys = [
         (r.client.gateway_id, r.acct_session_id)
         for r in requests
@@ -173,18 +172,9 @@ def _over_quota(
     """The open sessions of devices whose day quota the batch used up."""
     if not touched:
         return []
-    columns = sa.tuple_(DeviceDay.village_kode, DeviceDay.local_date, DeviceDay.device)
+    rows = quotas.load_device_days(session, list(touched), fresh=True)
     totals = {
-        (v, d, dev): (b, s)
-        for v, d, dev, b, s in session.execute(
-            sa.select(
-                DeviceDay.village_kode,
-                DeviceDay.local_date,
-                DeviceDay.device,
-                DeviceDay.bytes_total,
-                DeviceDay.seconds_total,
-            ).where(columns.in_(list(touched)))
-        )
+        (r.village_kode, r.local_date, r.device): (r.bytes_total, r.seconds_total) for r in rows
     }
     found = []
     for key, entries in touched.items():

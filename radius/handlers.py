@@ -14,7 +14,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import clock, grants, quotas, vouchers
@@ -97,6 +96,8 @@ class HandlerContext:
     keyring: KeyRing = field(default_factory=KeyRing)
     allow_mac_login: bool = True
     policy_ttl: float = 10.0
+    #: Gateway uptime buckets already written (see `UsageBatch.marked`).
+    uptime_marked: set = field(default_factory=set)
     _policies: dict[str, tuple[EffectivePolicy, float]] = field(default_factory=dict)
 
     def policy(self, session: Session, village_kode: str) -> EffectivePolicy:
@@ -145,6 +146,8 @@ class Prefetched:
 
     grants: dict[str, LoginGrant]
     devices: dict[int, tuple[date, str]]
+    #: Strong references: the session's identity map only holds objects weakly.
+    rows: list[DeviceDay]
 
 
 def prefetch(
@@ -169,10 +172,7 @@ def prefetch(
                 now=now,
             )
     keys = [(requests[i].client.village_kode, day, dev) for i, (day, dev) in devices.items()]
-    if keys:
-        columns = sa.tuple_(DeviceDay.village_kode, DeviceDay.local_date, DeviceDay.device)
-        session.scalars(sa.select(DeviceDay).where(columns.in_(keys))).all()
-    return Prefetched(found, devices)
+    return Prefetched(found, devices, quotas.load_device_days(session, keys))
 
 
 def authenticate_batch(
@@ -186,7 +186,7 @@ def authenticate_batch(
 
     Nothing is committed here. Raises SQLAlchemyError when the database fails.
     """
-    usage = UsageBatch()
+    usage = UsageBatch(marked=ctx.uptime_marked)
     found = prefetch(session, requests, ctx, now)
     replies = []
     for index, request in enumerate(requests):

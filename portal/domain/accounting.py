@@ -66,17 +66,22 @@ def load_sessions(
     session: Session, keys: list[tuple[int, str]]
 ) -> dict[tuple[int, str], AccountingSession]:
     """The stored sessions for (gateway id, Acct-Session-Id) pairs, locked for update."""
-    if not keys:
-        return {}
-    rows = session.scalars(
-        sa.select(AccountingSession)
-        .where(
-            sa.tuple_(AccountingSession.gateway_id, AccountingSession.acct_session_id).in_(
-                sorted(set(keys))
+    by_gateway: dict[int, set[str]] = {}
+    for gateway_id, acct_session_id in keys:
+        by_gateway.setdefault(gateway_id, set()).add(acct_session_id)
+    rows = []
+    for gateway_id, session_ids in sorted(by_gateway.items()):
+        # One IN per gateway uses the unique index (SQLite scans for a row-value IN).
+        rows.extend(
+            session.scalars(
+                sa.select(AccountingSession)
+                .where(
+                    AccountingSession.gateway_id == gateway_id,
+                    AccountingSession.acct_session_id.in_(sorted(session_ids)),
+                )
+                .with_for_update()
             )
         )
-        .with_for_update()
-    )
     return {(row.gateway_id, row.acct_session_id): row for row in rows}
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
@@ -68,6 +69,31 @@ def limits_for(policy: EffectivePolicy, voucher: Voucher | None = None) -> Limit
 def usage_on(session: Session, *, village_kode: str, day: date, device: str) -> DeviceDay | None:
     """The device's counters for one local day at one village, if it was seen."""
     return session.get(DeviceDay, (village_kode, day, device))
+
+
+def load_device_days(
+    session: Session, keys: list[tuple[str, date, str]], *, fresh: bool = False
+) -> list[DeviceDay]:
+    """The stored day rows for (village, local day, device) keys, a query per village-day.
+
+    (One ``device IN (...)`` per village and day uses the primary key's index on both
+    backends, where a row-value IN makes SQLite scan the table.) ``fresh`` re-reads rows
+    the session already holds. Keep the returned list: the session holds rows weakly.
+    """
+    groups: dict[tuple[str, date], set[str]] = {}
+    for village_kode, day, device in keys:
+        groups.setdefault((village_kode, day), set()).add(device)
+    rows: list[DeviceDay] = []
+    for (village_kode, day), devices in groups.items():
+        query = sa.select(DeviceDay).where(
+            DeviceDay.village_kode == village_kode,
+            DeviceDay.local_date == day,
+            DeviceDay.device.in_(sorted(devices)),
+        )
+        if fresh:
+            query = query.execution_options(populate_existing=True)
+        rows.extend(session.scalars(query))
+    return rows
 
 
 def _left(limit: int | None, used: int) -> int | None:
@@ -166,6 +192,7 @@ __all__ = [
     "add_usage",
     "exhausted_message",
     "limits_for",
+    "load_device_days",
     "remaining",
     "state_for_device",
     "usage_on",

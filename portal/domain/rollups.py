@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
+from portal.domain.quotas import load_device_days
 from portal.models import DeviceDay, Gateway, GatewayUptime, UsageDaily, UsageHourly, Voucher
 
 #: The counters a rollup row carries that accounting and authentication feed.
@@ -94,6 +95,9 @@ class UsageBatch:
     )
     vouchers: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     uptime: set[tuple[int, datetime]] = field(default_factory=set)
+    #: Buckets already written by this process (shared across batches): a gateway is
+    #: marked, and its last_seen_at moved, once per 5-minute bucket, not per packet.
+    marked: set[tuple[int, datetime]] | None = None
 
     def village(self, village_kode: str, timezone: str, at: datetime, **deltas: int) -> None:
         """Add counters to the village's hour and day that contain ``at`` (naive UTC)."""
@@ -127,31 +131,20 @@ class UsageBatch:
         Creating a device's first row of the day also counts it in ``devices`` of the
         village's current hour and day. Raises SQLAlchemyError on database failure.
         """
-        for (village_kode, day, device), values in self.devices.items():
-            if ensure_device_day(session, village_kode=village_kode, day=day, device=device):
-                self.village(village_kode, timezones[village_kode], now, devices=1)
-            if any(values.values()):
-                session.execute(
-                    sa.update(DeviceDay)
-                    .where(
-                        DeviceDay.village_kode == village_kode,
-                        DeviceDay.local_date == day,
-                        DeviceDay.device == device,
-                    )
-                    .values(
-                        bytes_total=DeviceDay.bytes_total + values["bytes_total"],
-                        seconds_total=DeviceDay.seconds_total + values["seconds_total"],
-                        sessions=DeviceDay.sessions + values["sessions"],
-                    )
-                )
-        for voucher_id, (bytes_, seconds) in self.vouchers.items():
-            session.execute(
-                sa.update(Voucher)
-                .where(Voucher.id == voucher_id)
+        self._flush_devices(session, timezones, now)
+        if self.vouchers:
+            table = Voucher.__table__
+            session.connection().execute(
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("v_id"))
                 .values(
-                    used_bytes=Voucher.used_bytes + bytes_,
-                    used_seconds=Voucher.used_seconds + seconds,
-                )
+                    used_bytes=table.c.used_bytes + sa.bindparam("v_bytes"),
+                    used_seconds=table.c.used_seconds + sa.bindparam("v_seconds"),
+                ),
+                [
+                    {"v_id": v, "v_bytes": b, "v_seconds": sec}
+                    for v, (b, sec) in self.vouchers.items()
+                ],
             )
         _increment_upsert(
             session,
@@ -180,14 +173,49 @@ class UsageBatch:
         self.vouchers.clear()
         self.uptime.clear()
 
+    def _flush_devices(self, session: Session, timezones: dict[str, str], now: datetime) -> None:
+        """Create missing device-day rows (counting new devices), then add all usage in
+        one executemany UPDATE."""
+        if not self.devices:
+            return
+        existing = {
+            (row.village_kode, row.local_date, row.device)
+            for row in load_device_days(session, list(self.devices))
+        }
+        for village_kode, day, device in self.devices.keys() - existing:
+            if ensure_device_day(session, village_kode=village_kode, day=day, device=device):
+                self.village(village_kode, timezones[village_kode], now, devices=1)
+        table = DeviceDay.__table__
+        rows = [
+            {"k_v": v, "k_d": d, "k_dev": dev, **{f"d_{k}": n for k, n in values.items()}}
+            for (v, d, dev), values in self.devices.items()
+            if any(values.values())
+        ]
+        if rows:
+            session.connection().execute(
+                sa.update(table)
+                .where(
+                    table.c.village_kode == sa.bindparam("k_v"),
+                    table.c.local_date == sa.bindparam("k_d"),
+                    table.c.device == sa.bindparam("k_dev"),
+                )
+                .values(
+                    {name: table.c[name] + sa.bindparam(f"d_{name}") for name in _DEVICE_FIELDS}
+                ),
+                rows,
+            )
+
     def _flush_uptime(self, session: Session, now: datetime) -> None:
-        if not self.uptime:
+        new = self.uptime - self.marked if self.marked is not None else self.uptime
+        if not new:
             return
         stmt = _insert(session, GatewayUptime.__table__).on_conflict_do_nothing()
-        session.execute(
-            stmt, [{"gateway_id": g, "bucket_start": b} for g, b in sorted(self.uptime)]
-        )
-        gateway_ids = sorted({g for g, _ in self.uptime})
+        session.execute(stmt, [{"gateway_id": g, "bucket_start": b} for g, b in sorted(new)])
+        if self.marked is not None:
+            if len(self.marked) > 100_000:
+                self.marked.clear()
+            self.marked.update(new)
+        gateway_ids = sorted({g for g, _ in new})
         session.execute(
             sa.update(Gateway)
             .where(Gateway.id.in_(gateway_ids))
