@@ -24,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
-from pyrad.packet import AccessReject, AcctPacket, AuthPacket, Packet, PacketError
+from pyrad.packet import Packet, PacketError
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.config import Settings
@@ -38,10 +38,12 @@ from radius.clients import Client, ClientCache
 from radius.dedup import DelayedSender, DuplicateCache, Key
 from radius.handlers import AccessReply, HandlerContext, authenticate_batch
 from radius.metrics import Metrics
+from radius.wire import AccessRequestPacket, AccountingRequestPacket, ReplyEncoder
 
 log = logging.getLogger(__name__)
 RECEIVE_BUFFER = 4 * 1024 * 1024
-ACCESS_REQUEST, ACCOUNTING_REQUEST = 1, 4
+ACCESS_REQUEST, ACCESS_ACCEPT, ACCESS_REJECT = 1, 2, 3
+ACCOUNTING_REQUEST, ACCOUNTING_RESPONSE = 4, 5
 
 
 @dataclass
@@ -77,6 +79,7 @@ class RadiusServer:
         settings = settings.resolve_secret_key()
         self.metrics = metrics or Metrics()
         self.dictionary = decode.load_dictionary()
+        self._encoder = ReplyEncoder(self.dictionary)
         self._engine = make_engine(settings)
         sessions = make_sessionmaker(self._engine)
         self._sessions = sessions
@@ -194,7 +197,9 @@ class RadiusServer:
             return
         kind = "access" if is_auth else "accounting"
         try:
-            packet = (AuthPacket if is_auth else AcctPacket)(dict=self.dictionary, packet=data)
+            packet = (AccessRequestPacket if is_auth else AccountingRequestPacket)(
+                dict=self.dictionary, packet=data
+            )
             nas_id = decode.nas_identifier(packet)
         except (PacketError, ValueError, KeyError, IndexError):
             self.metrics.drop("malformed")
@@ -277,12 +282,9 @@ class RadiusServer:
                 self._answer_access(job, reply)
 
     def _answer_access(self, job: Job, reply: AccessReply) -> None:
-        packet = job.packet.CreateReply()  # signed with a Message-Authenticator, put first
-        if not reply.accept:
-            packet.code = AccessReject
-        for name, value in reply.attributes:
-            packet.AddAttribute(name, value)
-        data = packet.ReplyPacket()
+        code = ACCESS_ACCEPT if reply.accept else ACCESS_REJECT
+        # signed with a Message-Authenticator as first attribute, always (BlastRADIUS)
+        data = self._encoder.reply(job.packet, code, reply.attributes, sign=True)
         self.metrics.requests.labels("access", reply.reason).inc()
         if reply.delay and self._reject_delay > 0:
             self._delayed.send_at(
@@ -306,7 +308,7 @@ class RadiusServer:
             if not stored:
                 self._fail([job])
                 continue
-            data = job.packet.CreateReply().ReplyPacket()
+            data = self._encoder.reply(job.packet, ACCOUNTING_RESPONSE, sign=False)
             self._duplicates.complete(job.key, data)
             job.sock.sendto(data, job.addr)
             self.metrics.requests.labels("accounting", "stored").inc()
