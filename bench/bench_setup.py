@@ -69,12 +69,12 @@ def populate(
         day, _ = KeyRing().device_for_day(
             session, village_kode=KODE, timezone=TIMEZONE, mac="00:00:00:00:00:00", now=now
         )
-        key = KeyRing().key(
-            session, "quota", f"{KODE}/{day.isoformat()}", window_end=now, now=now
-        )
+        key = KeyRing().key(session, "quota", f"{KODE}/{day.isoformat()}", window_end=now, now=now)
         grant_rows, day_rows = [], []
         for n in range(count):
-            mac = f"0A:{(n >> 24) & 255:02X}:{(n >> 16) & 255:02X}:{(n >> 8) & 255:02X}:{n & 255:02X}:01"
+            mac = ":".join(
+                f"{b:02X}" for b in (10, n >> 24 & 255, n >> 16 & 255, n >> 8 & 255, n & 255, 1)
+            )
             device = pseudonym(key, mac)
             username = f"{grants.USERNAME_PREFIX}{n:016x}"
             grant_rows.append(

@@ -37,11 +37,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from freeradius_conf import write_config  # noqa: E402
-from pyrad.packet import AcctPacket, AuthPacket  # noqa: E402
+from bench_setup import populate
+from freeradius_conf import write_config
+from pyrad.packet import AcctPacket, AuthPacket
 
-from bench_setup import populate  # noqa: E402
-from radius.decode import load_dictionary  # noqa: E402
+from radius.decode import load_dictionary
 
 DICTIONARY = load_dictionary()
 LANES = 8
@@ -56,10 +56,16 @@ class Result:
     unanswered: int
     seconds: float
     latencies: list[float]
+    cpu_seconds: float = 0.0
 
     @property
     def rate(self) -> float:
         return self.answered / self.seconds
+
+    @property
+    def cpu_per_request(self) -> float:
+        """Server CPU time (user + system, all threads) per answered request, in µs."""
+        return self.cpu_seconds / max(1, self.answered) * 1e6
 
     def percentile(self, fraction: float) -> float:
         if not self.latencies:
@@ -71,7 +77,7 @@ class Result:
         return (
             f"{self.name:<34} {self.rate:>9,.0f} req/s   p50 {self.percentile(0.5):6.2f} ms"
             f"   p99 {self.percentile(0.99):7.2f} ms   ok {self.accepted:>7,}"
-            f"   unanswered {self.unanswered:,}"
+            f"   unanswered {self.unanswered:,}   server CPU {self.cpu_per_request:5.0f} µs/req"
         )
 
 
@@ -125,8 +131,20 @@ def interim_packets(count: int, secret: bytes, sessions: int = 1000) -> list[lis
     return lanes
 
 
-def load(name: str, port: int, lanes: list[list[bytes]], seconds: float, in_flight: int) -> Result:
-    """Closed-loop load: keep ``in_flight`` requests outstanding until time or packets run out."""
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children threads so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load(
+    name: str, port: int, lanes: list[list[bytes]], seconds: float, in_flight: int, pid: int
+) -> Result:
+    """Closed-loop load: keep ``in_flight`` requests outstanding until time or packets run out.
+
+    ``pid`` is the server's process, whose CPU time is measured over the run.
+    """
+    cpu_before = cpu_seconds(pid)
     per_lane = max(1, in_flight // LANES)
     selector = selectors.DefaultSelector()
     socks, pending, cursor = [], [], [0] * LANES
@@ -179,7 +197,9 @@ def load(name: str, port: int, lanes: list[list[bytes]], seconds: float, in_flig
     elapsed = time.perf_counter() - started
     for sock in socks:
         sock.close()
-    return Result(name, len(latencies), accepted, unanswered, elapsed, latencies)
+    result = Result(name, len(latencies), accepted, unanswered, elapsed, latencies)
+    result.cpu_seconds = cpu_seconds(pid) - cpu_before
+    return result
 
 
 def wait_ready(port: int, timeout: float = 20.0) -> None:
@@ -201,7 +221,8 @@ def wait_ready(port: int, timeout: float = 20.0) -> None:
 
 
 @contextlib.contextmanager
-def running(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[None]:
+def running(command: list[str], port: int, env: dict[str, str] | None = None) -> Iterator[int]:
+    """Run a server pinned to CPU 0; yields the pid whose CPU time counts."""
     process = subprocess.Popen(
         ["taskset", "-c", "0", *command],
         env=env,
@@ -211,7 +232,7 @@ def running(command: list[str], port: int, env: dict[str, str] | None = None) ->
     try:
         wait_ready(port)
         time.sleep(0.5)
-        yield
+        yield server_pid(process.pid)
     finally:
         process.terminate()
         try:
@@ -219,6 +240,13 @@ def running(command: list[str], port: int, env: dict[str, str] | None = None) ->
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def server_pid(pid: int) -> int:
+    """The server process under taskset (exec'd in place) and an optional profiler."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = children.read_text().split() if children.exists() else []
+    return int(kids[0]) if kids else pid
 
 
 def main() -> None:
@@ -244,13 +272,41 @@ def main() -> None:
         "WIFIDESA_SECRET_KEY": settings.secret_key,
     }
     ours = [sys.executable, "-c", "from radius.cli import radius_command; radius_command()"]
-    # WIFIDESA_BENCH_WRAP="py-spy record -f raw -o /tmp/radius.txt --" profiles our server.
-    wrap = os.environ.get("WIFIDESA_BENCH_WRAP", "").split()
-    with running([*wrap, *ours, "--port", str(port), "--reject-delay", "0"], port, env):
-        auth = load("wifidesa CHAP", port, auth_lanes, args.seconds, args.in_flight)
+    # WIFIDESA_BENCH_PROFILE=/tmp/radius.txt samples our server with py-spy (raw stacks).
+    profile = os.environ.get("WIFIDESA_BENCH_PROFILE")
+    command = [*ours, "--port", str(port), "--reject-delay", "0"]
+    with running(command, port, env) as pid:
+        if profile:
+            subprocess.Popen(
+                [
+                    "py-spy",
+                    "record",
+                    "-p",
+                    str(pid),
+                    "-d",
+                    str(int(args.seconds * 2) + 1),
+                    "-r",
+                    "200",
+                    "-f",
+                    "raw",
+                    "-o",
+                    profile,
+                    "--nonblocking",
+                    "--threads",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        auth = load("wifidesa CHAP", port, auth_lanes, args.seconds, args.in_flight, pid)
         print(auth.line(), flush=True)
-        acct = load("wifidesa accounting (durable)", port + 1, acct_lanes, args.seconds,
-                    args.in_flight)
+        acct = load(
+            "wifidesa accounting (durable)",
+            port + 1,
+            acct_lanes,
+            args.seconds,
+            args.in_flight,
+            pid,
+        )
         print(acct.line(), flush=True)
         results["wifidesa"] = (auth, acct)
 
@@ -259,13 +315,21 @@ def main() -> None:
         for offset, (setup, wal) in enumerate((("files", False), ("sql", False), ("sql", True))):
             label = f"freeradius {setup}{' (WAL)' if wal else ''}"
             port = 32812 + 100 * offset
-            folder = write_config(root / f"fr-{offset}", setup=setup, port=port,
-                                  secret=secret, users=users, wal=wal)
-            with running(["freeradius", "-f", "-d", str(folder), "-n", "radiusd"], port):
-                auth = load(f"{label} CHAP", port, auth_lanes, args.seconds, args.in_flight)
+            folder = write_config(
+                root / f"fr-{offset}", setup=setup, port=port, secret=secret, users=users, wal=wal
+            )
+            command = ["freeradius", "-f", "-d", str(folder), "-n", "radiusd"]
+            with running(command, port) as pid:
+                auth = load(f"{label} CHAP", port, auth_lanes, args.seconds, args.in_flight, pid)
                 print(auth.line(), flush=True)
-                acct = load(f"{label} accounting", port + 1, acct_lanes, args.seconds,
-                            args.in_flight)
+                acct = load(
+                    f"{label} accounting",
+                    port + 1,
+                    acct_lanes,
+                    args.seconds,
+                    args.in_flight,
+                    pid,
+                )
                 print(acct.line(), flush=True)
             results[label] = (auth, acct)
 
@@ -273,8 +337,10 @@ def main() -> None:
     print("\nratios (wifidesa / other, answered req/s):")
     for label, (auth, acct) in results.items():
         if label != "wifidesa":
-            print(f"  vs {label:<22} CHAP {mine[0].rate / max(auth.rate, 1):5.2f}x"
-                  f"   accounting {mine[1].rate / max(acct.rate, 1):5.2f}x")
+            print(
+                f"  vs {label:<22} CHAP {mine[0].rate / max(auth.rate, 1):5.2f}x"
+                f"   accounting {mine[1].rate / max(acct.rate, 1):5.2f}x"
+            )
     shutil.rmtree(root, ignore_errors=True)
 
 

@@ -172,9 +172,9 @@ def _over_quota(
     """The open sessions of devices whose day quota the batch used up."""
     if not touched:
         return []
-    rows = quotas.load_device_days(session, list(touched), fresh=True)
     totals = {
-        (r.village_kode, r.local_date, r.device): (r.bytes_total, r.seconds_total) for r in rows
+        key: (row.bytes_total, row.seconds_total)
+        for key, row in quotas.day_usage(session, list(touched)).items()
     }
     found = []
     for key, entries in touched.items():

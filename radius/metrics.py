@@ -21,6 +21,7 @@ class Metrics:
 
     def __post_init__(self) -> None:
         r = self.registry
+        self._children: dict[tuple[str, str], Counter] = {}
         self.requests = Counter(
             "wifidesa_radius_requests",
             "RADIUS requests answered, by packet kind and result",
@@ -59,6 +60,13 @@ class Metrics:
             ["kind", "result"],
             registry=r,
         )
+
+    def count(self, kind: str, result: str) -> None:
+        """Count an answered request (label children cached: this runs per packet)."""
+        child = self._children.get((kind, result))
+        if child is None:
+            child = self._children[(kind, result)] = self.requests.labels(kind, result)
+        child.inc()
 
     def drop(self, reason: str) -> None:
         self.drops.labels(reason).inc()

@@ -34,9 +34,10 @@ from portal.domain.clock import utcnow
 from radius import coa, decode
 from radius.accounting import Enforcement, account_batch
 from radius.accounting_writer import GroupCommitter
+from radius.authentication import authenticate_batch
 from radius.clients import Client, ClientCache
 from radius.dedup import DelayedSender, DuplicateCache, Key
-from radius.handlers import AccessReply, HandlerContext, authenticate_batch
+from radius.handlers import AccessReply, HandlerContext
 from radius.metrics import Metrics
 from radius.wire import AccessRequestPacket, AccountingRequestPacket, ReplyEncoder
 
@@ -285,7 +286,7 @@ class RadiusServer:
         code = ACCESS_ACCEPT if reply.accept else ACCESS_REJECT
         # signed with a Message-Authenticator as first attribute, always (BlastRADIUS)
         data = self._encoder.reply(job.packet, code, reply.attributes, sign=True)
-        self.metrics.requests.labels("access", reply.reason).inc()
+        self.metrics.count("access", reply.reason)
         if reply.delay and self._reject_delay > 0:
             self._delayed.send_at(
                 job.received + self._reject_delay, job.sock, data, job.addr, job.key
@@ -311,7 +312,7 @@ class RadiusServer:
             data = self._encoder.reply(job.packet, ACCOUNTING_RESPONSE, sign=False)
             self._duplicates.complete(job.key, data)
             job.sock.sendto(data, job.addr)
-            self.metrics.requests.labels("accounting", "stored").inc()
+            self.metrics.count("accounting", "stored")
             self.metrics.latency.labels("accounting").observe(time.monotonic() - job.received)
         nas_addresses = {job.request.client.gateway_id: job.addr[0] for job in batch}
         for enforcement in (e for group in found for e in group):

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal.domain.batching import one_of
 from portal.domain.policies import effective_policy
 from portal.domain.rollups import UsageBatch
 from portal.models import AccountingSession
@@ -77,7 +78,7 @@ def load_sessions(
                 sa.select(AccountingSession)
                 .where(
                     AccountingSession.gateway_id == gateway_id,
-                    AccountingSession.acct_session_id.in_(sorted(session_ids)),
+                    one_of(session, AccountingSession.acct_session_id, session_ids),
                 )
                 .with_for_update()
             )

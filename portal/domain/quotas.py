@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
+from portal.domain.batching import one_of
 from portal.domain.policies import EffectivePolicy
 from portal.models import DeviceDay, Voucher
 
@@ -71,29 +72,46 @@ def usage_on(session: Session, *, village_kode: str, day: date, device: str) -> 
     return session.get(DeviceDay, (village_kode, day, device))
 
 
-def load_device_days(
-    session: Session, keys: list[tuple[str, date, str]], *, fresh: bool = False
-) -> list[DeviceDay]:
-    """The stored day rows for (village, local day, device) keys, a query per village-day.
+@dataclass
+class DayUsage:
+    """A device-day row read without the ORM (see `day_usage`)."""
+
+    bytes_total: int
+    seconds_total: int
+    terms_version_id: int | None
+    voucher_id: int | None
+
+
+def day_usage(
+    session: Session, keys: list[tuple[str, date, str]]
+) -> dict[tuple[str, date, str], DayUsage]:
+    """The stored counters for (village, local day, device) keys, one query per village-day.
 
     (One ``device IN (...)`` per village and day uses the primary key's index on both
-    backends, where a row-value IN makes SQLite scan the table.) ``fresh`` re-reads rows
-    the session already holds. Keep the returned list: the session holds rows weakly.
+    backends, where a row-value IN makes SQLite scan the table.) Missing keys are absent.
     """
     groups: dict[tuple[str, date], set[str]] = {}
     for village_kode, day, device in keys:
         groups.setdefault((village_kode, day), set()).add(device)
-    rows: list[DeviceDay] = []
+    table = DeviceDay.__table__
+    found: dict[tuple[str, date, str], DayUsage] = {}
     for (village_kode, day), devices in groups.items():
-        query = sa.select(DeviceDay).where(
-            DeviceDay.village_kode == village_kode,
-            DeviceDay.local_date == day,
-            DeviceDay.device.in_(sorted(devices)),
+        rows = session.execute(
+            sa.select(
+                table.c.device,
+                table.c.bytes_total,
+                table.c.seconds_total,
+                table.c.terms_version_id,
+                table.c.voucher_id,
+            ).where(
+                table.c.village_kode == village_kode,
+                table.c.local_date == day,
+                one_of(session, table.c.device, devices),
+            )
         )
-        if fresh:
-            query = query.execution_options(populate_existing=True)
-        rows.extend(session.scalars(query))
-    return rows
+        for device, *values in rows:
+            found[(village_kode, day, device)] = DayUsage(*values)
+    return found
 
 
 def _left(limit: int | None, used: int) -> int | None:
@@ -190,9 +208,9 @@ __all__ = [
     "QuotaExhausted",
     "QuotaState",
     "add_usage",
+    "day_usage",
     "exhausted_message",
     "limits_for",
-    "load_device_days",
     "remaining",
     "state_for_device",
     "usage_on",

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
-from portal.domain.quotas import load_device_days
+from portal.domain.quotas import day_usage
 from portal.models import DeviceDay, Gateway, GatewayUptime, UsageDaily, UsageHourly, Voucher
 
 #: The counters a rollup row carries that accounting and authentication feed.
@@ -178,12 +178,28 @@ class UsageBatch:
         one executemany UPDATE."""
         if not self.devices:
             return
-        existing = {
-            (row.village_kode, row.local_date, row.device)
-            for row in load_device_days(session, list(self.devices))
-        }
-        for village_kode, day, device in self.devices.keys() - existing:
-            if ensure_device_day(session, village_kode=village_kode, day=day, device=device):
+        existing = day_usage(session, list(self.devices)).keys()
+        missing = sorted(self.devices.keys() - existing)
+        if missing:
+            # One INSERT for every new device; RETURNING names the rows this insert
+            # created (not those another process created meanwhile) on both backends.
+            table = DeviceDay.__table__
+            stmt = _insert(session, table).on_conflict_do_nothing()
+            created = session.connection().execute(
+                stmt.returning(table.c.village_kode),
+                [
+                    {
+                        "village_kode": v,
+                        "local_date": d,
+                        "device": dev,
+                        "bytes_total": 0,
+                        "seconds_total": 0,
+                        "sessions": 0,
+                    }
+                    for v, d, dev in missing
+                ],
+            )
+            for (village_kode,) in created:
                 self.village(village_kode, timezones[village_kode], now, devices=1)
         table = DeviceDay.__table__
         rows = [
