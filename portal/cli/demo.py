@@ -6,8 +6,9 @@ database named by WIFIDESA_DATABASE_URL.
 
 from __future__ import annotations
 
-import importlib.util
 import os
+import subprocess
+import sys
 from dataclasses import replace
 from typing import Protocol
 
@@ -25,15 +26,38 @@ class Stoppable(Protocol):
     def stop(self) -> None: ...
 
 
-def start_radius(settings: Settings, host: str, port: int) -> Stoppable | None:
+def start_radius(settings: Settings, host: str, port: int) -> Stoppable:
     """Start the RADIUS server for the demo (auth on ``port``, accounting on ``port + 1``).
 
-    Returns a handle whose ``stop()`` ends it, or None when this build has no RADIUS
-    server yet. Hook for the RADIUS server: start ``radius.server`` here.
+    It runs as its own process (``wifidesa radius``), so gunicorn's forked workers
+    inherit none of its sockets or threads. Returns a handle whose ``stop()`` ends it.
     """
-    if importlib.util.find_spec("radius.server") is None:
-        return None
-    return None
+    env = dict(os.environ)
+    env.update(
+        WIFIDESA_DATA_DIR=str(settings.data_dir),
+        WIFIDESA_DATABASE_URL=settings.database_url,
+        WIFIDESA_SECRET_KEY=settings.secret_key,
+        WIFIDESA_PUBLIC_URL=settings.public_url,
+    )
+    command = [sys.executable, "-m", "portal.cli", "radius", "--host", host, "--port", str(port)]
+    return RadiusProcess(subprocess.Popen(command, env=env))  # noqa: S603 (our own CLI)
+
+
+class RadiusProcess:
+    """The demo's RADIUS server process."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+
+    def stop(self) -> None:
+        """Ask the server to stop (SIGTERM) and wait; kill it after 10 seconds."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 def demo_settings() -> Settings:
@@ -63,13 +87,10 @@ def demo(host: str, port: int, radius_port: int) -> None:
         db.session.commit()
         click.echo(banner(seed, settings, portal_url, host, radius_port))
     radius = start_radius(settings, host, radius_port)
-    if radius is None:
-        click.echo("RADIUS: not part of this build yet; the portal runs alone.")
     try:
         run_portal(settings, host=host, port=port, workers=2)
     finally:
-        if radius is not None:
-            radius.stop()
+        radius.stop()
 
 
 def url_host(host: str) -> str:
