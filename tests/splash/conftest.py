@@ -56,16 +56,31 @@ TERMS_FULL = "\n\n".join(
 )
 
 NEWS = [
-    ("Posyandu Balita bulan ini", "<p>Posyandu Melati buka <strong>Selasa pukul 08.00</strong> "
-     "di balai desa. Bawa buku KIA dan KMS. Ada imunisasi campak dan pembagian vitamin A.</p>"),
-    ("Musyawarah Desa RKP Desa 2027", "<p>Seluruh warga diundang ke musyawarah desa "
-     "pembahasan RKP Desa 2027 di aula kantor desa, Kamis pukul 09.00 WITA.</p>"),
-    ("APBDes 2026: Jalan usaha tani", "<ul><li>Kegiatan: pengerasan jalan usaha tani</li>"
-     "<li>Lokasi: RT 03 Dusun Sungai Batu</li><li>Anggaran: Rp245.000.000</li></ul>"),
-    ("Gotong royong Sabtu", "<p>Kerja bakti membersihkan saluran air di RT 01 dan RT 02, "
-     "Sabtu pukul 07.00. Bawa cangkul dan parang.</p>"),
-    ("Lapak UMKM: Gula aren Samurangau", "<p>Gula aren asli Samurangau, Rp25.000 per kilo. "
-     "Pesan di BUMDes Maju Bersama, buka setiap hari kerja.</p>"),
+    (
+        "Posyandu Balita bulan ini",
+        "<p>Posyandu Melati buka <strong>Selasa pukul 08.00</strong> "
+        "di balai desa. Bawa buku KIA dan KMS. Ada imunisasi campak dan pembagian vitamin A.</p>",
+    ),
+    (
+        "Musyawarah Desa RKP Desa 2027",
+        "<p>Seluruh warga diundang ke musyawarah desa "
+        "pembahasan RKP Desa 2027 di aula kantor desa, Kamis pukul 09.00 WITA.</p>",
+    ),
+    (
+        "APBDes 2026: Jalan usaha tani",
+        "<ul><li>Kegiatan: pengerasan jalan usaha tani</li>"
+        "<li>Lokasi: RT 03 Dusun Sungai Batu</li><li>Anggaran: Rp245.000.000</li></ul>",
+    ),
+    (
+        "Gotong royong Sabtu",
+        "<p>Kerja bakti membersihkan saluran air di RT 01 dan RT 02, "
+        "Sabtu pukul 07.00. Bawa cangkul dan parang.</p>",
+    ),
+    (
+        "Lapak UMKM: Gula aren Samurangau",
+        "<p>Gula aren asli Samurangau, Rp25.000 per kilo. "
+        "Pesan di BUMDes Maju Bersama, buka setiap hari kerja.</p>",
+    ),
 ]
 
 
