@@ -95,7 +95,7 @@ def test_login_link_anywhere_but_the_gateway_is_refused(link: str) -> None:
     assert refused.value.reason in ("bad-login-link", "foreign-login-link")
 
 
-@pytest.mark.parametrize("link", FOREIGN_LOGIN_LINKS + ["http://10.5.50.1/login"])
+@pytest.mark.parametrize("link", [*FOREIGN_LOGIN_LINKS, "http://10.5.50.1/login"])
 def test_with_a_configured_host_only_that_host_passes(link: str) -> None:
     with pytest.raises(InvalidRouterContext):
         hotspot.router_link(link, "hotspot.samurangau.desa.id")
