@@ -170,19 +170,19 @@ def admit(
     now: datetime,
     master_key: str,
     fallback_dst: str,
-    voucher_code: str = "",
+    voucher_code: str | None = None,
 ) -> str:
     """Accept the terms (or redeem a voucher) for the ticket's device; return the
     router login URL to redirect the phone to.
 
-    With a voucher code the code is checked first and nothing is written when it is
+    With a voucher code (even an empty one) the code is checked first and nothing is written when it is
     refused. Records the acceptance (by village and day only) and uses the ticket up.
     Raises vouchers.VoucherRefused, TicketRefused("used" | "forged").
     """
     if gateway.id != ticket.gateway_id:
         raise TicketRefused("forged")
     voucher = None
-    if voucher_code:
+    if voucher_code is not None:
         voucher = vouchers.find_voucher(session, code=voucher_code, master_key=master_key, now=now)
     issued = _claim(
         session,
@@ -202,7 +202,7 @@ def admit(
         device=ticket.device,
     )
     if voucher is not None:
-        code = vouchers.normalize_code(voucher_code) or ""
+        code = vouchers.normalize_code(voucher_code or "") or ""
         username, secret = code, code
     else:
         username, secret = issued.username, issued.password
