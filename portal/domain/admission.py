@@ -175,8 +175,9 @@ def admit(
     """Accept the terms (or redeem a voucher) for the ticket's device; return the
     router login URL to redirect the phone to.
 
-    With a voucher code (even an empty one) the code is checked first and nothing is written when it is
-    refused. Records the acceptance (by village and day only) and uses the ticket up.
+    With a voucher code (even an empty one) the code is checked first and nothing is
+    written when it is refused. Records the acceptance (by village and day only) and
+    uses the ticket up.
     Raises vouchers.VoucherRefused, TicketRefused("used" | "forged").
     """
     if gateway.id != ticket.gateway_id:
