@@ -71,7 +71,9 @@ def _show(reply: packet.Packet, say: Callable[[str], None]) -> None:
         say(f"     {name} = {', '.join(str(v) for v in shown)}")
 
 
-def access_request(options: Options, login: Login, session_id: str) -> packet.AuthPacket:
+def access_request(
+    client: Client, options: Options, login: Login, session_id: str
+) -> packet.AuthPacket:
     """The Access-Request the router sends for the credentials in ``login``.
 
     HTTP-CHAP: the phone's "password" is the hex CHAP response, which the router
@@ -100,8 +102,17 @@ def access_request(options: Options, login: Login, session_id: str) -> packet.Au
 def session_steps(options: Options, login: Login, say: Callable[[str], None]) -> int:
     """Access-Request, then Start, Interim-Updates and Stop; 0 when all were answered."""
     client = _client(options)
+    try:
+        return _session_steps(client, options, login, say)
+    finally:
+        client._CloseSocket()  # pyrad has no public close
+
+
+def _session_steps(
+    client: Client, options: Options, login: Login, say: Callable[[str], None]
+) -> int:
     session_id = f"8{secrets.randbelow(16**7):07x}"
-    request = access_request(options, login, session_id)
+    request = access_request(client, options, login, session_id)
     where = f"{options.radius_host}:{options.radius_port}"
     try:
         reply = client.SendPacket(request)

@@ -243,3 +243,33 @@ def count_queries(portal_app: Flask) -> Callable[[], Any]:
             sa.event.remove(engine, "before_cursor_execute", listener)
 
     return counting
+
+
+@dataclass
+class LivePortal:
+    """The portal served on a loopback port by werkzeug in a thread."""
+
+    app: Flask
+    url: str
+
+
+@pytest.fixture
+def live_portal(portal_app: Flask) -> Iterator[LivePortal]:
+    """Serve `portal_app` on 127.0.0.1; its public URL is that address."""
+    import dataclasses
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, portal_app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    settings = portal_app.extensions["wifidesa.settings"]
+    portal_app.extensions["wifidesa.settings"] = dataclasses.replace(settings, public_url=url)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LivePortal(portal_app, url)
+    finally:
+        server.shutdown()
+        thread.join(5)
+        server.server_close()
