@@ -41,6 +41,7 @@ def _radius_address(_ctx: click.Context, _param: click.Parameter, value: str) ->
     show_default=True,
     help="The router's hotspot address as it appears in link-login-only.",
 )
+@click.option("--timeout", default=3.0, show_default=True, help="Seconds per RADIUS try.")
 def simulate(
     nas_id: str,
     secret: str,
@@ -51,6 +52,7 @@ def simulate(
     octets: int,
     minutes: int,
     hotspot_host: str,
+    timeout: float,
 ) -> None:
     """Play a MikroTik hotspot and a phone: router page, splash, accept, /login,
     Access-Request (CHAP + Message-Authenticator), Accounting Start/Interim/Stop."""
@@ -65,6 +67,7 @@ def simulate(
         bytes=octets,
         minutes=minutes,
         hotspot_host=hotspot_host,
+        timeout=timeout,
     )
     sys.exit(run(options, say=click.echo))
 
