@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 import nh3
 import sqlalchemy as sa
@@ -49,8 +50,12 @@ def current_announcements(
     return list(session.scalars(query))
 
 
+@lru_cache(maxsize=512)
 def safe_html(body_html: str) -> str:
-    """``body_html`` reduced to a small allow-list of tags; links get rel=noopener."""
+    """``body_html`` reduced to a small allow-list of tags; links get rel=noopener.
+
+    Cached by content: bodies change rarely and every splash shows the same few.
+    """
     return nh3.clean(
         body_html or "",
         tags=_TAGS,
