@@ -58,7 +58,6 @@ class Ticket:
     day: str
     login_url: str
     orig_url: str | None
-    status_url: str | None
     chap_id: str | None  # hex
     chap_challenge: str | None  # hex
     terms_version_id: int | None
@@ -90,7 +89,6 @@ def new_ticket(
         day=day.isoformat(),
         login_url=context.login_url,
         orig_url=context.orig_url,
-        status_url=context.status_url,
         chap_id=context.chap_id.hex() if context.chap_id is not None else None,
         chap_challenge=context.chap_challenge.hex() if context.chap_challenge else None,
         terms_version_id=terms_version_id,
@@ -219,14 +217,13 @@ def admit(
 
 @dataclass(frozen=True)
 class StatusRef:
-    """Which device's status a status-page link shows (signed, no MAC)."""
+    """Which device's status a status-page link shows (signed; no MAC, no IP)."""
 
     gateway_id: int
-    village_kode: str
     device: str
     day: str
-    login_url: str
-    status_url: str | None
+    #: The router's /logout, already checked against the gateway's hotspot host.
+    logout_url: str | None
 
     @property
     def local_date(self) -> date:
@@ -234,14 +231,8 @@ class StatusRef:
 
 
 def status_ref_for(ticket: Ticket) -> StatusRef:
-    return StatusRef(
-        ticket.gateway_id,
-        ticket.village_kode,
-        ticket.device,
-        ticket.day,
-        ticket.login_url,
-        ticket.status_url,
-    )
+    """The status reference of the device a ticket was issued for."""
+    return StatusRef(ticket.gateway_id, ticket.device, ticket.day, ticket.logout_url)
 
 
 def sign_status_ref(ref: StatusRef, master_key: str) -> str:

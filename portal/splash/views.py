@@ -17,8 +17,17 @@ from portal.splash import KEYRING, pages
 
 bp = Blueprint("splash", __name__)
 
+
+@bp.before_request
+def _small_bodies() -> None:
+    # The router's fields, a ticket and a voucher code fit easily; refuse anything
+    # bigger (413) before parsing it.
+    request.max_content_length = BODY_MAX
+
+
 VOUCHER_FIELD_MAX = 40
 TOKEN_FIELD_MAX = 2000
+BODY_MAX = 16 * 1024
 
 
 def _master_key() -> str:
@@ -60,14 +69,21 @@ def _no_store(body: str, status: int = 200) -> Response:
     return response
 
 
-@bp.get("/mt/<nas_id>/login.html")
-def router_page(nas_id: str) -> Response:
-    """The page a gateway installs as its hotspot login.html (RouterOS $(var) syntax)."""
+#: What the router-side status page posts (see `router_status_page`).
+STATUS_FIELDS = ("identity", "mac", "link-logout")
+
+
+@bp.get("/mt/<nas_id>/<any(login, status):page>.html")
+def router_page(nas_id: str, page: str) -> Response:
+    """The pages a gateway installs as its hotspot login.html and status.html: tiny
+    forms in RouterOS $(var) syntax that post the router's variables to the portal."""
     if pages.gateway_by_identity(db.session, nas_id[:64]) is None:
         abort(404)
-    body = render_template(
-        "splash/router_login.html", action=_public("splash.entry"), fields=hotspot.ROUTER_FIELDS
-    )
+    if page == "login":
+        action, fields = _public("splash.entry"), hotspot.ROUTER_FIELDS
+    else:
+        action, fields = _public("splash.status"), STATUS_FIELDS
+    body = render_template("splash/router_login.html", action=action, fields=fields)
     return _no_store(body)
 
 
@@ -169,46 +185,53 @@ def accept() -> Response | tuple[str, int]:
     return redirect(target, 303)
 
 
-@bp.get("/hotspot/status")
+@bp.route("/hotspot/status", methods=["GET", "POST"])
 def status() -> Response | tuple[str, int]:
     """After login: connected, what is left today, the bulletin, how to log out.
 
-    Reached through ``dst`` (a signed ``s`` reference, no MAC) or from the router's
-    status page with ``identity``, ``mac`` and ``link-logout``.
+    Shown for a signed ``s`` reference (from ``dst``). The router's status page posts
+    ``identity``, ``mac`` and ``link-logout`` instead: they are turned into such a
+    reference at once and answered with a 303, so no MAC stays in an address.
     """
-    try:
-        gateway, day, device, logout = _status_target()
-    except hotspot.InvalidRouterContext as refused:
-        return _refused(refused.reason)
+    token = request.args.get("s", "")[:TOKEN_FIELD_MAX]
+    if not token:
+        return _status_from_router()
+    ref = admission.open_status_ref(token, _master_key())
+    gateway = pages.gateway_by_id(db.session, ref.gateway_id) if ref else None
+    if ref is None or gateway is None:
+        return _refused("expired")
     page = pages.device_page(
-        db.session, village=gateway.village, device=device, day=day, now=clock.utcnow()
+        db.session,
+        village=gateway.village,
+        device=ref.device,
+        day=ref.local_date,
+        now=clock.utcnow(),
     )
-    body = render_template("splash/status.html", page=page, logout_url=logout, lang_url=None)
+    body = render_template(
+        "splash/status.html",
+        page=page,
+        logout_url=ref.logout_url,
+        lang_url=lambda lang: flask_url_for("splash.status", s=token, lang=lang),
+    )
     return _no_store(body)
 
 
-def _status_target() -> tuple[Gateway, date, str, str | None]:
-    """(gateway, day, device, logout URL) of a status request.
-
-    Raises hotspot.InvalidRouterContext("unknown-gateway" | "bad-mac").
-    """
-    ref = admission.open_status_ref(request.args.get("s", "")[:TOKEN_FIELD_MAX], _master_key())
-    if ref is not None:
-        gateway = pages.gateway_by_id(db.session, ref.gateway_id)
-        if gateway is None:
-            raise hotspot.InvalidRouterContext("unknown-gateway")
-        return gateway, ref.local_date, ref.device, hotspot.logout_url(ref.login_url)
-    gateway = pages.gateway_by_identity(db.session, request.args.get("identity", "")[:64])
+def _status_from_router() -> Response | tuple[str, int]:
+    fields = request.values
+    gateway = pages.gateway_by_identity(db.session, fields.get("identity", "")[:64])
     if gateway is None:
-        raise hotspot.InvalidRouterContext("unknown-gateway")
-    day, device = _device(gateway, request.args.get("mac", "")[:32])
+        return _refused("unknown-gateway")
     try:
-        logout = hotspot.router_link(
-            request.args.get("link-logout", "")[:300], gateway.hotspot_host
-        )
+        day, device = _device(gateway, fields.get("mac", "")[:32])
+    except hotspot.InvalidRouterContext as refused:
+        return _refused(refused.reason)
+    try:
+        logout = hotspot.router_link(fields.get("link-logout", "")[:300], gateway.hotspot_host)
     except hotspot.InvalidRouterContext:
         logout = None
-    return gateway, day, device, logout
+    ref = admission.StatusRef(gateway.id, device, day.isoformat(), logout)
+    token = admission.sign_status_ref(ref, _master_key())
+    return redirect(flask_url_for("splash.status", s=token), 303)
 
 
 @bp.get("/desa/<key>", endpoint="bulletin")

@@ -25,17 +25,28 @@ def test_status_through_dst_shows_connection_quota_logout_and_news(
 
 
 def test_status_from_the_routers_status_page(portal_client: FlaskClient, world: World) -> None:
-    status = portal_client.get(
-        "/hotspot/status",
-        query_string={"identity": NAS_ID, "mac": MAC, "link-logout": "http://10.5.50.1/logout"},
-    )
+    router_page = portal_client.get(f"/mt/{NAS_ID}/status.html")
+    assert router_page.status_code == 200 and len(router_page.data) < 2048
+    for name in ("identity", "mac", "link-logout"):
+        assert f'name="{name}" value="$({name})"' in router_page.text
+    fields = {"identity": NAS_ID, "mac": MAC, "link-logout": "http://10.5.50.1/logout"}
+    posted = portal_client.post("/hotspot/status", data=fields)
+    assert posted.status_code == 303 and MAC not in posted.headers["Location"]
+    status = portal_client.get(posted.headers["Location"])
     assert status.status_code == 200 and 'href="http://10.5.50.1/logout"' in status.text
+    assert "Anda sudah tersambung" in status.text
     evil = portal_client.get(
-        "/hotspot/status",
-        query_string={"identity": NAS_ID, "mac": MAC, "link-logout": "http://evil.example/"},
+        "/hotspot/status", query_string={**fields, "link-logout": "http://evil.example/"}
     )
-    assert evil.status_code == 200 and "evil.example" not in evil.text
+    followed = portal_client.get(evil.headers["Location"])
+    assert followed.status_code == 200 and "evil.example" not in followed.text
     assert portal_client.get("/hotspot/status?s=forged").status_code == 400
+    assert portal_client.post("/hotspot/status", data={**fields, "mac": "x"}).status_code == 400
+
+
+def test_oversized_bodies_are_refused(portal_client: FlaskClient, world: World) -> None:
+    answer = portal_client.post("/hotspot", data={"identity": NAS_ID, "error": "x" * 20_000})
+    assert answer.status_code == 413
 
 
 def test_bulletin_by_code_digits_or_slug(portal_client: FlaskClient, world: World) -> None:
