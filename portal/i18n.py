@@ -3,9 +3,16 @@
 Templates are written in Indonesian (the msgids are Indonesian), so a page renders in
 Indonesian even without any catalog; ``portal/translations/en`` holds the English one.
 The compiled ``.mo`` files are committed so an installed wheel needs no build step;
-after editing a ``.po`` file, recompile with::
+after changing a template's strings, update and recompile with::
 
+    pybabel extract -F portal/translations/babel.cfg -k _ -k gettext -k ngettext:1,2 \
+        --no-location -o /tmp/messages.pot .
+    pybabel update -i /tmp/messages.pot -d portal/translations --no-location
+    # translate the new entries in portal/translations/en/LC_MESSAGES/messages.po, then
     pybabel compile -d portal/translations
+
+tests/splash/test_translations.py fails when a string lacks a translation or the .mo
+is stale.
 """
 
 from __future__ import annotations

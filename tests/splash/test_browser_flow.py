@@ -32,6 +32,35 @@ TAP_TARGETS = """() => [...document.querySelectorAll(
   .filter(([, h]) => h < 48)"""
 
 
+# WCAG 2.1 contrast (1.4.3): every element with its own text, against the first opaque
+# background behind it; 4.5:1 for normal text, 3:1 for large (>= 24px, or bold >= 18.66px).
+LOW_CONTRAST = """() => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map(v => {
+      v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((a, v, i) => a + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = el => {
+    for (; el; el = el.parentElement) {
+      const c = rgb(getComputedStyle(el).backgroundColor);
+      if (c.length < 4 || c[3] > 0) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || el.offsetParent === null) continue;
+    const style = getComputedStyle(el);
+    const [a, b] = [lum(rgb(style.color)), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) bad.push(el.tagName + ' ' + ratio.toFixed(2));
+  }
+  return bad;
+}"""
+
+
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     require_chromium()
@@ -67,9 +96,12 @@ def test_router_page_to_status_page(live_portal: LivePortal, world: World, phone
         assert phone.url.startswith(f"{live_portal.url}/hotspot?t=")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360
         assert phone.evaluate(TAP_TARGETS) == []
+        assert phone.evaluate(LOW_CONTRAST) == []
         _shoot(phone, "splash")
         phone.click("text=Setuju & Sambungkan")
         phone.wait_for_selector("text=Anda sudah tersambung ke internet.")
+        assert phone.evaluate(LOW_CONTRAST) == []
+        assert phone.evaluate(TAP_TARGETS) == []
         _shoot(phone, "status")
     # The router (standing in for RADIUS) found the CHAP response right.
     assert len(router.logins) == 1
@@ -109,5 +141,6 @@ def test_quota_spent_page(live_portal: LivePortal, world: World, phone: Any) -> 
     with fake_router(router):
         phone.goto(f"{router.url}/login")
         phone.wait_for_selector("text=Kuota baru mulai besok pukul 00.00 WITA.")
+        assert phone.evaluate(LOW_CONTRAST) == []
         _shoot(phone, "quota-spent")
         assert phone.locator("text=Setuju & Sambungkan").count() == 0
