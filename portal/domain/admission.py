@@ -176,10 +176,16 @@ def admit(
     With a voucher code (even an empty one) the code is checked first and nothing is
     written when it is refused. Records the acceptance (by village and day only) and
     uses the ticket up.
-    Raises vouchers.VoucherRefused, TicketRefused("used" | "forged").
+    Raises vouchers.VoucherRefused, TicketRefused("used" | "forged" | "expired": the
+    village's local day changed since the page was shown).
     """
     if gateway.id != ticket.gateway_id:
         raise TicketRefused("forged")
+    timezone = gateway.village.timezone
+    if clock.local_day(now, timezone) != ticket.local_date:
+        # The device's pseudonym belongs to the day the page was shown; past local
+        # midnight RADIUS would derive another one, so the phone must start again.
+        raise TicketRefused("expired", ticket.login_url)
     voucher = None
     if voucher_code is not None:
         voucher = vouchers.find_voucher(session, code=voucher_code, master_key=master_key, now=now)
@@ -191,7 +197,6 @@ def admit(
         master_key=master_key,
         voucher_id=voucher.id if voucher else None,
     )
-    timezone = gateway.village.timezone
     terms.record_acceptance(
         session,
         village_kode=ticket.village_kode,

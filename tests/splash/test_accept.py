@@ -200,3 +200,13 @@ def test_an_unusable_voucher_is_explained_and_nothing_is_consumed(
     assert _count(portal_app, LoginGrant) == 0 and _count(portal_app, TermsAcceptance) == 0
     # The same page can still be accepted without a voucher.
     assert portal_client.post("/hotspot/accept", data={"t": token}).status_code == 303
+
+
+def test_a_page_shown_before_local_midnight_cannot_be_accepted_after_it(
+    portal_client: FlaskClient, world: World, open_splash, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = ticket_of(open_splash())
+    tomorrow = clock.utcnow() + timedelta(days=1)
+    monkeypatch.setattr(clock, "utcnow", lambda: tomorrow)
+    answer = portal_client.post("/hotspot/accept", data={"t": token})
+    assert answer.status_code == 400 and 'href="http://10.5.50.1/login"' in answer.text
