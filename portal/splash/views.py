@@ -17,17 +17,18 @@ from portal.splash import KEYRING, pages
 
 bp = Blueprint("splash", __name__)
 
+VOUCHER_FIELD_MAX = 40
+TOKEN_FIELD_MAX = 2000
+BODY_MAX = 16 * 1024
+#: What the router-side status page posts (see `router_page`).
+STATUS_FIELDS = ("identity", "mac", "link-logout")
+
 
 @bp.before_request
 def _small_bodies() -> None:
     # The router's fields, a ticket and a voucher code fit easily; refuse anything
     # bigger (413) before parsing it.
     request.max_content_length = BODY_MAX
-
-
-VOUCHER_FIELD_MAX = 40
-TOKEN_FIELD_MAX = 2000
-BODY_MAX = 16 * 1024
 
 
 def _master_key() -> str:
@@ -67,10 +68,6 @@ def _no_store(body: str, status: int = 200) -> Response:
     response = Response(body, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-#: What the router-side status page posts (see `router_status_page`).
-STATUS_FIELDS = ("identity", "mac", "link-logout")
 
 
 @bp.get("/mt/<nas_id>/<any(login, status):page>.html")
