@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from functools import lru_cache
 
@@ -14,6 +15,10 @@ from portal.models import Announcement, Village
 #: Most announcements the splash shows; the public bulletin page shows more.
 SPLASH_LIMIT = 5
 PAGE_LIMIT = 50
+#: Longer bodies are shown on the splash as a plain excerpt of EXCERPT_CHARS characters
+#: with a link to the bulletin page, so five announcements always fit the page budget.
+SPLASH_BODY_CHARS = 1200
+EXCERPT_CHARS = 280
 
 # A second line of defence: bodies are sanitised when written, and again when shown,
 # so a row written by an older version (or by hand) cannot carry script.
@@ -63,3 +68,17 @@ def safe_html(body_html: str) -> str:
         url_schemes=_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
+
+
+def is_long(body_html: str) -> bool:
+    """Whether a body is too long to show in full on the splash."""
+    return len(safe_html(body_html)) > SPLASH_BODY_CHARS
+
+
+def excerpt(body_html: str, limit: int = EXCERPT_CHARS) -> str:
+    """The body as plain text, cut at a word boundary to at most ``limit`` characters."""
+    text = " ".join(nh3.clean(body_html or "", tags=set()).split())
+    text = html.unescape(text)
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from portal.domain.bulletin import safe_html
+from portal.domain import bulletin
 from portal.domain.pseudonyms import KeyRing
 
 KEYRING = "wifidesa.keyring"
@@ -26,6 +26,8 @@ def init_app(app: Flask) -> None:
     settings = settings_of(app)
     app.extensions.setdefault(KEYRING, KeyRing(grace=timedelta(days=settings.key_grace_days)))
     app.jinja_env.filters["safe_bulletin"] = _safe_bulletin
+    app.jinja_env.filters["excerpt"] = bulletin.excerpt
+    app.jinja_env.tests["long_body"] = bulletin.is_long
     app.jinja_env.globals["fmt"] = formatting
     app.register_blueprint(bp)
     # The accept form is protected by its own signed, one-use ticket (cookies are
@@ -38,4 +40,4 @@ def init_app(app: Flask) -> None:
 def _safe_bulletin(body_html: str) -> object:
     from markupsafe import Markup
 
-    return Markup(safe_html(body_html))  # noqa: S704 (sanitised by nh3 just above)
+    return Markup(bulletin.safe_html(body_html))  # noqa: S704 (sanitised by nh3 just above)

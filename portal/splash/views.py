@@ -250,3 +250,21 @@ def bulletin_page(key: str) -> Response:
     response.headers["Cache-Control"] = "public, max-age=60"
     response.vary.add("Cookie")
     return response
+
+
+@bp.get("/desa/<key>/syarat", endpoint="terms")
+def terms_page(key: str) -> Response:
+    """The full terms of use that apply at a village (linked when too long to inline)."""
+    village = pages.village_by_key(db.session, key[:80])
+    if village is None:
+        abort(404)
+    body = render_template(
+        "splash/terms.html",
+        village=village,
+        terms=terms.current_terms(db.session, village),
+        lang_url=lambda lang: flask_url_for("splash.terms", key=village.slug, lang=lang),
+    )
+    response = Response(body, mimetype="text/html")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.vary.add("Cookie")
+    return response

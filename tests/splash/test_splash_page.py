@@ -230,3 +230,36 @@ def test_router_side_page_is_tiny_and_posts_every_variable(
         assert f'name="{name}" value="$({name})"' in html
     assert 'type="submit"' in html and "document.f.submit()" in html
     assert portal_client.get("/mt/nope/login.html").status_code == 404
+
+
+def test_long_announcements_and_terms_still_fit_the_budget(
+    portal_app: Flask, world: World, open_splash, portal_client: FlaskClient
+) -> None:
+    now = clock.utcnow()
+    paragraph = "<p>" + "Rincian kegiatan pembangunan desa tahun anggaran 2026. " * 40 + "</p>"
+    with portal_app.app_context():
+        db.session.execute(sa.delete(Announcement))
+        for index in range(5):
+            db.session.add(
+                Announcement(
+                    village_kode=world.village_kode,
+                    title=f"APBDes bagian {index + 1}: " + "rincian " * 12,
+                    body_html=paragraph * 5,
+                    emergency=index == 0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        db.session.execute(
+            sa.text("UPDATE terms_version SET full_text = :text"), {"text": "Pasal. " * 3000}
+        )
+        db.session.commit()
+    html = open_splash().data
+    css = (STATIC / "splash.css").read_bytes()
+    assert len(html) + len(css) < BUDGET, len(html) + len(css)
+    text = html.decode()
+    assert text.count("Selengkapnya") == 5 and 'href="/desa/samurangau/syarat"' in text
+    full = portal_client.get("/desa/samurangau")
+    assert full.text.count("Rincian kegiatan") == 5 * 5 * 40
+    terms_page = portal_client.get("/desa/samurangau/syarat")
+    assert terms_page.status_code == 200 and terms_page.text.count("Pasal.") == 3000
