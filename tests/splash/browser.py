@@ -1,9 +1,11 @@
 """Browser test support: headless Chromium, and a fake MikroTik router on loopback.
 
 The fake router serves the portal's router-side page with RouterOS $(var)
-substitutions (as a hotspot does with login.html), receives the phone's /login, checks
-the CHAP response the way RADIUS will (md5 of chap-id, the grant's password and the
-challenge it issued) and sends the phone on to ``dst``.
+substitutions (as a hotspot does with login.html), receives the phone's /login and
+either sends the Access-Request a RouterOS hotspot sends (CHAP, Message-Authenticator;
+built by the simulator) to a RADIUS server on loopback, or, without one, checks the
+CHAP response itself the way RADIUS will. Accepted, it sends the phone on to ``dst``;
+rejected, it serves its login page again with the Reply-Message as ``$(error)``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from portal.domain import grants, hotspot
-from portal.simulator import web
+from portal.simulator import Options, radius, web
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,6 +51,11 @@ class FakeRouter:
     error: str = ""
     logins: list[dict[str, str]] = field(default_factory=list)
     chap: tuple[bytes, bytes] = (b"", b"")
+    #: When set, /login asks this RADIUS server (auth port; accounting is the next)
+    #: exactly as a RouterOS hotspot would, instead of checking CHAP itself.
+    radius_port: int | None = None
+    radius_secret: str = ""
+    radius_replies: list[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -69,6 +76,29 @@ class FakeRouter:
             error=error,
         )
         return web.substitute(template, variables).encode()
+
+    def login(self, username: str, password: str, dst: str) -> str | None:
+        """Log the phone in: None when accepted, else the error the router would show."""
+        if self.radius_port is None:
+            return None if self.check(username, password) else "invalid username or password"
+        options = Options(
+            nas_id=self.nas_id,
+            secret=self.radius_secret,
+            mac=self.mac,
+            radius_port=self.radius_port,
+            timeout=2,
+        )
+        login = radius.Login(web.RouterLogin(username, password, dst, "false"), *self.chap, "")
+        client = radius._client(options)
+        try:
+            request = radius.access_request(client, options, login, "80000001")
+            reply = client.SendPacket(request)
+        finally:
+            client._CloseSocket()
+        self.radius_replies.append("Access-Accept" if reply.code == 2 else "Access-Reject")
+        if reply.code == 2:
+            return None
+        return (reply.get("Reply-Message") or ["invalid username or password"])[0]
 
     def check(self, username: str, password: str) -> bool:
         """What RADIUS will check: CHAP of the grant's password (or a voucher code)."""
@@ -94,12 +124,14 @@ def fake_router(router: FakeRouter) -> Iterator[FakeRouter]:
                 return
             if "username" in query:
                 router.logins.append(query)
-                if router.check(query["username"], query.get("password", "")):
+                dst = query.get("dst") or "/"
+                error = router.login(query["username"], query.get("password", ""), dst)
+                if error is None:
                     self.send_response(302)
-                    self.send_header("Location", query.get("dst") or "/")
+                    self.send_header("Location", dst)
                     self.end_headers()
                     return
-                body = router.login_page("invalid username or password")
+                body = router.login_page(error)
             else:
                 body = router.login_page(query.get("error", router.error))
             self.send_response(200)

@@ -27,6 +27,8 @@ class RadiusDouble:
     secret: bytes
     master_key: str
     auth_port: int = 0
+    #: When set, every Access-Request is rejected with this Reply-Message.
+    reject_message: str | None = None
     seen: list[packet.Packet] = field(default_factory=list)
 
     def expected_password(self, username: str) -> str:
@@ -48,12 +50,12 @@ class RadiusDouble:
                 ok = request.PwDecrypt(request["User-Password"][0]) == self.expected_password(
                     username
                 )
-            if ok:
+            if ok and self.reject_message is None:
                 reply = request.CreateReply(Session_Timeout=3600, Class=b"grant")
                 reply.code = packet.AccessAccept
                 reply["Mikrotik-Rate-Limit"] = "2M/4M"
             else:
-                reply = request.CreateReply(Reply_Message="Kode tidak sah.")
+                reply = request.CreateReply(Reply_Message=self.reject_message or "Kode tidak sah.")
                 reply.code = packet.AccessReject
             return reply.ReplyPacket()
         if code == packet.AccountingRequest:

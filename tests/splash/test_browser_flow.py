@@ -22,7 +22,8 @@ from tests.splash.browser import (
     fake_router,
     require_chromium,
 )
-from tests.splash.conftest import MAC, NAS_ID, LivePortal, World
+from tests.splash.conftest import GATEWAY_SECRET, MAC, NAS_ID, LivePortal, World
+from tests.splash.radius_double import radius_double
 
 pytestmark = pytest.mark.browser
 
@@ -90,7 +91,8 @@ def test_router_page_to_status_page(live_portal: LivePortal, world: World, phone
     requests: list[str] = []
     phone.on("request", lambda request: requests.append(request.url))
     router = FakeRouter(live_portal.url, NAS_ID, MAC, world.settings.secret_key)
-    with fake_router(router):
+    with radius_double(GATEWAY_SECRET, world.settings.secret_key) as radius, fake_router(router):
+        router.radius_port, router.radius_secret = radius.auth_port, GATEWAY_SECRET
         phone.goto(f"{router.url}/login")
         phone.wait_for_selector("text=Setuju & Sambungkan")
         assert phone.url.startswith(f"{live_portal.url}/hotspot?t=")
@@ -103,9 +105,10 @@ def test_router_page_to_status_page(live_portal: LivePortal, world: World, phone
         assert phone.evaluate(LOW_CONTRAST) == []
         assert phone.evaluate(TAP_TARGETS) == []
         _shoot(phone, "status")
-    # The router (standing in for RADIUS) found the CHAP response right.
-    assert len(router.logins) == 1
+    # The router asked RADIUS (CHAP + Message-Authenticator) and was accepted.
+    assert len(router.logins) == 1 and router.radius_replies == ["Access-Accept"]
     assert router.check(router.logins[0]["username"], router.logins[0]["password"])
+    assert radius.seen[0]["NAS-Identifier"] == [NAS_ID] and radius.seen[0].message_authenticator
     assert phone.url.startswith(f"{live_portal.url}/hotspot/status?s=")
     outside = [u for u in requests if not u.startswith((live_portal.url, router.url))]
     assert outside == []
@@ -115,15 +118,41 @@ def test_router_page_to_status_page(live_portal: LivePortal, world: World, phone
 
 def test_radius_leg_with_the_real_server() -> None:
     if importlib.util.find_spec("radius.server") is None:
-        pytest.skip("radius.server is not on this branch: the fake router checked CHAP itself")
+        pytest.skip(
+            "radius.server is not on this branch: the RADIUS leg ran against"
+            " tests/splash/radius_double.py (same CHAP and Message-Authenticator checks)"
+        )
 
 
 def test_quota_spent_page(live_portal: LivePortal, world: World, phone: Any) -> None:
+    """The quota runs out while the splash is open: RADIUS rejects with its
+    Reply-Message, the router's page brings it back as $(error), the splash explains."""
     app: Flask = live_portal.app
-    now = clock.utcnow()
+    router = FakeRouter(live_portal.url, NAS_ID, MAC, world.settings.secret_key)
+    with radius_double(GATEWAY_SECRET, world.settings.secret_key) as radius, fake_router(router):
+        router.radius_port, router.radius_secret = radius.auth_port, GATEWAY_SECRET
+        phone.goto(f"{router.url}/login")
+        phone.wait_for_selector("text=Setuju & Sambungkan")
+        _spend_quota(app, world)
+        radius.reject_message = "Kuota harian Anda sudah habis. Coba lagi besok pukul 00.00 WITA."
+        phone.click("text=Setuju & Sambungkan")
+        phone.wait_for_selector("text=Kuota baru mulai besok pukul 00.00 WITA.")
+        assert router.radius_replies == ["Access-Reject"]
+        assert phone.evaluate(LOW_CONTRAST) == []
+        _shoot(phone, "quota-spent")
+        assert phone.locator("text=Setuju & Sambungkan").count() == 0
+        assert phone.locator("text=Pakai voucher").count() == 1
+
+
+def _spend_quota(app: Flask, world: World) -> None:
+    """What RADIUS accounting does as the device uses its day's allowance."""
     with app.app_context():
         day, device = app.extensions[KEYRING].device_for_day(
-            db.session, village_kode=world.village_kode, timezone="WITA", mac=MAC, now=now
+            db.session,
+            village_kode=world.village_kode,
+            timezone="WITA",
+            mac=MAC,
+            now=clock.utcnow(),
         )
         db.session.add(
             DeviceDay(
@@ -136,11 +165,3 @@ def test_quota_spent_page(live_portal: LivePortal, world: World, phone: Any) -> 
             )
         )
         db.session.commit()
-    router = FakeRouter(live_portal.url, NAS_ID, MAC, world.settings.secret_key)
-    router.error = "Kuota harian Anda sudah habis. Coba lagi besok pukul 00.00 WITA."
-    with fake_router(router):
-        phone.goto(f"{router.url}/login")
-        phone.wait_for_selector("text=Kuota baru mulai besok pukul 00.00 WITA.")
-        assert phone.evaluate(LOW_CONTRAST) == []
-        _shoot(phone, "quota-spent")
-        assert phone.locator("text=Setuju & Sambungkan").count() == 0
