@@ -26,7 +26,8 @@ from portal.config import Settings
 from portal.database import db
 from portal.domain import clock, hotspot
 from portal.models import Announcement, Gateway, TermsVersion, Village
-from tests.databases import BACKENDS, database_url, migrated_settings
+from tests import databases
+from tests.databases import BACKENDS, migrated_settings
 
 MAC = "AA:BB:CC:DD:EE:01"
 CHAP_ID = bytes([0o371])
@@ -102,7 +103,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def splash_settings(tmp_path: Path, backend: str) -> Iterator[Settings]:
     """Migrated settings on a fresh database of the parametrised backend."""
-    with database_url(backend, tmp_path) as url:
+    with databases.database_url(backend, tmp_path) as url:
         yield migrated_settings(tmp_path, url, public_url="http://portal.test")
 
 
