@@ -9,7 +9,9 @@ it: the pseudonym was computed before the ticket was made.
 
 One use: accepting turns the ticket's nonce into the username of a one-time login
 grant (an HMAC of the nonce). `login_grant.username` is unique, so a second accept
-with the same ticket, from any worker, fails the insert and is refused. A voucher
+with the same ticket, from any worker, fails the insert and is refused, except that
+a double tap (a repeat within a minute, before the router used the grant) gets the
+very same redirect again, issuing and counting nothing. A voucher
 accept records the same grant row (with the voucher) purely as that marker; the router
 then logs in with the voucher code itself, as the RADIUS server expects.
 """
@@ -20,19 +22,23 @@ import hashlib
 import json
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import clock, grants, hotspot, keyring, terms, vouchers
-from portal.models import Gateway
+from portal.models import Gateway, LoginGrant
 
 #: How long a splash page can be accepted after it was shown.
 TICKET_MAX_AGE = 15 * 60
 #: How long the status page link in ``dst`` keeps working.
 STATUS_MAX_AGE = 24 * 3600
+#: A repeated accept of one ticket this soon, before the grant was used, is a double
+#: tap and gets the same answer; after that (or once used) it is a replay.
+REPEAT_WINDOW = timedelta(seconds=60)
 
 
 class TicketRefused(Exception):
@@ -139,13 +145,19 @@ def _claim(
     now: datetime,
     master_key: str,
     voucher_id: int | None,
-) -> grants.IssuedGrant:
-    """Issue the ticket's one-time grant. Raises TicketRefused("used") on a replay."""
+) -> tuple[grants.IssuedGrant, bool]:
+    """Issue the ticket's one-time grant; returns it and whether it is new.
+
+    A second accept of the same ticket within `REPEAT_WINDOW`, before the router
+    used the grant, gets the same grant back (nothing new is issued or counted): cheap
+    phones send a double tap as two submissions and show the answer to the second.
+    Any later replay raises TicketRefused("used").
+    """
     nonce_key = keyring.derive(master_key, "ticket-nonce")
     username = grants.USERNAME_PREFIX + keyring.keyed_hash(nonce_key, ticket.nonce)[:16]
     try:
         with session.begin_nested():
-            return grants.issue_grant(
+            issued = grants.issue_grant(
                 session,
                 gateway=gateway,
                 device=ticket.device,
@@ -156,8 +168,19 @@ def _claim(
                 voucher_id=voucher_id,
                 username=username,
             )
+            return issued, True
     except IntegrityError:
-        raise TicketRefused("used") from None
+        pass
+    grant = session.scalar(sa.select(LoginGrant).where(LoginGrant.username == username))
+    if (
+        grant is None
+        or grant.used_at is not None
+        or grant.voucher_id != voucher_id
+        or not grant.created_at <= now <= grant.created_at + REPEAT_WINDOW
+    ):
+        raise TicketRefused("used")
+    password = grants.grant_password(master_key, username)
+    return grants.IssuedGrant(username, password, grant.expires_at), False
 
 
 def admit(
@@ -189,7 +212,7 @@ def admit(
     voucher = None
     if voucher_code is not None:
         voucher = vouchers.find_voucher(session, code=voucher_code, master_key=master_key, now=now)
-    issued = _claim(
+    issued, new = _claim(
         session,
         ticket,
         gateway=gateway,
@@ -197,14 +220,15 @@ def admit(
         master_key=master_key,
         voucher_id=voucher.id if voucher else None,
     )
-    terms.record_acceptance(
-        session,
-        village_kode=ticket.village_kode,
-        day=ticket.local_date,
-        hour=clock.to_local(now, timezone).hour,
-        version_id=ticket.terms_version_id,
-        device=ticket.device,
-    )
+    if new:
+        terms.record_acceptance(
+            session,
+            village_kode=ticket.village_kode,
+            day=ticket.local_date,
+            hour=clock.to_local(now, timezone).hour,
+            version_id=ticket.terms_version_id,
+            device=ticket.device,
+        )
     if voucher is not None:
         code = vouchers.normalize_code(voucher_code or "") or ""
         username, secret = code, code

@@ -23,6 +23,10 @@ def _count(app: Flask, model: type) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
 
 
+def _query_of(location: str) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(urlsplit(location).query).items()}
+
+
 def _query(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {
         key: values[0]
@@ -75,18 +79,51 @@ def test_two_acceptances_count_twice_by_village_and_day(
         assert _count(portal_app, DeviceDay) == 2
 
 
-def test_a_replayed_ticket_is_refused_and_issues_nothing(
+def test_a_double_tap_gets_the_same_redirect_and_issues_nothing_new(
     portal_app: Flask, portal_client: FlaskClient, world: World, open_splash
 ) -> None:
     ticket = ticket_of(open_splash())
-    assert portal_client.post("/hotspot/accept", data={"t": ticket}).status_code == 303
-    replay = portal_client.post("/hotspot/accept", data={"t": ticket})
-    assert replay.status_code == 400
-    html = replay.get_data(as_text=True)
-    assert "hanya bisa dipakai sekali" in html and 'href="http://10.5.50.1/login"' in html
+    first = portal_client.post("/hotspot/accept", data={"t": ticket})
+    second = portal_client.post("/hotspot/accept", data={"t": ticket})
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
     assert _count(portal_app, LoginGrant) == 1
     with portal_app.app_context():
         assert db.session.scalar(sa.select(TermsAcceptance.count)) == 1
+
+
+def test_a_replayed_ticket_is_refused_once_used_or_late(
+    portal_app: Flask,
+    portal_client: FlaskClient,
+    world: World,
+    open_splash,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    used = ticket_of(open_splash())
+    location = portal_client.post("/hotspot/accept", data={"t": used}).headers["Location"]
+    with portal_app.app_context():  # the router logged in with it (RADIUS marks it used)
+        grant = db.session.scalar(sa.select(LoginGrant))
+        grants.use_grant(
+            db.session,
+            username=_query_of(location)["username"],
+            gateway_id=world.gateway_id,
+            device=grant.device,
+            now=clock.utcnow(),
+        )
+        db.session.commit()
+    replay = portal_client.post("/hotspot/accept", data={"t": used})
+    assert replay.status_code == 400
+    html = replay.get_data(as_text=True)
+    assert "hanya bisa dipakai sekali" in html and 'href="http://10.5.50.1/login"' in html
+
+    late = ticket_of(open_splash(mac="AA:BB:CC:DD:EE:02"))
+    assert portal_client.post("/hotspot/accept", data={"t": late}).status_code == 303
+    later = clock.utcnow() + admission.REPEAT_WINDOW + timedelta(seconds=5)
+    monkeypatch.setattr(clock, "utcnow", lambda: later)
+    assert portal_client.post("/hotspot/accept", data={"t": late}).status_code == 400
+    assert _count(portal_app, LoginGrant) == 2
+    with portal_app.app_context():
+        assert db.session.scalar(sa.select(TermsAcceptance.count)) == 2
 
 
 def _tamper(token: str) -> list[str]:
