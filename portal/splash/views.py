@@ -80,7 +80,7 @@ def router_page(nas_id: str, page: str) -> Response:
         action, fields = _public("splash.entry"), hotspot.ROUTER_FIELDS
     else:
         action, fields = _public("splash.status"), STATUS_FIELDS
-    body = render_template("splash/router_login.html", action=action, fields=fields)
+    body = render_template("splash/router_page.html", action=action, fields=fields)
     return _no_store(body)
 
 
