@@ -296,8 +296,10 @@ def main() -> int:
             )
             wait_ready(nginx_port, "/splash.html")
             bound = {"requests": args.requests, "seconds": args.seconds, "clients": args.clients}
+            load_before = os.getloadavg()[0]
             portal = load(portal_port, path, **bound)
             static = load(nginx_port, "/splash.html", **bound)
+            portal["load"] = (load_before, os.getloadavg()[0])
         finally:
             gunicorn.terminate()
             gunicorn.wait(10)
