@@ -349,6 +349,8 @@ def render(portal: dict, static: dict, page: int, css: int, args: argparse.Names
             "The load generator is Python on the same two cores, so the nginx figure is a lower "
             "bound (the client saturates first); the portal figure is what one two-core box "
             "renders while also running the client.",
+            f"The machine is shared: 1-minute load average {portal['load'][0]:.1f} before and "
+            f"{portal['load'][1]:.1f} after the run; the portal's figures move with it.",
             "",
         ]
     )
