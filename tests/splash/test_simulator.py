@@ -78,3 +78,32 @@ def test_simulate_names_an_unknown_gateway(live_portal: LivePortal, world: World
     lines: list[str] = []
     assert run(Options(nas_id="nope", secret="x", portal=live_portal.url), lines.append) == 1
     assert lines[-1].startswith("FAILED: the portal has no router page")
+
+
+def test_simulate_redeems_a_voucher(live_portal: LivePortal, world: World) -> None:
+    from portal.database import db
+    from portal.domain import clock, vouchers
+
+    with live_portal.app.app_context():
+        _, (code,) = vouchers.create_batch(
+            db.session,
+            village_kode=world.village_kode,
+            count=1,
+            valid_days=3,
+            now=clock.utcnow(),
+            master_key=world.settings.secret_key,
+        )
+        db.session.commit()
+    lines: list[str] = []
+    with radius_double(GATEWAY_SECRET, world.settings.secret_key) as radius:
+        options = Options(
+            nas_id=NAS_ID,
+            secret=GATEWAY_SECRET,
+            portal=live_portal.url,
+            radius_port=radius.auth_port,
+            voucher=vouchers.format_code(code).lower(),
+            timeout=2,
+        )
+        assert run(options, say=lines.append) == 0, "\n".join(lines)
+    assert f"username={code}" in "\n".join(lines)
+    assert radius.seen[0]["User-Name"] == [code]
