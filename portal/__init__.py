@@ -47,13 +47,15 @@ def create_app(settings: Settings) -> Flask:
     )
     app.extensions["wifidesa.settings"] = settings
 
-    from portal import database, errors, migrations, ops, security
+    from portal import database, errors, i18n, migrations, ops, security, splash
 
     database.init_app(app)
     migrations.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     ops.init_app(app)
+    i18n.init_app(app)
+    splash.init_app(app)
     return app
 
 

@@ -1,0 +1,43 @@
+"""Residents' pages: the router-side login page, the splash, accept, status, bulletin.
+
+Views parse input, call the Flask-free domain (`portal.domain.hotspot`, `admission`,
+`bulletin`, `terms`) and render; the unit of work is committed by the request
+boundary (`portal.database`).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+
+from portal.domain import bulletin
+from portal.domain.pseudonyms import KeyRing
+
+KEYRING = "wifidesa.keyring"
+
+
+def init_app(app: Flask) -> None:
+    """Register the splash blueprint, its template helpers and the app's key ring."""
+    from portal import settings_of
+    from portal.splash import formatting
+    from portal.splash.views import bp
+
+    settings = settings_of(app)
+    app.extensions.setdefault(KEYRING, KeyRing(grace=timedelta(days=settings.key_grace_days)))
+    app.jinja_env.filters["safe_bulletin"] = _safe_bulletin
+    app.jinja_env.filters["excerpt"] = bulletin.excerpt
+    app.jinja_env.tests["long_body"] = bulletin.is_long
+    app.jinja_env.globals["fmt"] = formatting
+    app.register_blueprint(bp)
+    # The accept form is protected by its own signed, one-use ticket (cookies are
+    # unreliable in captive-portal windows), so an app-wide CSRFProtect must skip it.
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        csrf.exempt(bp)
+
+
+def _safe_bulletin(body_html: str) -> object:
+    from markupsafe import Markup
+
+    return Markup(bulletin.safe_html(body_html))  # noqa: S704 (sanitised by nh3 just above)
