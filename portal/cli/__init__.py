@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from portal.cli import admins, database, demo, gateways, policies, serve, tokens, villages
+from portal.simulate_cli import simulate
 from radius import cli as radius_cli
 
 # click 8.2+ raises this for a group called without a subcommand; older click prints help.
@@ -62,6 +63,7 @@ main.add_command(admins.admin)
 main.add_command(tokens.token)
 main.add_command(serve.serve)
 main.add_command(demo.demo)
+main.add_command(simulate)
 for command in radius_cli.commands:
     main.add_command(command)
 

@@ -14,12 +14,12 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from portal.simulator import radius, web
 from portal.simulator.web import SimulationFailed
 
-DICTIONARY = Path(__file__).with_name("dictionary")
+# The RADIUS server's own dictionaries: the simulator speaks exactly what it decodes.
+from radius.decode import DICTIONARY_PATH as DICTIONARY
 
 __all__ = ["DICTIONARY", "Options", "SimulationFailed", "run"]
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from portal.database import db
 from portal.domain import clock
 from portal.models import DeviceDay, LoginGrant
 from portal.splash import KEYRING
+from radius.server import RadiusServer, start
 from tests.splash.browser import (
     ARTIFACTS,
     CHROMIUM,
@@ -23,7 +23,6 @@ from tests.splash.browser import (
     require_chromium,
 )
 from tests.splash.conftest import GATEWAY_SECRET, MAC, NAS_ID, LivePortal, World
-from tests.splash.radius_double import radius_double
 
 pytestmark = pytest.mark.browser
 
@@ -87,11 +86,21 @@ def _shoot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}-full.png"), full_page=True)
 
 
-def test_router_page_to_status_page(live_portal: LivePortal, world: World, phone: Any) -> None:
+@pytest.fixture
+def radius(world: World) -> Iterator[RadiusServer]:
+    """Our RADIUS server on a free loopback port, over the portal's database."""
+    server = start(world.settings, "127.0.0.1", 0, reject_delay=0.0)
+    yield server
+    server.stop()
+
+
+def test_router_page_to_status_page(
+    live_portal: LivePortal, world: World, phone: Any, radius: RadiusServer
+) -> None:
     requests: list[str] = []
     phone.on("request", lambda request: requests.append(request.url))
     router = FakeRouter(live_portal.url, NAS_ID, MAC, world.settings.secret_key)
-    with radius_double(GATEWAY_SECRET, world.settings.secret_key) as radius, fake_router(router):
+    with fake_router(router):
         router.radius_port, router.radius_secret = radius.auth_port, GATEWAY_SECRET
         phone.goto(f"{router.url}/login")
         phone.wait_for_selector("text=Setuju & Sambungkan")
@@ -105,36 +114,29 @@ def test_router_page_to_status_page(live_portal: LivePortal, world: World, phone
         assert phone.evaluate(LOW_CONTRAST) == []
         assert phone.evaluate(TAP_TARGETS) == []
         _shoot(phone, "status")
-    # The router asked RADIUS (CHAP + Message-Authenticator) and was accepted.
+    # The router asked our RADIUS server (CHAP + Message-Authenticator) and was accepted.
     assert len(router.logins) == 1 and router.radius_replies == ["Access-Accept"]
     assert router.check(router.logins[0]["username"], router.logins[0]["password"])
-    assert radius.seen[0]["NAS-Identifier"] == [NAS_ID] and radius.seen[0].message_authenticator
     assert phone.url.startswith(f"{live_portal.url}/hotspot/status?s=")
     outside = [u for u in requests if not u.startswith((live_portal.url, router.url))]
     assert outside == []
     with live_portal.app.app_context():
-        assert db.session.query(LoginGrant).count() == 1
+        grant = db.session.query(LoginGrant).one()
+        assert grant.used_at is not None  # RADIUS consumed the one-time grant
 
 
-def test_radius_leg_with_the_real_server() -> None:
-    if importlib.util.find_spec("radius.server") is None:
-        pytest.skip(
-            "radius.server is not on this branch: the RADIUS leg ran against"
-            " tests/splash/radius_double.py (same CHAP and Message-Authenticator checks)"
-        )
-
-
-def test_quota_spent_page(live_portal: LivePortal, world: World, phone: Any) -> None:
+def test_quota_spent_page(
+    live_portal: LivePortal, world: World, phone: Any, radius: RadiusServer
+) -> None:
     """The quota runs out while the splash is open: RADIUS rejects with its
     Reply-Message, the router's page brings it back as $(error), the splash explains."""
     app: Flask = live_portal.app
     router = FakeRouter(live_portal.url, NAS_ID, MAC, world.settings.secret_key)
-    with radius_double(GATEWAY_SECRET, world.settings.secret_key) as radius, fake_router(router):
+    with fake_router(router):
         router.radius_port, router.radius_secret = radius.auth_port, GATEWAY_SECRET
         phone.goto(f"{router.url}/login")
         phone.wait_for_selector("text=Setuju & Sambungkan")
-        _spend_quota(app, world)
-        radius.reject_message = "Kuota harian Anda sudah habis. Coba lagi besok pukul 00.00 WITA."
+        _spend_quota(app, world)  # RADIUS now refuses with the reset time in WITA
         phone.click("text=Setuju & Sambungkan")
         phone.wait_for_selector("text=Kuota baru mulai besok pukul 00.00 WITA.")
         assert router.radius_replies == ["Access-Reject"]

@@ -107,3 +107,39 @@ def test_simulate_redeems_a_voucher(live_portal: LivePortal, world: World) -> No
         assert run(options, say=lines.append) == 0, "\n".join(lines)
     assert f"username={code}" in "\n".join(lines)
     assert radius.seen[0]["User-Name"] == [code]
+
+
+def test_simulate_against_our_radius_server_stores_the_session(
+    live_portal: LivePortal, world: World
+) -> None:
+    """The whole loop with the real server: grant accepted, accounting stored once."""
+    import sqlalchemy as sa
+
+    from portal.database import db
+    from portal.models import AccountingSession, LoginGrant, UsageDaily
+    from radius.server import start
+
+    server = start(world.settings, "127.0.0.1", 0, reject_delay=0.0)
+    lines: list[str] = []
+    try:
+        options = Options(
+            nas_id=NAS_ID,
+            secret=GATEWAY_SECRET,
+            portal=live_portal.url,
+            radius_port=server.auth_port,
+            bytes=6_000_000_000,
+            minutes=30,
+            timeout=2,
+        )
+        assert run(options, say=lines.append) == 0, "\n".join(lines)
+    finally:
+        server.stop()
+    output = "\n".join(lines)
+    assert "Access-Accept" in output and "Session-Timeout" in output
+    with live_portal.app.app_context():
+        stored = db.session.scalars(sa.select(AccountingSession)).one()
+        assert stored.input_octets + stored.output_octets == 6_000_000_000
+        assert stored.stopped_at is not None and stored.framed_ip is None
+        assert db.session.scalars(sa.select(LoginGrant)).one().used_at is not None
+        daily = db.session.scalars(sa.select(UsageDaily)).one()
+        assert daily.bytes_down + daily.bytes_up == 6_000_000_000
