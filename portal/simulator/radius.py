@@ -67,8 +67,15 @@ def _show(reply: packet.Packet, say: Callable[[str], None]) -> None:
     # pyrad's keys() decodes attribute names; iterating the dict gives raw codes.
     for name in sorted(str(key) for key in reply.keys()):  # noqa: SIM118
         values = reply[name]
-        shown = [v.hex() if isinstance(v, bytes) else v for v in values]
-        say(f"     {name} = {', '.join(str(v) for v in shown)}")
+        say(f"     {name} = {', '.join(_printable(value) for value in values)}")
+
+
+def _printable(value: object) -> str:
+    """Octets as text when they are plain ASCII (a Class such as wd:g:1), else hex."""
+    if isinstance(value, bytes):
+        text = value.decode("ascii", "replace")
+        return text if text.isprintable() and "\ufffd" not in text else value.hex()
+    return str(value)
 
 
 def access_request(
