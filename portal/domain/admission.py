@@ -249,6 +249,7 @@ class StatusRef:
     """Which device's status a status-page link shows (signed; no MAC, no IP)."""
 
     gateway_id: int
+    village_kode: str
     device: str
     day: str
     #: The router's /logout, already checked against the gateway's hotspot host.
@@ -261,7 +262,9 @@ class StatusRef:
 
 def status_ref_for(ticket: Ticket) -> StatusRef:
     """The status reference of the device a ticket was issued for."""
-    return StatusRef(ticket.gateway_id, ticket.device, ticket.day, ticket.logout_url)
+    return StatusRef(
+        ticket.gateway_id, ticket.village_kode, ticket.device, ticket.day, ticket.logout_url
+    )
 
 
 def sign_status_ref(ref: StatusRef, master_key: str) -> str:

@@ -15,16 +15,19 @@ from portal.domain import bulletin
 from portal.domain.pseudonyms import KeyRing
 
 KEYRING = "wifidesa.keyring"
+SNAPSHOTS = "wifidesa.village_snapshots"
 
 
 def init_app(app: Flask) -> None:
     """Register the splash blueprint, its template helpers and the app's key ring."""
     from portal import settings_of
     from portal.splash import formatting
+    from portal.splash.snapshots import SnapshotCache
     from portal.splash.views import bp
 
     settings = settings_of(app)
     app.extensions.setdefault(KEYRING, KeyRing(grace=timedelta(days=settings.key_grace_days)))
+    app.extensions.setdefault(SNAPSHOTS, SnapshotCache())
     app.jinja_env.filters["safe_bulletin"] = _safe_bulletin
     app.jinja_env.filters["excerpt"] = bulletin.excerpt
     app.jinja_env.tests["long_body"] = bulletin.is_long

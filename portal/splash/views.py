@@ -13,7 +13,8 @@ from portal.domain import admission, bulletin, clock, hotspot, terms
 from portal.domain.pseudonyms import InvalidMac, KeyRing, normalize_mac
 from portal.domain.vouchers import VoucherRefused
 from portal.models import Gateway
-from portal.splash import KEYRING, pages
+from portal.splash import KEYRING, SNAPSHOTS, pages
+from portal.splash.snapshots import SnapshotCache, VillageSnapshot
 
 bp = Blueprint("splash", __name__)
 
@@ -60,6 +61,11 @@ def _device(gateway: Gateway, raw_mac: str) -> tuple[date, str]:
     )
 
 
+def _snapshot(village_kode: str) -> VillageSnapshot | None:
+    cache: SnapshotCache = current_app.extensions[SNAPSHOTS]
+    return cache.get(db.session, village_kode, clock.utcnow())
+
+
 def _refused(reason: str, login_url: str | None = None, status: int = 400) -> tuple[str, int]:
     return render_template("splash/refused.html", reason=reason, login_url=login_url), status
 
@@ -102,7 +108,8 @@ def entry() -> Response | tuple[str, int]:
         day, device = _device(gateway, raw_mac)
     except hotspot.InvalidRouterContext as refused:
         return _refused(refused.reason)
-    version = terms.current_terms(db.session, gateway.village)
+    snapshot = _snapshot(gateway.village_kode)
+    version = snapshot.terms if snapshot else None
     ticket = admission.new_ticket(
         context,
         gateway=gateway,
@@ -126,12 +133,12 @@ def _splash_from_token(token: str) -> Response | tuple[str, int]:
 def _render_splash(
     ticket: admission.Ticket, token: str, *, voucher_error: str = "", voucher_code: str = ""
 ) -> Response:
-    gateway = pages.gateway_by_id(db.session, ticket.gateway_id)
-    if gateway is None:
+    snapshot = _snapshot(ticket.village_kode)
+    if snapshot is None:
         abort(400)
     page = pages.device_page(
         db.session,
-        village=gateway.village,
+        snapshot=snapshot,
         device=ticket.device,
         day=ticket.local_date,
         now=clock.utcnow(),
@@ -194,12 +201,12 @@ def status() -> Response | tuple[str, int]:
     if not token:
         return _status_from_router()
     ref = admission.open_status_ref(token, _master_key())
-    gateway = pages.gateway_by_id(db.session, ref.gateway_id) if ref else None
-    if ref is None or gateway is None:
+    snapshot = _snapshot(ref.village_kode) if ref else None
+    if ref is None or snapshot is None:
         return _refused("expired")
     page = pages.device_page(
         db.session,
-        village=gateway.village,
+        snapshot=snapshot,
         device=ref.device,
         day=ref.local_date,
         now=clock.utcnow(),
@@ -226,7 +233,7 @@ def _status_from_router() -> Response | tuple[str, int]:
         logout = hotspot.router_link(fields.get("link-logout", "")[:300], gateway.hotspot_host)
     except hotspot.InvalidRouterContext:
         logout = None
-    ref = admission.StatusRef(gateway.id, device, day.isoformat(), logout)
+    ref = admission.StatusRef(gateway.id, gateway.village_kode, device, day.isoformat(), logout)
     token = admission.sign_status_ref(ref, _master_key())
     return redirect(flask_url_for("splash.status", s=token), 303)
 
