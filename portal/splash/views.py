@@ -90,6 +90,20 @@ def router_page(nas_id: str, page: str) -> Response:
     return _no_store(body)
 
 
+@bp.get("/mt/<nas_id>/api.json")
+def router_capport(nas_id: str) -> Response:
+    """The hotspot's RFC 8908 api.json (served by the router, RouterOS 7.3+), with the
+    village bulletin as ``venue-info-url``."""
+    gateway = pages.gateway_by_identity(db.session, nas_id[:64])
+    if gateway is None:
+        abort(404)
+    venue = _public("splash.bulletin", key=gateway.village.slug)
+    body = render_template("splash/router_api.json", venue_url=venue)
+    response = Response(body, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/hotspot", methods=["GET", "POST"])
 def entry() -> Response | tuple[str, int]:
     """The router's fields in, a 303 to the splash (``?t=<ticket>``) out.

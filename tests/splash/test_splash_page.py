@@ -293,3 +293,13 @@ def test_long_announcements_and_terms_still_fit_the_budget(
     assert full.text.count("Rincian kegiatan") == 5 * 5 * 40
     terms_page = portal_client.get("/desa/samurangau/syarat")
     assert terms_page.status_code == 200 and terms_page.text.count("Pasal.") == 3000
+
+
+def test_router_api_json_names_the_bulletin_as_venue_info(
+    portal_client: FlaskClient, world
+) -> None:
+    page = portal_client.get(f"/mt/{NAS_ID}/api.json")
+    assert page.status_code == 200
+    assert '"venue-info-url": "http://portal.test/desa/samurangau"' in page.text
+    assert '"user-portal-url": "$(link-login-only)"' in page.text
+    assert portal_client.get("/mt/nope/api.json").status_code == 404
