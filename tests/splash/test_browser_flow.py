@@ -16,11 +16,8 @@ from portal.models import DeviceDay, LoginGrant
 from portal.splash import KEYRING
 from tests.splash.browser import (
     ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     FakeRouter,
     fake_router,
-    require_chromium,
 )
 from tests.splash.conftest import GATEWAY_SECRET, MAC, NAS_ID, LivePortal, World
 from tests.splash.radius_double import radius_double
@@ -60,17 +57,6 @@ LOW_CONTRAST = """() => {
   }
   return bad;
 }"""
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
