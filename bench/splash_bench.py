@@ -333,8 +333,10 @@ def render(portal: dict, static: dict, page: int, css: int, args: argparse.Names
             "",
             f"Page: `GET /hotspot?t=<ticket>` with five announcements, terms summary and full "
             f"text: {page} bytes HTML + {css} bytes CSS = {page + css} bytes (budget 30,720).",
-            "The portal renders it from SQLite (village, terms, policy, device day, bulletin) "
-            "under gunicorn with 2 sync workers; nginx serves the saved copy of the same page "
+            "The portal renders it per request under gunicorn with 2 sync workers, reading the "
+            "device's day counters from SQLite (the village's terms, bulletin and policy come "
+            "from each worker's 10-second village snapshot); nginx serves the saved copy of "
+            "the same page "
             "(2 workers). Same load loop for both: "
             f"{args.clients} client threads, a new connection per request, stop at "
             f"{args.requests} requests or {args.seconds:g} s.",

@@ -11,9 +11,9 @@ One use: accepting turns the ticket's nonce into the username of a one-time logi
 grant (an HMAC of the nonce). `login_grant.username` is unique, so a second accept
 with the same ticket, from any worker, fails the insert and is refused, except that
 a double tap (a repeat within a minute, before the router used the grant) gets the
-very same redirect again, issuing and counting nothing. A voucher
-accept records the same grant row (with the voucher) purely as that marker; the router
-then logs in with the voucher code itself, as the RADIUS server expects.
+very same redirect again, issuing and counting nothing. A voucher accept records the
+same grant row (with the voucher) purely as that marker; the router then logs in with
+the voucher code itself, as the RADIUS server expects.
 """
 
 from __future__ import annotations
@@ -96,7 +96,9 @@ def new_ticket(
         login_url=context.login_url,
         orig_url=context.orig_url,
         chap_id=context.chap_id.hex() if context.chap_id is not None else None,
-        chap_challenge=context.chap_challenge.hex() if context.chap_challenge else None,
+        chap_challenge=(
+            context.chap_challenge.hex() if context.chap_challenge is not None else None
+        ),
         terms_version_id=terms_version_id,
         error=context.error,
         nonce=secrets.token_hex(16),
@@ -249,6 +251,7 @@ class StatusRef:
     """Which device's status a status-page link shows (signed; no MAC, no IP)."""
 
     gateway_id: int
+    village_kode: str
     device: str
     day: str
     #: The router's /logout, already checked against the gateway's hotspot host.
@@ -261,7 +264,9 @@ class StatusRef:
 
 def status_ref_for(ticket: Ticket) -> StatusRef:
     """The status reference of the device a ticket was issued for."""
-    return StatusRef(ticket.gateway_id, ticket.device, ticket.day, ticket.logout_url)
+    return StatusRef(
+        ticket.gateway_id, ticket.village_kode, ticket.device, ticket.day, ticket.logout_url
+    )
 
 
 def sign_status_ref(ref: StatusRef, master_key: str) -> str:

@@ -1,4 +1,8 @@
-"""What the resident pages show, gathered from the domain in a few queries (no Flask)."""
+"""What the resident pages show, gathered from the domain in a few queries (no Flask).
+
+The village-wide part comes from a `snapshots.VillageSnapshot`; only the device's own
+quota is read per request.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from portal.domain import bulletin, hotspot, policies, quotas, terms
-from portal.models import Announcement, DeviceDay, Gateway, TermsVersion, Village, Voucher
+from portal.domain import hotspot, policies, quotas
+from portal.models import DeviceDay, Gateway, TermsVersion, Village, Voucher
+from portal.splash import snapshots
+from portal.splash.snapshots import NewsItem, TermsInfo, VillageInfo, VillageSnapshot
 
 
 @dataclass(frozen=True)
@@ -31,13 +37,16 @@ class Allowance:
 class DevicePage:
     """Everything the splash and status pages show for one device at one village."""
 
-    village: Village
-    announcements: list[Announcement]
-    terms: TermsVersion | None
-    points: list[str]
+    village: VillageInfo
+    announcements: tuple[NewsItem, ...]
+    terms: TermsInfo | None
     allowance: Allowance
     #: The kind of the router's error (see `hotspot.classify_error`), or None.
     problem: str | None
+
+    @property
+    def points(self) -> tuple[str, ...]:
+        return self.terms.points if self.terms else ()
 
 
 def gateway_by_identity(session: Session, identity: str) -> Gateway | None:
@@ -64,10 +73,15 @@ def village_by_key(session: Session, key: str) -> Village | None:
 
 
 def allowance_for(
-    session: Session, *, village: Village, device: str, day: date, now: datetime
+    session: Session,
+    *,
+    policy: policies.EffectivePolicy,
+    village: VillageInfo,
+    device: str,
+    day: date,
+    now: datetime,
 ) -> Allowance:
-    """Today's quota for ``device`` at ``village`` from its day counters and policy."""
-    policy = policies.effective_policy(session, village.kode)
+    """Today's quota for ``device`` at ``village`` from its day counters and ``policy``."""
     usage = session.get(DeviceDay, (village.kode, day, device))
     voucher = session.get(Voucher, usage.voucher_id) if usage and usage.voucher_id else None
     limits = quotas.limits_for(policy, voucher)
@@ -94,28 +108,29 @@ def allowance_for(
 def device_page(
     session: Session,
     *,
-    village: Village,
+    snapshot: VillageSnapshot,
     device: str,
     day: date,
     now: datetime,
     error: str = "",
     terms_version_id: int | None = None,
 ) -> DevicePage:
-    """The splash/status content for a device; ``terms_version_id`` pins the version
-    a ticket was issued with (else the village's current terms are used)."""
-    if terms_version_id is not None:
-        version = session.get(TermsVersion, terms_version_id)
-    else:
-        version = terms.current_terms(session, village)
-    allowance = allowance_for(session, village=village, device=device, day=day, now=now)
+    """The splash/status content for a device: the village's shared snapshot plus the
+    device's own quota (one query). ``terms_version_id`` pins the version a ticket was
+    issued with, read separately in the rare case the terms changed since."""
+    version = snapshot.terms
+    if terms_version_id is not None and (version is None or version.id != terms_version_id):
+        version = snapshots.terms_info(session.get(TermsVersion, terms_version_id))
+    allowance = allowance_for(
+        session, policy=snapshot.policy, village=snapshot.village, device=device, day=day, now=now
+    )
     problem = hotspot.classify_error(error)
     if allowance.exhausted and allowance.on_exhausted == "reject":
         problem = "quota"
     return DevicePage(
-        village=village,
-        announcements=bulletin.current_announcements(session, village, now),
+        village=snapshot.village,
+        announcements=snapshot.announcements,
         terms=version,
-        points=terms.summary_points(version) if version else [],
         allowance=allowance,
         problem=problem,
     )

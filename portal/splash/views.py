@@ -13,7 +13,8 @@ from portal.domain import admission, bulletin, clock, hotspot, terms
 from portal.domain.pseudonyms import InvalidMac, KeyRing, normalize_mac
 from portal.domain.vouchers import VoucherRefused
 from portal.models import Gateway
-from portal.splash import KEYRING, pages
+from portal.splash import KEYRING, SNAPSHOTS, pages
+from portal.splash.snapshots import SnapshotCache, VillageSnapshot
 
 bp = Blueprint("splash", __name__)
 
@@ -60,6 +61,11 @@ def _device(gateway: Gateway, raw_mac: str) -> tuple[date, str]:
     )
 
 
+def _snapshot(village_kode: str) -> VillageSnapshot | None:
+    cache: SnapshotCache = current_app.extensions[SNAPSHOTS]
+    return cache.get(db.session, village_kode, clock.utcnow())
+
+
 def _refused(reason: str, login_url: str | None = None, status: int = 400) -> tuple[str, int]:
     return render_template("splash/refused.html", reason=reason, login_url=login_url), status
 
@@ -84,6 +90,20 @@ def router_page(nas_id: str, page: str) -> Response:
     return _no_store(body)
 
 
+@bp.get("/mt/<nas_id>/api.json")
+def router_capport(nas_id: str) -> Response:
+    """The hotspot's RFC 8908 api.json (served by the router, RouterOS 7.3+), with the
+    village bulletin as ``venue-info-url``."""
+    gateway = pages.gateway_by_identity(db.session, nas_id[:64])
+    if gateway is None:
+        abort(404)
+    venue = _public("splash.bulletin", key=gateway.village.slug)
+    body = render_template("splash/router_api.json", venue_url=venue)
+    response = Response(body, mimetype="text/plain")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/hotspot", methods=["GET", "POST"])
 def entry() -> Response | tuple[str, int]:
     """The router's fields in, a 303 to the splash (``?t=<ticket>``) out.
@@ -102,7 +122,8 @@ def entry() -> Response | tuple[str, int]:
         day, device = _device(gateway, raw_mac)
     except hotspot.InvalidRouterContext as refused:
         return _refused(refused.reason)
-    version = terms.current_terms(db.session, gateway.village)
+    snapshot = _snapshot(gateway.village_kode)
+    version = snapshot.terms if snapshot else None
     ticket = admission.new_ticket(
         context,
         gateway=gateway,
@@ -126,12 +147,12 @@ def _splash_from_token(token: str) -> Response | tuple[str, int]:
 def _render_splash(
     ticket: admission.Ticket, token: str, *, voucher_error: str = "", voucher_code: str = ""
 ) -> Response:
-    gateway = pages.gateway_by_id(db.session, ticket.gateway_id)
-    if gateway is None:
+    snapshot = _snapshot(ticket.village_kode)
+    if snapshot is None:
         abort(400)
     page = pages.device_page(
         db.session,
-        village=gateway.village,
+        snapshot=snapshot,
         device=ticket.device,
         day=ticket.local_date,
         now=clock.utcnow(),
@@ -194,12 +215,12 @@ def status() -> Response | tuple[str, int]:
     if not token:
         return _status_from_router()
     ref = admission.open_status_ref(token, _master_key())
-    gateway = pages.gateway_by_id(db.session, ref.gateway_id) if ref else None
-    if ref is None or gateway is None:
+    snapshot = _snapshot(ref.village_kode) if ref else None
+    if ref is None or snapshot is None:
         return _refused("expired")
     page = pages.device_page(
         db.session,
-        village=gateway.village,
+        snapshot=snapshot,
         device=ref.device,
         day=ref.local_date,
         now=clock.utcnow(),
@@ -226,7 +247,7 @@ def _status_from_router() -> Response | tuple[str, int]:
         logout = hotspot.router_link(fields.get("link-logout", "")[:300], gateway.hotspot_host)
     except hotspot.InvalidRouterContext:
         logout = None
-    ref = admission.StatusRef(gateway.id, device, day.isoformat(), logout)
+    ref = admission.StatusRef(gateway.id, gateway.village_kode, device, day.isoformat(), logout)
     token = admission.sign_status_ref(ref, _master_key())
     return redirect(flask_url_for("splash.status", s=token), 303)
 

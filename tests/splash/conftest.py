@@ -274,3 +274,17 @@ def live_portal(portal_app: Flask) -> Iterator[LivePortal]:
         server.shutdown()
         thread.join(5)
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Headless Chromium (Debian's), skipped with a reason where it is not installed."""
+    from tests.splash.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

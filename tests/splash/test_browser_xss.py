@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,7 +9,6 @@ import pytest
 from portal.database import db
 from portal.domain import clock
 from portal.models import Announcement
-from tests.splash.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.splash.conftest import World, router_fields
 
 pytestmark = pytest.mark.browser
@@ -34,17 +32,6 @@ for (const name of ['alert', 'confirm', 'prompt', 'print']) {
 document.addEventListener('securitypolicyviolation', () => { window.__fired += 1; });
 window.addEventListener('error', () => { window.__fired += 1; }, true);
 """
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def test_router_fields_with_payloads_stay_inert(

@@ -14,7 +14,8 @@ from flask.testing import FlaskClient
 from portal.database import db
 from portal.domain import clock
 from portal.models import Announcement, DeviceDay, LoginGrant, Policy
-from portal.splash import KEYRING
+from portal.splash import KEYRING, SNAPSHOTS
+from portal.splash.snapshots import SnapshotCache
 from tests.splash.conftest import MAC, NAS_ID, World, router_fields
 
 STATIC = Path(__file__).resolve().parents[2] / "portal" / "static"
@@ -104,18 +105,46 @@ def test_splash_stays_under_budget_and_loads_nothing_from_outside(world, open_sp
 
 
 def test_one_render_costs_a_bounded_number_of_queries(
-    portal_client: FlaskClient, world, open_splash, count_queries
+    portal_app: Flask, portal_client: FlaskClient, world, open_splash, count_queries
 ) -> None:
-    open_splash()  # warm: creates today's pseudonym key, which is then cached
+    open_splash()  # warm: today's pseudonym key and the village snapshot are cached
     with count_queries() as entry_sql:
         entry = portal_client.post("/hotspot", data=router_fields())
     with count_queries() as render_sql:
         page = portal_client.get(entry.headers["Location"])
     assert page.status_code == 200
-    # Entry: gateway with village, current terms. Render: gateway with village, terms,
-    # policy, the device's day counters, the bulletin.
-    assert len(entry_sql) <= 3, "\n".join(entry_sql)
-    assert len(render_sql) <= 5, "\n".join(render_sql)
+    # Entry: the gateway with its village. Render: the device's day counters.
+    assert len(entry_sql) <= 1, "\n".join(entry_sql)
+    assert len(render_sql) <= 1, "\n".join(render_sql)
+    # Cold (a new village snapshot): village, terms, bulletin and policy on top.
+    portal_app.extensions[SNAPSHOTS].clear()
+    with count_queries() as cold_sql:
+        assert portal_client.get(entry.headers["Location"]).status_code == 200
+    assert len(cold_sql) <= 5, "\n".join(cold_sql)
+
+
+def test_village_content_is_cached_for_a_few_seconds(
+    portal_app: Flask, world: World, open_splash
+) -> None:
+    moment = [0.0]
+    portal_app.extensions[SNAPSHOTS] = SnapshotCache(ttl=10, monotonic=lambda: moment[0])
+    assert "Banjir" not in open_splash().text
+    now = clock.utcnow()
+    with portal_app.app_context():
+        db.session.add(
+            Announcement(
+                village_kode=world.village_kode,
+                title="Banjir",
+                emergency=True,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        db.session.commit()
+    moment[0] = 9.0
+    assert "Banjir" not in open_splash().text
+    moment[0] = 10.5
+    assert "Banjir" in open_splash().text
 
 
 def test_unknown_gateway_and_foreign_login_link_get_a_clear_400(
@@ -264,3 +293,13 @@ def test_long_announcements_and_terms_still_fit_the_budget(
     assert full.text.count("Rincian kegiatan") == 5 * 5 * 40
     terms_page = portal_client.get("/desa/samurangau/syarat")
     assert terms_page.status_code == 200 and terms_page.text.count("Pasal.") == 3000
+
+
+def test_router_api_json_names_the_bulletin_as_venue_info(
+    portal_client: FlaskClient, world
+) -> None:
+    page = portal_client.get(f"/mt/{NAS_ID}/api.json")
+    assert page.status_code == 200
+    assert '"venue-info-url": "http://portal.test/desa/samurangau"' in page.text
+    assert '"user-portal-url": "$(link-login-only)"' in page.text
+    assert portal_client.get("/mt/nope/api.json").status_code == 404
