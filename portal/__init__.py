@@ -47,13 +47,14 @@ def create_app(settings: Settings) -> Flask:
     )
     app.extensions["wifidesa.settings"] = settings
 
-    from portal import database, errors, migrations, ops, security
+    from portal import admin, database, errors, migrations, ops, security
 
     database.init_app(app)
     migrations.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     ops.init_app(app)
+    admin.init_app(app)
     return app
 
 

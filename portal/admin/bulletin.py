@@ -1,0 +1,8 @@
+"""TODO"""
+
+from portal.admin import bp
+
+
+@bp.get("/bulletin")
+def bulletin_list() -> str:
+    return ""
