@@ -71,6 +71,7 @@ def init_app(app: Flask) -> None:
     from portal.admin import (  # noqa: F401 (registers the views on bp)
         auth,
         bulletin,
+        bulletin_import,
         dashboard,
         devices,
         gateways,

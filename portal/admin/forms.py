@@ -9,12 +9,21 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.admin.i18n import gettext as _
 
@@ -28,6 +37,11 @@ CATEGORY_LABELS = {
     "darurat": "Darurat",
 }
 ALL_VILLAGES = "*"
+
+
+def choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    """``(value, label)`` pairs as WTForms select choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class LoginForm(FlaskForm):
@@ -53,7 +67,7 @@ class ConfirmForm(FlaskForm):
 class AnnouncementForm(FlaskForm):
     village = SelectField("Desa", validators=[DataRequired()])
     title = StringField("Judul", validators=[DataRequired(), Length(max=160)])
-    category = SelectField("Kategori", choices=list(CATEGORY_LABELS.items()))
+    category = SelectField("Kategori", choices=choices(list(CATEGORY_LABELS.items())))
     body = TextAreaField("Isi (Markdown)", validators=[Length(max=20000)])
     starts_at = DateTimeLocalField("Mulai tampil (waktu desa)", validators=[Optional()])
     ends_at = DateTimeLocalField("Berakhir (waktu desa)", validators=[Optional()])
@@ -65,7 +79,7 @@ class AnnouncementForm(FlaskForm):
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         if field.data and self.starts_at.data and field.data <= self.starts_at.data:
-            raise ValueError(_("Waktu berakhir harus setelah waktu mulai."))
+            raise ValidationError(_("Waktu berakhir harus setelah waktu mulai."))
 
 
 class ImportForm(FlaskForm):
@@ -90,7 +104,8 @@ class VoucherBatchForm(FlaskForm):
     total_minutes = IntegerField("Waktu total (menit)", validators=[Optional(), NumberRange(0)])
     label = StringField("Keterangan", validators=[Optional(), Length(max=80)])
     layout = SelectField(
-        "Tata letak cetak", choices=[("a4", "Kertas A4"), ("thermal", "Printer termal 58 mm")]
+        "Tata letak cetak",
+        choices=choices([("a4", "Kertas A4"), ("thermal", "Printer termal 58 mm")]),
     )
 
 

@@ -119,7 +119,7 @@ def test_admin_cannot_see_or_change_another_scope(world, rule, endpoint, methods
     log_in(client, admin)
     token = client.get("/admin/account").get_data(as_text=True)
     token = token.split('name="csrf-token" content="')[1].split('"')[0]
-    before = snapshot(app)
+    before = snapshot(app, target.kode)
     for method in methods:
         data = {**form_for(target), "csrf_token": token} if method == "POST" else None
         response = client.open(url(rule, target), method=method, data=data)
@@ -128,7 +128,7 @@ def test_admin_cannot_see_or_change_another_scope(world, rule, endpoint, methods
             assert response.status_code in (403, 404), (method, rule, response.status_code)
         assert target.marker not in body
         assert f"gw-{victim.lower()}" not in body
-    assert snapshot(app) == before
+    assert snapshot(app, target.kode) == before
 
 
 def create_or_get(app: Flask, username: str) -> Admin:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from portal.database import Base, db
-from portal.domain import vouchers
+from portal.domain import regions, vouchers
 from portal.models import AccountingSession, Announcement, Gateway, TermsVersion
 from tests.admin.conftest import NOW, VILLAGE_A, VILLAGE_B
 from tests.databases import TEST_SECRET_KEY
@@ -103,14 +103,27 @@ def seed_world(app: Flask) -> tuple[VillageObjects, VillageObjects]:
         return a, b
 
 
-def snapshot(app: Flask) -> dict[str, list[tuple]]:
-    """Every row of every watched table, to prove a refused request changed nothing."""
+def snapshot(app: Flask, region: str | None = None) -> dict[str, list[tuple]]:
+    """Every row of every watched table, to prove a refused request changed nothing.
+
+    With ``region``, rows that carry a village or scope code are kept only when that
+    code and ``region`` overlap (an admin may change their own region meanwhile).
+    """
     with app.app_context():
         state = {}
         for table in Base.metadata.sorted_tables:
             if table.name in UNWATCHED:
                 continue
-            rows = db.session.execute(sa.select(table)).all()
-            state[table.name] = sorted(tuple(map(repr, row)) for row in rows)
+            code = table.c.get("village_kode", table.c.get("scope_kode"))
+            if table.name == "village":
+                code = table.c.kode
+            rows = db.session.execute(sa.select(table)).mappings().all()
+            if region is not None and code is not None:
+                rows = [r for r in rows if _overlap(r[code.name], region)]
+            state[table.name] = sorted(tuple(map(repr, row.values())) for row in rows)
         db.session.rollback()
         return state
+
+
+def _overlap(kode: str, region: str) -> bool:
+    return regions.covers(kode, region) or regions.covers(region, kode)
