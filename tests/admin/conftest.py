@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pyotp
 import pytest
+from argon2 import PasswordHasher, Type
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -27,6 +28,14 @@ VILLAGE_B = "64.01.01.2010"
 OTHER_REGENCY_VILLAGE = "64.02.01.2001"
 PASSWORD = "kata-sandi-uji-123"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests log in hundreds of times; the production cost is asserted separately."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    monkeypatch.setattr(accounts, "HASHER", cheap)
+    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap.hash("wifidesa-no-such-user"))
 
 
 @pytest.fixture(params=BACKENDS)

@@ -147,7 +147,7 @@ def test_session_cookie_is_httponly_lax_and_secure_behind_https(backend, tmp_pat
 
 
 def test_password_hash_is_argon2id_above_the_owasp_minimum():
-    params = extract_parameters(accounts.HASHER.hash("eine-lange-probe"))
+    params = extract_parameters(accounts.make_hasher().hash("eine-lange-probe"))
     assert isinstance(params, Parameters)
     assert params.type is Type.ID
     assert params.memory_cost >= 19 * 1024
