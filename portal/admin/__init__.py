@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
         devices,
         gateways,
         i18n,
+        poster,
         terms,
         vouchers,
     )

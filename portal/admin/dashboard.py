@@ -5,17 +5,57 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import render_template
 
-from portal.admin import bp
-from portal.admin.scope import in_scope, me
+from portal.admin import bp, now
+from portal.admin.scope import in_scope, load_scoped, me, scoped_villages
+from portal.admin.views import local
 from portal.database import db
-from portal.models import AuditEntry
+from portal.domain import announcements
+from portal.domain import dashboard as dashboard_domain
+from portal.models import AuditEntry, Village
 
 AUDIT_PAGE = 200
 
 
 @bp.get("/")
 def dashboard() -> str:
-    return render_template("admin/dashboard.html")
+    villages = scoped_villages()
+    if me().role == "village" and len(villages) == 1:
+        return village_page(villages[0].kode)
+    statuses = dashboard_domain.village_statuses(db.session, villages, now())
+    return render_template(
+        "admin/dashboard_region.html",
+        statuses=statuses,
+        counts=dashboard_domain.attention_counts(statuses),
+        local=local,
+        size=human_bytes,
+    )
+
+
+@bp.get("/villages/<kode>")
+def village_page(kode: str) -> str:
+    village = load_scoped(Village, kode)
+    moment = now()
+    status = dashboard_domain.village_statuses(db.session, [village], moment)[0]
+    return render_template(
+        "admin/dashboard_village.html",
+        village=village,
+        status=status,
+        gateways=dashboard_domain.gateway_states(db.session, village, moment),
+        notes=announcements.latest(db.session, village.kode),
+        local=lambda m: local(m, village.timezone),
+        size=human_bytes,
+    )
+
+
+def human_bytes(count: int) -> str:
+    """``1234567`` → ``1,2 MB`` (Indonesian decimal comma)."""
+    value = float(count)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}".replace(".", ",")
+            return f"{text} {unit}"
+        value /= 1000
+    return f"{count} B"
 
 
 @bp.get("/log")
