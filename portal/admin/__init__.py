@@ -23,7 +23,9 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 #: Endpoints reachable without a complete login; each checks its own precondition.
-PUBLIC_ENDPOINTS = frozenset({"admin.login", "admin.login_totp", "admin.totp_enrol_pending"})
+PUBLIC_ENDPOINTS = frozenset(
+    {"admin.login", "admin.login_totp", "admin.totp_enrol_pending", "admin.language"}
+)
 IDLE_TIMEOUT = timedelta(minutes=60)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
