@@ -50,6 +50,13 @@ def _require_login() -> Response | None:
     return None
 
 
+@bp.after_request
+def _private(response: Response) -> Response:
+    # Admin pages carry codes, secrets and village data: never keep them in a cache.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 def _expired() -> bool:
     """True when the session passed its idle or absolute lifetime."""
     moment = now().timestamp()
@@ -83,8 +90,10 @@ def init_app(app: Flask) -> None:
         vouchers,
     )
     from portal.routers import bp as routers_bp
+    from portal.routers.media import bp as media_bp
 
     i18n.init_app(app)
     login_manager.user_loader(auth.load_user)
     app.register_blueprint(bp)
     app.register_blueprint(routers_bp)
+    app.register_blueprint(media_bp)

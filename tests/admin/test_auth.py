@@ -162,3 +162,24 @@ def test_login_and_logout_are_audited(app, make_admin):
     with app.app_context():
         actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["login", "logout"]
+
+
+def test_sessions_expire_after_idle_and_absolute_limits(app, make_admin):
+    from datetime import timedelta
+
+    from portal.domain import clock
+
+    admin = make_admin("operator")
+    client = app.test_client()
+    log_in(client, admin)
+    start = clock.utcnow()
+    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=59)
+    assert client.get("/admin/").status_code == 200
+    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=59 + 61)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_admin_pages_are_never_cached(app, make_admin):
+    client = app.test_client()
+    log_in(client, make_admin("operator"))
+    assert client.get("/admin/vouchers").headers["Cache-Control"] == "no-store"

@@ -209,3 +209,23 @@ def test_regency_admin_publishes_terms_and_village_admin_cannot(app, make_admin)
     with app.app_context():
         versions = db.session.scalars(sa.select(TermsVersion.version)).all()
     assert sorted(versions) == [1, 2]
+
+
+def test_only_visible_announcement_pictures_are_public(app, make_admin):
+    client = app.test_client()
+    log_in(client, make_admin("operator"))
+    for published in ("y", ""):
+        post(
+            client, "/admin/bulletin/new",
+            {"village": VILLAGE_A, "title": f"Foto {published}", "category": "wisata",
+             "action": "save", "published": published,
+             "picture": (io.BytesIO(_jpeg_with_exif(400, 300)), "a.jpg")},
+            content_type="multipart/form-data",
+        )  # fmt: skip
+    with app.app_context():
+        rows = db.session.execute(sa.select(Announcement.published, Announcement.image_path)).all()
+    public = app.test_client()
+    for published, name in rows:
+        with public.get(f"/media/announcements/{name}") as response:
+            assert response.status_code == (200 if published else 404)
+    assert public.get("/media/announcements/..%2F..%2Fsecret_key").status_code == 404
