@@ -125,7 +125,7 @@ def gateway_script(gateway_id: int) -> Response:
         text,
         mimetype="text/plain",
         headers={
-            "Content-Disposition": f'attachment; filename="wifidesa-{gateway.id}.rsc"',
+            "Content-Disposition": 'attachment; filename="wifidesa.rsc"',
             "Cache-Control": "no-store",
         },
     )

@@ -36,10 +36,10 @@ def test_totp_login_create_batch_and_print_the_sheet(app, make_admin):
         page.goto(f"{base}/admin/login")
         page.fill("#username", admin.username)
         page.fill("#password", admin.password)
-        page.click("button[type=submit]")
+        page.click("form.card button[type=submit]")
         page.wait_for_url(f"{base}/admin/login/totp")
         page.fill("#code", pyotp.TOTP(admin.totp_secret).now())
-        page.click("button[type=submit]")
+        page.click("form.card button[type=submit]")
         page.wait_for_url(f"{base}/admin/")
 
         page.goto(f"{base}/admin/vouchers")

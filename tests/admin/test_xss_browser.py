@@ -102,7 +102,7 @@ def test_payloads_posted_as_announcements_never_run_in_the_admin_pages(app, make
         page.goto(f"{base}/admin/login")
         page.fill("#username", admin.username)
         page.fill("#password", admin.password)
-        page.click("button[type=submit]")
+        page.click("form.card button[type=submit]")
         page.wait_for_url(f"{base}/admin/")
         paths = ["/admin/bulletin", "/admin/log"]
         paths += [f"/admin/bulletin/{i}" for i in ids]
