@@ -8,8 +8,9 @@ Regency and province admins must use a TOTP second factor; village admins may.
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import sqlalchemy as sa
@@ -171,13 +172,24 @@ def totp_uri(secret: str, username: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="Wifi Desa")
 
 
-def verify_totp(secret: str, code: str, now: datetime) -> bool:
-    """True when ``code`` is valid for ``secret`` at ``now`` (±30 s for clock drift)."""
+def totp_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step at which ``code`` is valid for ``secret`` (±1 step for clock
+    drift), or None when it is not valid."""
     digits = "".join(ch for ch in code if ch.isdigit())
     if len(digits) != 6:
-        return False
+        return None
     moment = now.timestamp() if now.tzinfo else (now - datetime(1970, 1, 1)).total_seconds()
-    return pyotp.TOTP(secret).verify(digits, for_time=int(moment), valid_window=1)
+    totp = pyotp.TOTP(secret)
+    step = totp.timecode(datetime.fromtimestamp(moment, UTC))
+    for candidate in (step, step - 1, step + 1):
+        if hmac.compare_digest(totp.generate_otp(candidate), digits):
+            return candidate
+    return None
+
+
+def verify_totp(secret: str, code: str, now: datetime) -> bool:
+    """True when ``code`` is valid for ``secret`` at ``now`` (±30 s for clock drift)."""
+    return totp_step(secret, code, now) is not None
 
 
 def check_second_factor(
@@ -185,14 +197,19 @@ def check_second_factor(
 ) -> None:
     """Check a TOTP code for ``user`` against ``secret``; failures count like passwords.
 
+    A code (its time step) is accepted once: a replayed or older one is refused.
+
     Raises LoginLocked when throttled and InvalidCredentials when the code is wrong.
     """
     until = lock_until(session, username=user.username, address=address, now=now)
     if until is not None:
         raise LoginLocked(until)
-    if not verify_totp(secret, code, now):
+    step = totp_step(secret, code, now)
+    replayed = step is not None and user.totp_last_step is not None and step <= user.totp_last_step
+    if step is None or replayed:
         record_failure(session, username=user.username, address=address, now=now)
         raise InvalidCredentials
+    user.totp_last_step = step
 
 
 def complete_login(session: Session, user: AdminUser, *, now: datetime) -> None:

@@ -183,3 +183,19 @@ def test_admin_pages_are_never_cached(app, make_admin):
     client = app.test_client()
     log_in(client, make_admin("operator"))
     assert client.get("/admin/vouchers").headers["Cache-Control"] == "no-store"
+
+
+def test_a_totp_code_is_accepted_only_once(app, make_admin):
+    admin = make_admin("diskominfo", "regency", "64.01")
+    code = pyotp.TOTP(admin.totp_secret).now()
+    first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        _try_login(client, admin.username, PASSWORD)
+    token = csrf_token(first, "/admin/login/totp")
+    assert (
+        first.post("/admin/login/totp", data={"code": code, "csrf_token": token}).status_code == 302
+    )
+    token = csrf_token(second, "/admin/login/totp")
+    replay = second.post("/admin/login/totp", data={"code": code, "csrf_token": token})
+    assert "Kode tidak cocok" in replay.get_data(as_text=True)
+    assert second.get("/admin/").status_code == 302
