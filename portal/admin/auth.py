@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -11,7 +12,7 @@ from portal.admin.forms import LoginForm, PasswordForm, TotpForm
 from portal.admin.i18n import gettext as _
 from portal.admin.views import audit, master_key
 from portal.database import db
-from portal.domain import accounts, clock
+from portal.domain import accounts, clock, regions
 from portal.domain.qr import qr_svg
 from portal.models import AdminUser
 
@@ -47,11 +48,15 @@ def _address() -> str:
     return accounts.address_hash(master_key(), request.remote_addr or "")
 
 
-def _locked_message(error: accounts.LoginLocked, user: AdminUser | None = None) -> str:
-    until = clock.to_local(error.until, "WIB").strftime("%H.%M")
+def _locked_message(error: accounts.LoginLocked, username: str) -> str:
+    """The lock message, in the local time of the account's region (WIB if unknown)."""
+    user = db.session.scalar(sa.select(AdminUser).where(AdminUser.username == username))
+    zone = regions.default_timezone(user.scope_kode) if user else "WIB"
+    until = clock.to_local(error.until, zone).strftime("%H.%M")
     return _(
-        "Terlalu banyak percobaan gagal. Akun atau alamat ini dikunci sampai pukul %(t)s WIB.",
+        "Terlalu banyak percobaan gagal. Akun atau alamat ini dikunci sampai pukul %(t)s %(z)s.",
         t=until,
+        z=zone,
     )
 
 
@@ -69,7 +74,7 @@ def login() -> Response | str | tuple[str, int]:
             now=now(),
         )
     except accounts.LoginLocked as error:
-        form.password.errors.append(_locked_message(error))
+        form.password.errors.append(_locked_message(error, form.username.data))
         return render_template("admin/login.html", form=form), 429
     except accounts.InvalidCredentials:
         # 200 so that the recorded failure is committed with the unit of work.
@@ -107,7 +112,7 @@ def login_totp() -> Response | str | tuple[str, int]:
                 address=_address(), now=now(),
             )  # fmt: skip
         except accounts.LoginLocked as error:
-            form.code.errors.append(_locked_message(error))
+            form.code.errors.append(_locked_message(error, user.username))
             return render_template("admin/totp.html", form=form), 429
         except accounts.InvalidCredentials:
             form.code.errors.append(_("Kode tidak cocok. Periksa jam ponsel Anda."))

@@ -168,7 +168,7 @@ EN = {
     "Terbitkan": "Publish",
     "Terbitkan (tanpa centang = draf)": "Publish (unticked = draft)",
     "Terbitkan versi baru": "Publish a new version",
-    "Terlalu banyak percobaan gagal. Akun atau alamat ini dikunci sampai pukul %(t)s WIB.": "Too many failed attempts. This account or address is locked until %(t)s WIB.",
+    "Terlalu banyak percobaan gagal. Akun atau alamat ini dikunci sampai pukul %(t)s %(z)s.": "Too many failed attempts. This account or address is locked until %(t)s %(z)s.",
     "Tersambung": "Connected",
     "Tersimpan untuk %(n)s desa.": "Saved for %(n)s villages.",
     "Tidak ada perangkat tersambung.": "No devices connected.",
