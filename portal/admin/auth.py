@@ -142,6 +142,29 @@ def totp_enrol() -> Response | str:
     return _render_enrol(user, "admin.totp_enrol")
 
 
+@bp.post("/account/totp/off")
+def totp_disable() -> Response:
+    """A village admin turns the optional second factor off (with a current code)."""
+    user = current_user.user
+    form = TotpForm()
+    try:
+        if not form.validate_on_submit() or user.totp_secret is None:
+            raise accounts.InvalidCredentials
+        accounts.check_second_factor(
+            db.session, user, secret=user.totp_secret, code=form.code.data,
+            address=_address(), now=now(),
+        )  # fmt: skip
+        accounts.disable_totp(user)
+    except (accounts.InvalidCredentials, accounts.LoginLocked):
+        flash(_("Kode tidak cocok. Verifikasi dua langkah tetap aktif."), "error")
+    except accounts.InvalidRole:
+        flash(_("Verifikasi dua langkah wajib untuk peran ini."), "error")
+    else:
+        audit("totp.disable", "admin_user", user.id, user.scope_kode)
+        flash(_("Verifikasi dua langkah dimatikan."), "ok")
+    return redirect(url_for("admin.account"))
+
+
 def _enrol(user: AdminUser) -> bool:
     form = TotpForm()
     secret = session.get(NEW_SECRET)
@@ -211,4 +234,6 @@ def account() -> Response | str:
             session.clear()
             flash(_("Kata sandi diganti. Silakan masuk lagi."), "ok")
             return redirect(url_for("admin.login"))
-    return render_template("admin/account.html", form=form, user=user)
+    return render_template(
+        "admin/account.html", form=form, user=user, totp_form=TotpForm(formdata=None)
+    )

@@ -236,4 +236,8 @@ EN = {
     "Darurat": "Emergency",
     "Bahasa Indonesia": "Bahasa Indonesia",
     "Perangkat %(label)s": "Device %(label)s",
+    "Kode tidak cocok. Verifikasi dua langkah tetap aktif.": "The code does not match. Two-step verification stays on.",
+    "Verifikasi dua langkah wajib untuk peran ini.": "Two-step verification is required for this role.",
+    "Verifikasi dua langkah dimatikan.": "Two-step verification is off.",
+    "Matikan verifikasi dua langkah": "Turn off two-step verification",
 }

@@ -212,6 +212,14 @@ def check_second_factor(
     user.totp_last_step = step
 
 
+def disable_totp(user: AdminUser) -> None:
+    """Turn the optional second factor off. Raises InvalidRole where it is required."""
+    if user.role in TOTP_REQUIRED_ROLES:
+        raise InvalidRole(f"{user.role} admins must use TOTP")
+    user.totp_secret = None
+    user.totp_last_step = None
+
+
 def complete_login(session: Session, user: AdminUser, *, now: datetime) -> None:
     """Mark a successful login: forget the account's failures, stamp the time."""
     session.execute(sa.delete(LoginAttempt).where(LoginAttempt.username == user.username))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pyotp
 import sqlalchemy as sa
@@ -201,3 +202,30 @@ def test_a_totp_code_is_accepted_only_once(app, make_admin):
     replay = second.post("/admin/login/totp", data={"code": code, "csrf_token": token})
     assert "Kode tidak cocok" in replay.get_data(as_text=True)
     assert second.get("/admin/").status_code == 302
+
+
+def test_village_admin_may_turn_totp_on_and_off(app, make_admin):
+    admin = make_admin("operator")
+    client = app.test_client()
+    log_in(client, admin)
+    page = client.get("/admin/account/totp").get_data(as_text=True)
+    secret = page.split('data-testid="totp-secret">')[1].split("<")[0]
+    token = csrf_token(client, "/admin/account")
+    code = pyotp.TOTP(secret).now()
+    client.post("/admin/account/totp", data={"code": code, "csrf_token": token})
+    assert get_user(app, admin.id).totp_secret == secret
+    client.post("/admin/account/totp/off", data={"code": code, "csrf_token": token})
+    assert get_user(app, admin.id).totp_secret == secret  # the same code twice: refused
+    later = pyotp.TOTP(secret).at(int(time.time()) + 30)
+    client.post("/admin/account/totp/off", data={"code": later, "csrf_token": token})
+    assert get_user(app, admin.id).totp_secret is None
+
+
+def test_regency_admin_cannot_turn_totp_off(app, make_admin):
+    admin = make_admin("diskominfo", "regency", "64.01")
+    client = app.test_client()
+    log_in(client, admin)
+    token = csrf_token(client, "/admin/account")
+    later = pyotp.TOTP(admin.totp_secret).at(int(time.time()) + 30)
+    client.post("/admin/account/totp/off", data={"code": later, "csrf_token": token})
+    assert get_user(app, admin.id).totp_secret == admin.totp_secret
