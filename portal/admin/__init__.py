@@ -87,6 +87,7 @@ def init_app(app: Flask) -> None:
         i18n,
         poster,
         terms,
+        users,
         vouchers,
     )
     from portal.routers import bp as routers_bp

@@ -131,3 +131,12 @@ class TermsForm(FlaskForm):
         "Ringkasan (3–5 poin, satu per baris)", validators=[DataRequired(), Length(max=1000)]
     )
     full_text = TextAreaField("Teks lengkap", validators=[DataRequired(), Length(max=20000)])
+
+
+class UserForm(FlaskForm):
+    username = StringField("Nama pengguna", validators=[DataRequired(), Length(min=3, max=64)])
+    role = SelectField("Peran")
+    scope = StringField(
+        "Kode wilayah (desa: 64.01.01.2009, kabupaten: 64.01)",
+        validators=[DataRequired(), Length(max=13)],
+    )

@@ -9,6 +9,7 @@ Regency and province admins must use a TOTP second factor; village admins may.
 from __future__ import annotations
 
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -245,15 +246,38 @@ def change_password(user: AdminUser, *, current: str, new: str) -> None:
     end_sessions(user)
 
 
+class UsernameTaken(ValueError):
+    """Another account already has this username."""
+
+
+def can_manage(actor: Principal, user: AdminUser) -> bool:
+    """True when ``actor`` outranks ``user`` and ``user``'s region lies in actor's scope."""
+    return ROLE_RANK[actor.role] > ROLE_RANK[user.role] and actor.covers(user.scope_kode)
+
+
+def manageable_roles(actor: Principal) -> list[str]:
+    """The roles ``actor`` may create (those strictly below their own)."""
+    return [role for role, rank in ROLE_RANK.items() if rank < ROLE_RANK[actor.role]]
+
+
+def new_temporary_password() -> str:
+    """A random 16-character password to hand over once (to be changed at first use)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
+
+
 def create_admin(
     session: Session, *, username: str, password: str, role: str, scope_kode: str, now: datetime
 ) -> AdminUser:
-    """Create an admin account (used by tests and the console's own fixtures).
+    """Create an admin account.
 
-    Raises InvalidRole when the scope code does not match the role, WeakPassword.
+    Raises InvalidRole when the scope code does not match the role, UsernameTaken,
+    WeakPassword.
     """
     if role not in SCOPE_LENGTH or len(scope_kode) != SCOPE_LENGTH[role]:
         raise InvalidRole(f"a {role} admin needs a {SCOPE_LENGTH.get(role)}-character code")
+    if session.scalar(sa.select(AdminUser.id).where(AdminUser.username == username)):
+        raise UsernameTaken(username)
     user = AdminUser(
         username=username,
         password_hash=hash_password(password),
@@ -264,3 +288,24 @@ def create_admin(
     session.add(user)
     session.flush()
     return user
+
+
+def reset_password(user: AdminUser) -> str:
+    """Give ``user`` a new temporary password (returned once) and end their sessions."""
+    password = new_temporary_password()
+    user.password_hash = HASHER.hash(password)
+    end_sessions(user)
+    return password
+
+
+def reset_totp(user: AdminUser) -> None:
+    """Forget ``user``'s TOTP device (a lost phone); regency admins enrol again at login."""
+    user.totp_secret = None
+    user.totp_last_step = None
+    end_sessions(user)
+
+
+def set_active(user: AdminUser, active: bool) -> None:
+    """Enable or disable an account; disabling ends its sessions at once."""
+    user.active = active
+    end_sessions(user)

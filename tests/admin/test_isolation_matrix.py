@@ -70,6 +70,9 @@ def form_for(target: VillageObjects) -> dict[str, object]:
         "code": "000000",
         "current": "x",
         "new": "y" * 12,
+        "username": "penyusup",
+        "role": "village",
+        "scope": target.kode,
     }
 
 

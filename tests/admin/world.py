@@ -10,13 +10,12 @@ from flask import Flask
 
 from portal.database import Base, db
 from portal.domain import regions, vouchers
-from portal.models import AccountingSession, Announcement, Gateway, TermsVersion
+from portal.models import AccountingSession, AdminUser, Announcement, Gateway, TermsVersion
 from tests.admin.conftest import NOW, VILLAGE_A, VILLAGE_B
 from tests.databases import TEST_SECRET_KEY
 
-#: Tables whose content an admin action may change as a side effect of being refused
-#: (throttling counters, the audit log, the acting admin's own session version).
-UNWATCHED = {"audit_entry", "login_attempt", "admin_user"}
+#: Tables a refused request may still write to (throttling counters, the audit log).
+UNWATCHED = {"audit_entry", "login_attempt"}
 
 
 @dataclass(frozen=True)
@@ -26,6 +25,7 @@ class VillageObjects:
     gateway_id: int
     batch_id: int
     session_id: int
+    admin_id: int
     marker: str
 
     def url_values(self) -> dict[str, object]:
@@ -36,6 +36,7 @@ class VillageObjects:
             "gateway_id": self.gateway_id,
             "batch_id": self.batch_id,
             "session_id": self.session_id,
+            "admin_id": self.admin_id,
         }
 
 
@@ -86,8 +87,16 @@ def seed_village(kode: str, tag: str) -> VillageObjects:
         user_name="g-abc",
     )
     db.session.add(acct)
+    operator = AdminUser(
+        username=f"seed-op-{tag.lower()}",
+        password_hash="$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$" + "A" * 43,
+        role="village",
+        scope_kode=kode,
+        created_at=NOW,
+    )
+    db.session.add(operator)
     db.session.flush()
-    return VillageObjects(kode, note.id, gateway.id, batch.id, acct.id, marker)
+    return VillageObjects(kode, note.id, gateway.id, batch.id, acct.id, operator.id, marker)
 
 
 def seed_world(app: Flask) -> tuple[VillageObjects, VillageObjects]:
