@@ -128,3 +128,17 @@ def test_cli_refuses_an_unknown_village(app):
                                                   "--count", "2"])  # fmt: skip
     assert result.exit_code == 2
     assert "no village" in result.output
+
+
+def test_a_full_batch_of_500_cards_renders_quickly_and_every_tenth_decodes():
+    import secrets
+    import time
+
+    from portal.domain import voucher_batches
+
+    codes = ["".join(secrets.choice(vouchers.ALPHABET) for _ in range(10)) for _ in range(500)]
+    started = time.perf_counter()
+    cards = voucher_batches.cards(VoucherBatch(), codes, PUBLIC)
+    assert time.perf_counter() - started < 10
+    for card in cards[::10]:
+        assert decode_svg(str(card.qr)) == card.url
