@@ -47,7 +47,7 @@ def create_app(settings: Settings) -> Flask:
     )
     app.extensions["wifidesa.settings"] = settings
 
-    from portal import database, errors, i18n, migrations, ops, security, splash
+    from portal import admin, database, errors, i18n, migrations, ops, security, splash
 
     database.init_app(app)
     migrations.init_app(app)
@@ -55,6 +55,7 @@ def create_app(settings: Settings) -> Flask:
     errors.init_app(app)
     ops.init_app(app)
     i18n.init_app(app)
+    admin.init_app(app)  # sets up CSRFProtect, which splash.init_app then exempts itself from
     splash.init_app(app)
     return app
 
