@@ -1,7 +1,7 @@
 """The admin side of Disconnect-Request: one function between the view and the CoA client.
 
-The CoA client lives in ``radius.coa`` (its own branch); it is imported lazily so the
-console runs without it, and tests put a fake in ``app.config["WIFIDESA_DISCONNECT"]``.
+The Disconnect-Request itself is `portal.domain.sessions.disconnect` (over the CoA
+client in ``radius.coa``); tests put a fake in ``app.config["WIFIDESA_DISCONNECT"]``.
 Whatever the client returns is reduced to three outcomes the page shows distinctly:
 ACK, NAK with its Error-Cause, TIMEOUT (plus ERROR when no client is installed).
 """
@@ -14,6 +14,8 @@ from enum import Enum
 
 from flask import current_app
 
+from portal.database import db
+from portal.domain import sessions
 from portal.models import AccountingSession, Gateway
 
 OUTCOMES = ("ack", "nak", "timeout", "error")
@@ -47,11 +49,11 @@ Sender = Callable[..., object]
 
 def _sender() -> Sender:
     configured = current_app.config.get("WIFIDESA_DISCONNECT")
-    if configured is not None:
-        return configured
-    from radius.coa import disconnect_session
+    return configured if configured is not None else _disconnect
 
-    return disconnect_session
+
+def _disconnect(*, gateway: Gateway, session: AccountingSession) -> object:
+    return sessions.disconnect(db.session, session)
 
 
 def send_disconnect(gateway: Gateway, session: AccountingSession) -> DisconnectOutcome:
@@ -62,8 +64,10 @@ def send_disconnect(gateway: Gateway, session: AccountingSession) -> DisconnectO
     """
     try:
         result = _sender()(gateway=gateway, session=session)
-    except ImportError:
-        return DisconnectOutcome("error", "klien CoA belum terpasang")
+    except sessions.SessionNotOpen:
+        return DisconnectOutcome("error", "sesi sudah berakhir")
+    except sessions.GatewayUnreachable:
+        return DisconnectOutcome("error", "alamat gateway berupa jaringan, bukan satu alamat")
     except Exception as error:
         current_app.logger.warning("disconnect failed: %s", type(error).__name__)
         return DisconnectOutcome("error", type(error).__name__)

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from portal.admin import cli as admin_cli
 from portal.cli import admins, database, demo, gateways, policies, serve, tokens, villages
 from portal.simulate_cli import simulate
 from radius import cli as radius_cli
@@ -64,6 +65,8 @@ main.add_command(tokens.token)
 main.add_command(serve.serve)
 main.add_command(demo.demo)
 main.add_command(simulate)
+for command in admin_cli.commands:
+    main.add_command(command)
 for command in radius_cli.commands:
     main.add_command(command)
 

@@ -13,12 +13,13 @@ from portal.domain import admission, bulletin, clock, hotspot, terms
 from portal.domain.pseudonyms import InvalidMac, KeyRing, normalize_mac
 from portal.domain.vouchers import VoucherRefused
 from portal.models import Gateway
-from portal.splash import KEYRING, SNAPSHOTS, pages
+from portal.splash import KEYRING, SNAPSHOTS, pages, voucher_link
 from portal.splash.snapshots import SnapshotCache, VillageSnapshot
+from portal.splash.voucher_link import VOUCHER_FIELD_MAX
 
 bp = Blueprint("splash", __name__)
+bp.add_url_rule("/hotspot/voucher", "voucher_link", voucher_link.voucher_link)
 
-VOUCHER_FIELD_MAX = 40
 TOKEN_FIELD_MAX = 2000
 BODY_MAX = 16 * 1024
 #: What the router-side status page posts (see `router_page`).
@@ -165,7 +166,7 @@ def _render_splash(
         token=token,
         router_error=ticket.error,
         voucher_error=voucher_error,
-        voucher_code=voucher_code,
+        voucher_code=voucher_code or voucher_link.remembered_code(),
         lang_url=lambda lang: flask_url_for("splash.entry", t=token, lang=lang),
     )
     return _no_store(body, 422 if voucher_error else 200)
