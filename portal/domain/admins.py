@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import lru_cache
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from portal.domain import audit, regions
+from portal.domain import accounts, audit, regions
+from portal.domain.accounts import hash_password
 from portal.domain.errors import AlreadyExists, DomainError
 from portal.domain.villages import get_village
 from portal.models import AdminUser
@@ -32,21 +31,13 @@ class AdminExists(AlreadyExists):
     """The username is taken."""
 
 
-@lru_cache(maxsize=1)
-def _hasher() -> PasswordHasher:
-    # argon2-cffi's defaults are RFC 9106's low-memory profile of argon2id.
-    return PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    """The argon2id hash of a password (an encoded string with its own salt)."""
-    return _hasher().hash(password)
-
-
 def verify_password(password_hash: str, password: str) -> bool:
-    """True when the password matches the hash; never raises for a wrong or broken hash."""
+    """True when the password matches the hash; never raises for a wrong or broken hash.
+
+    Hashes come from `accounts.hash_password`, the one argon2id profile of the product.
+    """
     try:
-        return _hasher().verify(password_hash, password)
+        return accounts.HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
