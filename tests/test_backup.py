@@ -41,3 +41,17 @@ def test_backup_of_a_missing_database_says_what_to_do(tmp_path):
     with pytest.raises(backup.BackupFailed, match="init-db"):
         backup.backup_sqlite(settings, tmp_path / "copy.sqlite3")
     assert not (tmp_path / "copy.sqlite3").exists()
+
+
+def test_backup_command_writes_a_checked_copy(cli, app, tmp_path):
+    target = tmp_path / "copy.sqlite3"
+    result = cli("backup", "--to", str(target))
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        assert result.exit_code == 0, result.output
+        assert f"Backup written and checked: {target}" in result.output
+        tables = sqlite3.connect(target).execute("SELECT name FROM sqlite_master").fetchall()
+        assert ("village",) in tables
+    else:
+        assert result.exit_code == 1
+        assert "pg_dump" in result.output
+        assert not target.exists()

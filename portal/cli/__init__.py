@@ -57,6 +57,7 @@ def main() -> None:
 
 
 main.add_command(database.init_db)
+main.add_command(database.backup)
 main.add_command(villages.village)
 main.add_command(gateways.gateway)
 main.add_command(policies.policy)

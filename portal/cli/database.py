@@ -1,11 +1,20 @@
-"""``wifidesa init-db``: create or upgrade the schema."""
+"""``wifidesa init-db`` and ``wifidesa backup``: the database itself."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 
-from portal.cli.common import EnvironmentProblem, app_context, describe_database, load_settings
+from portal.backup import BackupFailed, backup_sqlite, default_target
+from portal.cli.common import (
+    EnvironmentProblem,
+    app_context,
+    describe_database,
+    load_settings,
+    utcnow,
+)
 from portal.migrations import upgrade_database
 
 
@@ -25,3 +34,25 @@ def init_db() -> None:
                 f"database {describe_database(settings)} unreachable: {message}"
             ) from None
     click.echo(f"Database ready: {describe_database(settings)}")
+
+
+@click.command("backup")
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the copy [default: <data>/backups/wifidesa-<time>.sqlite3].",
+)
+def backup(target: Path | None) -> None:
+    """Copy the SQLite database while it is in use, and check the copy.
+
+    For PostgreSQL it explains what to use instead (pg_dump / pg_basebackup).
+    """
+    settings = load_settings()
+    destination = target or default_target(settings, utcnow())
+    try:
+        written = backup_sqlite(settings, destination)
+    except BackupFailed as error:
+        raise EnvironmentProblem(str(error)) from None
+    click.echo(f"Backup written and checked: {written}")
