@@ -54,6 +54,11 @@ def create_app(settings: Settings) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     ops.init_app(app)
+
+    from portal import api, reports
+
+    api.init_app(app)
+    reports.init_app(app)
     return app
 
 

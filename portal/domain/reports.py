@@ -1,0 +1,353 @@
+"""Usage reports read from the rollup tables: overview, usage rows and gateway status.
+
+The RADIUS server keeps UsageDaily, UsageHourly, DeviceDay and GatewayUptime current as
+accounting arrives, so everything here is aggregate SQL over those tables and shows today
+without a nightly batch. Every function takes the session, a region ``scope`` (a province,
+regency, district or village code) and, where "today" matters, ``now`` as naive UTC.
+
+"Users" are distinct devices of a local day. Device pseudonyms change every day, so a
+count over several days is a sum of daily counts (device-days), never distinct people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.domain import clock
+from portal.domain.regions import TIMEZONES
+from portal.models import Gateway, GatewayUptime, UsageDaily, UsageHourly, Village
+
+#: The indicators of every usage row, in column order. Counts, bytes and seconds.
+INDICATORS = (
+    "sessions",
+    "devices",
+    "bytes_down",
+    "bytes_up",
+    "seconds_online",
+    "peak_concurrent",
+    "terms_accepted",
+    "vouchers_redeemed",
+    "quota_refusals",
+)
+GROUPS = ("day", "hour", "village")
+#: The longest range one request may ask for, per grouping.
+MAX_DAYS = {"day": 366, "hour": 62, "village": 366}
+#: A gateway not heard from for this long counts as down.
+DOWN_AFTER = timedelta(minutes=15)
+BUCKET = timedelta(minutes=5)
+BUCKETS_PER_DAY = 288
+
+
+class InvalidReportRequest(ValueError):
+    """The range, grouping or scope of a report request cannot be served."""
+
+
+@dataclass(frozen=True, slots=True)
+class VillageLabel:
+    """A village's codes and names at every level (labels only; codes are the keys)."""
+
+    kode: str
+    name: str
+    district_name: str
+    regency_name: str
+    province_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class UsageTable:
+    """Rows of ``(kode, period, *values)`` in `INDICATORS` order, plus village labels.
+
+    ``period`` is a date (group "day"), a ``(date, hour)`` pair ("hour") or the
+    ``(start, end)`` of the request ("village").
+    """
+
+    group: str
+    start: date
+    end: date
+    rows: list[tuple]
+    villages: dict[str, VillageLabel]
+
+
+def in_scope(column: sa.ColumnElement[str], scope: str) -> sa.ColumnElement[bool]:
+    """SQL for "``column`` lies inside ``scope``", usable by an index (no LIKE).
+
+    Codes below ``64.01`` sort between ``64.01.`` and ``64.01/`` ('/' follows '.').
+    """
+    if len(scope) == 13:
+        return column == scope
+    return sa.and_(column >= scope + ".", column < scope + "/")
+
+
+def check_range(start: date, end: date, group: str) -> None:
+    """Raise InvalidReportRequest unless ``group`` is known and start..end fits it."""
+    if group not in GROUPS:
+        raise InvalidReportRequest(f"group must be one of {', '.join(GROUPS)}")
+    if end < start:
+        raise InvalidReportRequest("'to' is before 'from'")
+    if (end - start).days + 1 > MAX_DAYS[group]:
+        raise InvalidReportRequest(f"group={group} covers at most {MAX_DAYS[group]} days")
+
+
+def village_labels(session: Session, scope: str) -> dict[str, VillageLabel]:
+    """Every registered village inside ``scope`` by code."""
+    rows = session.execute(
+        sa.select(
+            Village.kode,
+            Village.name,
+            Village.district_name,
+            Village.regency_name,
+            Village.province_name,
+        )
+        .where(in_scope(Village.kode, scope))
+        .order_by(Village.kode)
+    )
+    return {row[0]: VillageLabel(*row) for row in rows}
+
+
+def usage(session: Session, scope: str, start: date, end: date, group: str) -> UsageTable:
+    """Usage of every village in ``scope`` from ``start`` to ``end`` (local dates, inclusive).
+
+    Only village-periods with a rollup row appear (no row means nobody used the hotspot).
+    Raises InvalidReportRequest for an unknown group or a range that is too long.
+    """
+    check_range(start, end, group)
+    if group == "hour":
+        table, keys = UsageHourly, (UsageHourly.local_date, UsageHourly.local_hour)
+    else:
+        table, keys = UsageDaily, (UsageDaily.local_date,)
+    where = (in_scope(table.village_kode, scope), table.local_date.between(start, end))
+    if group == "village":
+        values = [
+            sa.func.max(table.peak_concurrent)
+            if name == "peak_concurrent"
+            else sa.func.sum(getattr(table, name))
+            for name in INDICATORS
+        ]
+        query = (
+            sa.select(table.village_kode, *values)
+            .where(*where)
+            .group_by(table.village_kode)
+            .order_by(table.village_kode)
+        )
+        rows = [(row[0], (start, end), *map(int, row[1:])) for row in session.execute(query)]
+    else:
+        query = (
+            sa.select(table.village_kode, *keys, *(getattr(table, n) for n in INDICATORS))
+            .where(*where)
+            .order_by(table.village_kode, *keys)
+        )
+        if group == "hour":
+            rows = [(r[0], (r[1], r[2]), *r[3:]) for r in session.execute(query)]
+        else:
+            rows = [tuple(r) for r in session.execute(query)]
+    return UsageTable(group, start, end, rows, village_labels(session, scope))
+
+
+# --- overview -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class VillageStatus:
+    """One line of the overview. ``status`` is "up", "down", "never" or "no-gateway"."""
+
+    kode: str
+    name: str
+    district_name: str
+    regency_name: str
+    gateways: int
+    last_seen_at: datetime | None
+    status: str
+    users_today: int = 0
+    users_7d: int = 0
+    users_30d: int = 0
+    bytes_30d: int = 0
+    uptime_pct: float | None = None
+
+    @property
+    def district_kode(self) -> str:
+        return self.kode[:8]
+
+    @property
+    def regency_kode(self) -> str:
+        return self.kode[:5]
+
+
+@dataclass(slots=True)
+class AreaTotal:
+    """Totals of a district (kecamatan) or regency over its villages in the overview."""
+
+    kode: str
+    name: str
+    villages: int = 0
+    active_today: int = 0
+    gateways_down: int = 0
+    users_today: int = 0
+    users_7d: int = 0
+    users_30d: int = 0
+    bytes_30d: int = 0
+
+
+@dataclass(slots=True)
+class Overview:
+    villages: list[VillageStatus]
+    districts: list[AreaTotal] = field(default_factory=list)
+    regencies: list[AreaTotal] = field(default_factory=list)
+
+
+def _per_zone(values: dict[str, object], column: sa.ColumnElement[str]) -> sa.ColumnElement:
+    """A CASE choosing a per-time-zone constant by the village's zone."""
+    return sa.case(values, value=column)
+
+
+def overview(session: Session, scope: str, now: datetime) -> Overview:
+    """The status and usage of every village in ``scope``, with district and regency totals.
+
+    "Today" is each village's own local day; 7 and 30 days end with today. Uptime is the
+    share of the last 24 hours' 5-minute buckets in which its gateways were heard from.
+    """
+    gateway_rows = session.execute(
+        sa.select(
+            Village.kode,
+            Village.name,
+            Village.district_name,
+            Village.regency_name,
+            sa.func.count(Gateway.id),
+            sa.func.max(Gateway.last_seen_at),
+        )
+        .outerjoin(Gateway, Gateway.village_kode == Village.kode)
+        .where(in_scope(Village.kode, scope))
+        .group_by(Village.kode, Village.name, Village.district_name, Village.regency_name)
+        .order_by(Village.kode)
+    )
+    villages = {
+        row[0]: VillageStatus(*row, status=_status(row[4], row[5], now)) for row in gateway_rows
+    }
+    today = {label: clock.local_day(now, label) for label in TIMEZONES}
+    zone = Village.timezone
+
+    def since(days: int) -> sa.ColumnElement:
+        return _per_zone({k: d - timedelta(days=days - 1) for k, d in today.items()}, zone)
+
+    def window_sum(days: int, column: sa.ColumnElement) -> sa.ColumnElement:
+        return sa.func.sum(sa.case((UsageDaily.local_date >= since(days), column), else_=0))
+
+    usage_rows = session.execute(
+        sa.select(
+            UsageDaily.village_kode,
+            window_sum(1, UsageDaily.devices),
+            window_sum(7, UsageDaily.devices),
+            window_sum(30, UsageDaily.devices),
+            window_sum(30, UsageDaily.bytes_down + UsageDaily.bytes_up),
+        )
+        .join(Village, Village.kode == UsageDaily.village_kode)
+        .where(
+            in_scope(UsageDaily.village_kode, scope),
+            UsageDaily.local_date >= min(today.values()) - timedelta(days=29),
+            UsageDaily.local_date <= _per_zone(today, zone),
+        )
+        .group_by(UsageDaily.village_kode)
+    )
+    for kode, today_n, week, month, octets in usage_rows:
+        status = villages[kode]
+        status.users_today, status.users_7d = int(today_n), int(week)
+        status.users_30d, status.bytes_30d = int(month), int(octets)
+    for kode, uptime in uptime_by_village(session, scope, now).items():
+        villages[kode].uptime_pct = uptime
+    result = Overview(list(villages.values()))
+    result.districts = _totals(result.villages, 8, lambda v: v.district_name)
+    result.regencies = _totals(result.villages, 5, lambda v: v.regency_name)
+    return result
+
+
+def _status(gateways: int, last_seen: datetime | None, now: datetime) -> str:
+    if not gateways:
+        return "no-gateway"
+    if last_seen is None:
+        return "never"
+    return "up" if now - last_seen <= DOWN_AFTER else "down"
+
+
+def _totals(villages: list[VillageStatus], width: int, name_of) -> list[AreaTotal]:
+    areas: dict[str, AreaTotal] = {}
+    for village in villages:
+        area = areas.setdefault(
+            village.kode[:width], AreaTotal(village.kode[:width], name_of(village))
+        )
+        area.villages += 1
+        area.active_today += village.users_today > 0
+        area.gateways_down += village.status in ("down", "never")
+        area.users_today += village.users_today
+        area.users_7d += village.users_7d
+        area.users_30d += village.users_30d
+        area.bytes_30d += village.bytes_30d
+    return sorted(areas.values(), key=lambda area: area.kode)
+
+
+def uptime_by_village(session: Session, scope: str, now: datetime) -> dict[str, float]:
+    """Percent of the last 24 hours' 5-minute buckets heard from, per village with gateways.
+
+    A village with two gateways needs both heard in a bucket for that bucket to count fully.
+    """
+    current = _bucket_of(now)
+    first = current - BUCKET * (BUCKETS_PER_DAY - 1)
+    rows = session.execute(
+        sa.select(
+            Gateway.village_kode,
+            sa.func.count(sa.distinct(Gateway.id)),
+            sa.func.count(GatewayUptime.bucket_start),
+        )
+        .outerjoin(
+            GatewayUptime,
+            sa.and_(
+                GatewayUptime.gateway_id == Gateway.id,
+                GatewayUptime.bucket_start >= first,
+                GatewayUptime.bucket_start <= current,
+            ),
+        )
+        .where(in_scope(Gateway.village_kode, scope))
+        .group_by(Gateway.village_kode)
+    )
+    return {
+        kode: min(100.0, 100.0 * heard / (gateways * BUCKETS_PER_DAY))
+        for kode, gateways, heard in rows
+    }
+
+
+def _bucket_of(moment: datetime) -> datetime:
+    return moment.replace(minute=moment.minute - moment.minute % 5, second=0, microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class DownGateway:
+    """A gateway not heard from within `DOWN_AFTER`; ``since`` is None when never heard."""
+
+    nas_identifier: str
+    village_kode: str
+    village_name: str
+    district_name: str
+    since: datetime | None
+
+
+def gateways_down(session: Session, scope: str, now: datetime) -> list[DownGateway]:
+    """Gateways inside ``scope`` that are down, longest-down first (never-seen ones first)."""
+    cutoff = now - DOWN_AFTER
+    rows = session.execute(
+        sa.select(
+            Gateway.nas_identifier,
+            Village.kode,
+            Village.name,
+            Village.district_name,
+            Gateway.last_seen_at,
+        )
+        .join(Village, Village.kode == Gateway.village_kode)
+        .where(
+            in_scope(Gateway.village_kode, scope),
+            sa.or_(Gateway.last_seen_at.is_(None), Gateway.last_seen_at < cutoff),
+        )
+        .order_by(Gateway.last_seen_at.is_not(None), Gateway.last_seen_at, Village.kode)
+    )
+    return [DownGateway(*row) for row in rows]
