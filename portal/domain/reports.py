@@ -158,6 +158,7 @@ class VillageStatus:
     name: str
     district_name: str
     regency_name: str
+    timezone: str
     gateways: int
     last_seen_at: datetime | None
     status: str
@@ -215,16 +216,23 @@ def overview(session: Session, scope: str, now: datetime) -> Overview:
             Village.name,
             Village.district_name,
             Village.regency_name,
+            Village.timezone,
             sa.func.count(Gateway.id),
             sa.func.max(Gateway.last_seen_at),
         )
         .outerjoin(Gateway, Gateway.village_kode == Village.kode)
         .where(in_scope(Village.kode, scope))
-        .group_by(Village.kode, Village.name, Village.district_name, Village.regency_name)
+        .group_by(
+            Village.kode,
+            Village.name,
+            Village.district_name,
+            Village.regency_name,
+            Village.timezone,
+        )
         .order_by(Village.kode)
     )
     villages = {
-        row[0]: VillageStatus(*row, status=_status(row[4], row[5], now)) for row in gateway_rows
+        row[0]: VillageStatus(*row, status=_status(row[5], row[6], now)) for row in gateway_rows
     }
     today = {label: clock.local_day(now, label) for label in TIMEZONES}
     zone = Village.timezone
@@ -329,6 +337,7 @@ class DownGateway:
     village_kode: str
     village_name: str
     district_name: str
+    timezone: str
     since: datetime | None
 
 
@@ -341,6 +350,7 @@ def gateways_down(session: Session, scope: str, now: datetime) -> list[DownGatew
             Village.kode,
             Village.name,
             Village.district_name,
+            Village.timezone,
             Gateway.last_seen_at,
         )
         .join(Village, Village.kode == Gateway.village_kode)

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
@@ -135,6 +135,9 @@ def login(client: FlaskClient) -> Callable[[AdminUser], None]:
     """
 
     def log_in(admin: AdminUser) -> None:
+        # The test keeps an app context pushed, which requests reuse, so Flask-Login's
+        # per-context cache of the user must be dropped when the test switches users.
+        g.pop("_login_user", None)
         with client.session_transaction() as flask_session:
             flask_session["_user_id"] = str(admin.id)
             flask_session["_fresh"] = True
