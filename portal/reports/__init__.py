@@ -11,8 +11,9 @@ from datetime import date, timedelta
 from flask import Blueprint, Flask, abort, current_app, g, render_template, request
 from flask_login import current_user
 
+from portal import settings_of
 from portal.database import db
-from portal.domain import charts, clock, formatting, reports, village_report
+from portal.domain import charts, clock, formatting, reports, retention, village_report
 from portal.domain.regions import covers
 from portal.models import Village
 from portal.reports.auth import init_fallback_login
@@ -122,6 +123,13 @@ def gateways_down() -> str:
     now = clock.utcnow()
     down = reports.gateways_down(db.session, g.scope, now)
     return render_template("reports/gateways_down.html", down=down, now=now)
+
+
+@bp.get("/penyimpanan")
+def retention_settings() -> str:
+    """How long what is kept, in plain words."""
+    lines = retention.describe(settings_of(current_app))
+    return render_template("reports/retention.html", lines=lines)
 
 
 def init_app(app: Flask) -> None:
