@@ -165,6 +165,7 @@ class VillageStatus:
     users_today: int = 0
     users_7d: int = 0
     users_30d: int = 0
+    bytes_today: int = 0
     bytes_30d: int = 0
     uptime_pct: float | None = None
 
@@ -249,6 +250,7 @@ def overview(session: Session, scope: str, now: datetime) -> Overview:
             window_sum(1, UsageDaily.devices),
             window_sum(7, UsageDaily.devices),
             window_sum(30, UsageDaily.devices),
+            window_sum(1, UsageDaily.bytes_down + UsageDaily.bytes_up),
             window_sum(30, UsageDaily.bytes_down + UsageDaily.bytes_up),
         )
         .join(Village, Village.kode == UsageDaily.village_kode)
@@ -259,10 +261,14 @@ def overview(session: Session, scope: str, now: datetime) -> Overview:
         )
         .group_by(UsageDaily.village_kode)
     )
-    for kode, today_n, week, month, octets in usage_rows:
+    for kode, today_n, week, month, octets_today, octets in usage_rows:
         status = villages[kode]
         status.users_today, status.users_7d = int(today_n), int(week)
-        status.users_30d, status.bytes_30d = int(month), int(octets)
+        status.users_30d, status.bytes_today, status.bytes_30d = (
+            int(month),
+            int(octets_today),
+            int(octets),
+        )
     for kode, uptime in uptime_by_village(session, scope, now).items():
         villages[kode].uptime_pct = uptime
     result = Overview(list(villages.values()))

@@ -15,6 +15,7 @@ from portal import settings_of
 from portal.database import db
 from portal.domain import charts, clock, formatting, reports, retention, village_report
 from portal.domain.regions import covers
+from portal.domain.summary import daily_summaries
 from portal.models import Village
 from portal.reports.auth import init_fallback_login
 
@@ -123,6 +124,13 @@ def gateways_down() -> str:
     now = clock.utcnow()
     down = reports.gateways_down(db.session, g.scope, now)
     return render_template("reports/gateways_down.html", down=down, now=now)
+
+
+@bp.get("/ringkasan")
+def summary() -> str:
+    """Today's summary per regency, as text to paste into a chat group."""
+    summaries = daily_summaries(db.session, g.scope, clock.utcnow())
+    return render_template("reports/summary.html", summaries=summaries)
 
 
 @bp.get("/penyimpanan")
