@@ -145,3 +145,15 @@ def test_a_used_token_records_when(client, loaded, make_token, session):
     get(client, token, scope="64", **{"from": "2026-11-20", "to": "2026-11-21"})
     session.expire_all()
     assert session.query(ApiToken).one().last_used_at is not None
+
+
+def test_csv_and_json_carry_the_same_cells_in_the_open_variant(client, loaded, make_token):
+    token = make_token("64")
+    params = {"scope": "64", "from": "2026-11-20", "to": "2026-11-21", "variant": "open"}
+    records = get(client, token, **params).get_json()["rows"]
+    text = get(client, token, format="csv", **params).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == len(records) == 2 + 2 * 3  # two village-days, three area levels each
+    for row, record in zip(rows, records, strict=True):
+        assert row == {k: "" if v is None else str(v) for k, v in record.items()}
+    assert all(row["devices"] == "" for row in rows)  # 1 and 2 devices: all hidden
