@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, 
 
 from portal import settings_of
 from portal.database import db
-from portal.domain import bearer, clock, reports, satudata
+from portal.domain import bearer, clock, metadata, reports, satudata
 from portal.domain.regions import UnknownRegion, lookup
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -82,21 +82,22 @@ def usage() -> Response | tuple[Response, int]:
         bearer.check_scope(g.api_token, scope)
     except bearer.OutsideTokenScope:
         return problem(403, f"this token covers {g.api_token.scope_kode} only")
-    table = reports.usage(db.session, scope, start, end, group)
-    export = satudata.build_export(
-        table, scope, variant=variant, totals=request.args.get("totals") == "1",
-        threshold=settings_of(current_app).suppression_threshold,
-    )  # fmt: skip
+    options = {
+        "group": group, "variant": variant, "totals": request.args.get("totals") == "1",
+        "threshold": settings_of(current_app).suppression_threshold,
+    }  # fmt: skip
     if output == "csv":
+        chunks = satudata.export_csv(db.session, scope, start, end, **options)
         name = f"wifidesa-{scope}-{start}-{end}-{group}-{variant}.csv"
         return Response(
-            stream_with_context(satudata.write_csv(export)),
+            stream_with_context(chunks),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+    records = satudata.export_records(db.session, scope, start, end, **options)
     return jsonify(
-        scope=scope, group=group, variant=variant, columns=list(export.columns),
-        rows=satudata.as_records(export), metadata=_metadata_url(group, start, end, variant),
+        scope=scope, group=group, variant=variant, columns=list(satudata.columns(group)),
+        rows=records, metadata=_metadata_url(group, start, end, variant),
         **{"from": start.isoformat(), "to": end.isoformat()},
     )  # fmt: skip
 
@@ -111,7 +112,7 @@ def usage_metadata() -> Response:
     end = _date("to") if "to" in request.args else start
     settings = settings_of(current_app)
     return jsonify(
-        satudata.metadata(
+        metadata.metadata(
             group, start, end, variant=variant, threshold=settings.suppression_threshold,
             producer="Diskominfo (penyelenggara Wifi Desa)",
         )

@@ -11,6 +11,7 @@ count over several days is a sum of daily counts (device-days), never distinct p
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -151,6 +152,41 @@ def usage(session: Session, scope: str, start: date, end: date, group: str) -> U
         )
         rows = [tuple(r) for r in connection.execute(query)]
     return UsageTable(group, start, end, rows, village_labels(session, scope))
+
+
+def usage_text(
+    session: Session, scope: str, start: date, end: date, group: str, batch: int = 10_000
+) -> Iterator[list[tuple[str, str]]]:
+    """Like `usage` for group "day" or "hour", as text formatted by the database.
+
+    Yields batches of ``(kode, "period,sessions,devices,…")``: the CSV cells after a
+    village's codes and names, in `INDICATORS` order. Formatting a year of a thousand
+    villages (365,000 rows) in SQL takes a fraction of the time Python needs.
+    Raises InvalidReportRequest as `usage` does, and ValueError for group "village".
+    """
+    check_range(start, end, group)
+    if group == "village":
+        raise ValueError("usage_text serves group day or hour")
+    table = (UsageHourly if group == "hour" else UsageDaily).__table__
+    cells: list[sa.ColumnElement[str]] = [sa.cast(table.c.local_date, sa.String(10))]
+    order = [table.c.village_kode, table.c.local_date]
+    if group == "hour":
+        hour = table.c.local_hour
+        padding = sa.case((hour < 10, "0"), else_="")
+        cells.append(padding + sa.cast(hour, sa.String(2)) + ".00")
+        order.append(hour)
+    cells += [sa.cast(table.c[name], sa.String(20)) for name in INDICATORS]
+    text = cells[0]
+    for cell in cells[1:]:
+        text = text + "," + cell
+    query = (
+        sa.select(table.c.village_kode, text)
+        .where(in_scope(table.c.village_kode, scope), table.c.local_date.between(start, end))
+        .order_by(*order)
+    )
+    result = session.connection().execution_options(stream_results=True).execute(query)
+    while chunk := result.fetchmany(batch):
+        yield chunk
 
 
 # --- overview -------------------------------------------------------------------------
