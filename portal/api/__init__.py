@@ -87,7 +87,10 @@ def usage() -> Response | tuple[Response, int]:
         "threshold": settings_of(current_app).suppression_threshold,
     }  # fmt: skip
     if output == "csv":
-        chunks = satudata.export_csv(db.session, scope, start, end, **options)
+        cache = settings_of(current_app).data_dir / "export-cache"
+        chunks = satudata.export_csv(
+            db.session, scope, start, end, cache_dir=cache, now=clock.utcnow(), **options
+        )
         name = f"wifidesa-{scope}-{start}-{end}-{group}-{variant}.csv"
         return Response(
             stream_with_context(chunks),

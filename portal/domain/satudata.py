@@ -13,12 +13,16 @@ see `portal.domain.suppression`).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
+from functools import partial
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from portal.domain import export_cache
 from portal.domain.reports import (
     INDICATORS,
     UsageTable,
@@ -31,6 +35,8 @@ from portal.domain.reports import (
 from portal.domain.suppression import Suppressed, parent_of, suppress
 
 VARIANTS = ("internal", "open")
+#: Bumped whenever the CSV layout changes, so cached months are written anew.
+CSV_FORMAT = 1
 LICENCE = "CC-BY-4.0"
 REGION_EDITION = "Kepmendagri 300.2.2-2138/2025"
 LOCATION_COLUMNS = (
@@ -188,7 +194,7 @@ def _period(period: object) -> list[str]:
     return [_iso(first), f"{second:02d}.00" if isinstance(second, int) else _iso(second)]
 
 
-def write_csv(export: Export, chunk_rows: int = 5000) -> Iterator[str]:
+def write_csv(export: Export, chunk_rows: int = 5000, header: bool = True) -> Iterator[str]:
     """The export as UTF-8 CSV text in chunks, header first; hidden values are empty.
 
     Village rows are written by joining text: each village's quoted codes and names are
@@ -197,7 +203,7 @@ def write_csv(export: Export, chunk_rows: int = 5000) -> Iterator[str]:
     """
     labels, blank = export.table.villages, "," * (len(INDICATORS) - 1)
     prefixes: dict[str, str] = {}
-    chunk = [_csv_text([export.columns])]
+    chunk = [_csv_text([export.columns])] if header else []
     for row in export.table.rows:
         kode, period = row[0], row[1]
         prefix = prefixes.get(kode)
@@ -230,31 +236,65 @@ def export_csv(
     variant: str = "internal",
     totals: bool = False,
     threshold: int = 5,
+    cache_dir: Path | None = None,
+    now: datetime | None = None,
 ) -> Iterator[str]:
     """The CSV export of ``scope`` over start..end, as chunks of text.
 
-    Checks its arguments before returning (so a caller can still answer 400): raises
-    InvalidReportRequest for a bad range or group, ValueError for an unknown variant.
-    Exact daily or hourly rows without totals, the common bulk download, are formatted
-    by the database (`reports.usage_text`) and streamed.
+    Rows come month by month: the villages' rows in code and period order, then that
+    month's area totals. With ``cache_dir`` and ``now``, finished months are read from
+    files (see `portal.domain.export_cache`). Exact daily or hourly rows without totals
+    are formatted by the database and streamed. Checks its arguments before returning
+    (so a caller can still answer 400): raises InvalidReportRequest for a bad range or
+    group, ValueError for an unknown variant.
     """
     check_range(start, end, group)
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {', '.join(VARIANTS)}")
+    options = (scope, group, variant, totals, threshold)
+    return _export_csv(session, start, end, options, cache_dir, now)
+
+
+def _export_csv(
+    session: Session,
+    start: date,
+    end: date,
+    options: tuple,
+    cache_dir: Path | None,
+    now: datetime | None,
+) -> Iterator[str]:
+    scope, group = options[0], options[1]
+    yield _csv_text([columns(group)])
+    if group == "village":
+        yield from _segment_csv(session, start, end, options)
+        return
+    labels = repr(sorted(village_labels(session, scope).items()))
+    fingerprint = hashlib.sha256(labels.encode()).hexdigest()
+    for first, last in export_cache.month_segments(start, end):
+        produce = partial(_segment_csv, session, first, last, options)
+        if cache_dir is None or now is None or not export_cache.is_final(last, now):
+            yield from produce()
+        else:
+            key = (CSV_FORMAT, *options, first.isoformat(), last.isoformat(), fingerprint)
+            yield from export_cache.cached(cache_dir, key, produce)
+
+
+def _segment_csv(session: Session, start: date, end: date, options: tuple) -> Iterator[str]:
+    """One segment's rows without the header."""
+    scope, group, variant, totals, threshold = options
     if variant == "internal" and not totals and group != "village":
-        return _streamed_csv(session, scope, start, end, group)
+        yield from _streamed_rows(session, scope, start, end, group)
+        return
     table = usage(session, scope, start, end, group)
-    return write_csv(
-        build_export(table, scope, variant=variant, totals=totals, threshold=threshold)
-    )
+    export = build_export(table, scope, variant=variant, totals=totals, threshold=threshold)
+    yield from write_csv(export, header=False)
 
 
-def _streamed_csv(
+def _streamed_rows(
     session: Session, scope: str, start: date, end: date, group: str
 ) -> Iterator[str]:
     labels = village_labels(session, scope)
     prefixes: dict[str, str] = {}
-    yield _csv_text([columns(group)])
     for batch in usage_text(session, scope, start, end, group):
         parts = []
         for kode, text in batch:
