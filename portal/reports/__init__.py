@@ -20,6 +20,8 @@ from portal.models import Village
 from portal.reports.auth import init_fallback_login
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+#: Villages per page of the overview (a province has up to 1,600).
+PAGE_SIZE = 100
 SORT_KEYS = {
     "desa": lambda v: v.name.lower(),
     "kode": lambda v: v.kode,
@@ -54,9 +56,13 @@ def overview() -> str:
     sort = request.args.get("urut", "kode")
     descending = request.args.get("arah", "turun" if sort != "kode" else "naik") == "turun"
     result.villages.sort(key=SORT_KEYS.get(sort, SORT_KEYS["kode"]), reverse=descending)
+    pages = max(1, -(-len(result.villages) // PAGE_SIZE))
+    page = min(max(request.args.get("halaman", 1, type=int), 1), pages)
+    shown = result.villages[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return render_template(
-        "reports/overview.html", result=result, sort=sort, descending=descending, now=now
-    )
+        "reports/overview.html", result=result, shown=shown, page=page, pages=pages,
+        sort=sort, descending=descending,
+    )  # fmt: skip
 
 
 @bp.get("/desa/<kode>")

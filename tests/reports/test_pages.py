@@ -102,3 +102,17 @@ def test_overview_counts_today_in_each_villages_own_zone(session, loaded):
     assert paser.users_today == 2  # devices B and A on 21/11 WITA
     result = overview(session, "15", datetime(2026, 11, 20, 16, 30))
     assert result.villages[0].users_today == 1  # device C on 20/11 WIB
+
+
+def test_overview_pages_through_many_villages(client, make_village, make_admin, login, monkeypatch):
+    from portal import reports as report_pages
+    from portal.domain.regions import villages_under
+
+    monkeypatch.setattr(report_pages, "PAGE_SIZE", 2)
+    for region in villages_under("64.01.01")[:5]:
+        make_village(region.kode)
+    login(make_admin("regency", "64.01"))
+    first = client.get("/reports/").get_data(as_text=True)
+    last = client.get("/reports/?halaman=3").get_data(as_text=True)
+    assert first.count('<tr class="status-') == 2 and last.count('<tr class="status-') == 1
+    assert 'aria-current="page">3<' in last
