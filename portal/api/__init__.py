@@ -12,7 +12,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, 
 
 from portal import settings_of
 from portal.database import db
-from portal.domain import bearer, clock, metadata, reports, satudata
+from portal.domain import bearer, clock, export_cache, metadata, reports, satudata
 from portal.domain.regions import UnknownRegion, lookup
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -87,7 +87,7 @@ def usage() -> Response | tuple[Response, int]:
         "threshold": settings_of(current_app).suppression_threshold,
     }  # fmt: skip
     if output == "csv":
-        cache = settings_of(current_app).data_dir / "export-cache"
+        cache = export_cache.folder_of(settings_of(current_app).data_dir)
         chunks = satudata.export_csv(
             db.session, scope, start, end, cache_dir=cache, now=clock.utcnow(), **options
         )

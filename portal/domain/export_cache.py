@@ -22,9 +22,15 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+FOLDER = "export-cache"
 FINAL_AFTER = timedelta(days=3)
 KEEP_UNUSED = timedelta(days=30)
 READ_CHUNK = 1 << 20
+
+
+def folder_of(data_dir: Path) -> Path:
+    """Where an installation keeps its export cache: a folder inside its data folder."""
+    return data_dir / FOLDER
 
 
 def month_segments(start: date, end: date) -> list[tuple[date, date]]:

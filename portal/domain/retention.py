@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from portal.config import Settings
+from portal.domain import export_cache
 from portal.domain.formatting import number
 from portal.domain.grants import delete_old_grants
 from portal.domain.pseudonyms import destroy_expired_keys
@@ -133,6 +134,7 @@ def run_purge(factory: sessionmaker, now: datetime, settings: Settings) -> Purge
     with factory() as session:
         if session.get_bind().dialect.name == "sqlite":
             session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    export_cache.prune(export_cache.folder_of(settings.data_dir))
     return counts
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from portal.domain import export_cache
 from portal.domain.reports import (
     INDICATORS,
+    InvalidReportRequest,
     UsageTable,
     VillageLabel,
     check_range,
@@ -35,6 +36,8 @@ from portal.domain.reports import (
 from portal.domain.suppression import Suppressed, parent_of, suppress
 
 VARIANTS = ("internal", "open")
+#: JSON answers are built in memory; bigger exports are CSV, which streams.
+MAX_RECORDS = 100_000
 #: Bumped whenever the CSV layout changes, so cached months are written anew.
 CSV_FORMAT = 1
 LICENCE = "CC-BY-4.0"
@@ -318,9 +321,14 @@ def export_records(
 ) -> list[dict[str, object]]:
     """The export as dicts keyed by column (for JSON); hidden values are None.
 
-    Raises InvalidReportRequest or ValueError as `export_csv` does.
+    Raises InvalidReportRequest or ValueError as `export_csv` does, and
+    InvalidReportRequest when there are more than `MAX_RECORDS` rows (CSV streams them).
     """
     table = usage(session, scope, start, end, group)
+    if len(table.rows) > MAX_RECORDS:
+        raise InvalidReportRequest(
+            f"{len(table.rows)} rows is more than JSON serves ({MAX_RECORDS}); use format=csv"
+        )
     export = build_export(table, scope, variant=variant, totals=totals, threshold=threshold)
     return as_records(export)
 

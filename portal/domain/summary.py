@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain import clock, reports
+from portal.domain import clock, status
 from portal.domain.formatting import clock_time, data_size, number
 from portal.domain.regions import default_timezone
 from portal.domain.village_report import WEEKDAYS
@@ -32,10 +32,10 @@ class Summary:
 
 def daily_summaries(session: Session, scope: str, now: datetime) -> list[Summary]:
     """One summary per regency inside ``scope`` (or one for ``scope`` when it is narrower)."""
-    overview = reports.overview(session, scope, now)
-    down = reports.gateways_down(session, scope, now)
+    overview = status.overview(session, scope, now)
+    down = status.gateways_down(session, scope, now)
     width = 5 if len(scope) <= 5 else len(scope)
-    areas: dict[str, list[reports.VillageStatus]] = {}
+    areas: dict[str, list[status.VillageStatus]] = {}
     for village in overview.villages:
         areas.setdefault(village.kode[:width], []).append(village)
     return [
@@ -44,13 +44,13 @@ def daily_summaries(session: Session, scope: str, now: datetime) -> list[Summary
     ]
 
 
-def _area_name(villages: list[reports.VillageStatus], width: int) -> str:
+def _area_name(villages: list[status.VillageStatus], width: int) -> str:
     first = villages[0]
     return {5: first.regency_name, 8: first.district_name}.get(width, first.name)
 
 
 def _text(
-    kode: str, villages: list[reports.VillageStatus], down: list[reports.DownGateway], now: datetime
+    kode: str, villages: list[status.VillageStatus], down: list[status.DownGateway], now: datetime
 ) -> str:
     zone = default_timezone(kode)
     local = clock.to_local(now, zone)

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from portal import settings_of
 from portal.database import db
-from portal.domain import charts, clock, formatting, reports, retention, village_report
+from portal.domain import charts, clock, formatting, retention, status, village_report
 from portal.domain.regions import covers
 from portal.domain.summary import daily_summaries
 from portal.models import Village
@@ -52,7 +52,7 @@ def _formatting() -> dict[str, object]:
 def overview() -> str:
     """All villages in the admin's area, sortable, with district and regency totals."""
     now = clock.utcnow()
-    result = reports.overview(db.session, g.scope, now)
+    result = status.overview(db.session, g.scope, now)
     sort = request.args.get("urut", "kode")
     descending = request.args.get("arah", "turun" if sort != "kode" else "naik") == "turun"
     result.villages.sort(key=SORT_KEYS.get(sort, SORT_KEYS["kode"]), reverse=descending)
@@ -128,7 +128,7 @@ def _range(today: date) -> tuple[date, date]:
 def gateways_down() -> str:
     """Gateways in the admin's area not heard from lately, with since when."""
     now = clock.utcnow()
-    down = reports.gateways_down(db.session, g.scope, now)
+    down = status.gateways_down(db.session, g.scope, now)
     return render_template("reports/gateways_down.html", down=down, now=now)
 
 

@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
 from portal import settings_of
 from portal.database import db
-from portal.domain import clock, retention
+from portal.domain import clock, export_cache, retention
 
 
 @click.command("purge")
@@ -25,7 +26,8 @@ def purge() -> None:
     counts = retention.purge(db.session, clock.utcnow(), settings)
     db.session.commit()
     if db.engine.dialect.name == "sqlite":
-        db.session.execute(db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    export_cache.prune(export_cache.folder_of(settings.data_dir))
     for name, count in counts.as_dict().items():
         click.echo(f"{name.replace('_', ' ')}: {count}")
     for line in retention.describe(settings):

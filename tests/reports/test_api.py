@@ -170,3 +170,13 @@ def test_streamed_csv_equals_the_general_writer(session, loaded, group):
     table = reports.usage(session, "64", start, end, group)
     general = "".join(satudata.write_csv(satudata.build_export(table, "64")))
     assert streamed == general and streamed.count("\n") > 2
+
+
+def test_json_refuses_exports_too_big_for_memory(client, loaded, make_token, monkeypatch):
+    from portal.domain import satudata
+
+    monkeypatch.setattr(satudata, "MAX_RECORDS", 1)
+    response = get(
+        client, make_token("64"), scope="64", **{"from": "2026-11-20", "to": "2026-11-21"}
+    )
+    assert response.status_code == 400 and "format=csv" in response.get_json()["error"]

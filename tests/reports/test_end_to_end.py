@@ -18,7 +18,7 @@ server_module = pytest.importorskip("radius.server", reason="radius.server not m
 mikrotik = pytest.importorskip("tests.radius.mikrotik", reason="radius.server not merged yet")
 
 from portal import settings_of  # noqa: E402 (after the skip: nothing to import before the merge)
-from portal.domain import reports  # noqa: E402
+from portal.domain import reports, status  # noqa: E402
 from tests.reports.scenario import WIB_VILLAGE, WITA_VILLAGE  # noqa: E402
 
 START, STOP = 1, 2
@@ -96,5 +96,5 @@ def test_reports_match_accounting_sent_through_the_radius_server(
     body = client.get("/api/v1/usage?scope=64&from=2026-11-20&to=2026-11-21",
                       headers={"Authorization": f"Bearer {token}"}).get_json()  # fmt: skip
     assert sum(row["bytes_down"] for row in body["rows"]) == 6_000_000
-    overview = reports.overview(session, "64", datetime(2026, 11, 21, 5, 0))
+    overview = status.overview(session, "64", datetime(2026, 11, 21, 5, 0))
     assert overview.villages[0].users_today == 2

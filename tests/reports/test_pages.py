@@ -94,7 +94,7 @@ def test_charts_escape_labels_and_shade_by_value():
 
 
 def test_overview_counts_today_in_each_villages_own_zone(session, loaded):
-    from portal.domain.reports import overview
+    from portal.domain.status import overview
 
     # 16.30 UTC on 20/11: already 21/11 in WITA, still 20/11 in WIB.
     result = overview(session, "64", datetime(2026, 11, 20, 16, 30))
