@@ -172,7 +172,7 @@ def run(backend: str, villages: int, days: int, runs: int) -> dict[str, object]:
             db.session.remove()
         client = app.test_client()
         with client.session_transaction() as flask_session:
-            flask_session["_user_id"] = str(admin_id)
+            flask_session["_user_id"] = f"{admin_id}:1"
         end = clock.local_day(now, "WITA")
         start = end - timedelta(days=days - 1)
         bearer = {"Authorization": "Bearer bench-token"}

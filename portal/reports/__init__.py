@@ -17,7 +17,7 @@ from portal.domain import charts, clock, formatting, retention, status, village_
 from portal.domain.regions import covers
 from portal.domain.summary import daily_summaries
 from portal.models import Village
-from portal.reports.auth import init_fallback_login
+from portal.reports.auth import current_scope, init_fallback_login
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 #: Villages per page of the overview (a province has up to 1,600).
@@ -39,7 +39,7 @@ SORT_KEYS = {
 def _require_admin():  # returns None, or Flask-Login's unauthorized response
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    g.scope = current_user.scope_kode
+    g.scope = current_scope()
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
@@ -139,7 +140,9 @@ def login(client: FlaskClient) -> Callable[[AdminUser], None]:
         # per-context cache of the user must be dropped when the test switches users.
         g.pop("_login_user", None)
         with client.session_transaction() as flask_session:
-            flask_session["_user_id"] = str(admin.id)
+            # The admin console's form: "id:session_version", and its session clock.
+            flask_session["_user_id"] = f"{admin.id}:{admin.session_version}"
             flask_session["_fresh"] = True
+            flask_session["admin_auth_at"] = flask_session["admin_seen_at"] = time.time()
 
     return log_in

@@ -116,3 +116,17 @@ def test_overview_pages_through_many_villages(client, make_village, make_admin, 
     last = client.get("/reports/?halaman=3").get_data(as_text=True)
     assert first.count('<tr class="status-') == 2 and last.count('<tr class="status-') == 1
     assert 'aria-current="page">3<' in last
+
+
+def test_a_session_of_an_older_session_version_is_refused(
+    client, loaded, make_admin, login, session
+):
+    admin = make_admin("regency", "64.01")
+    login(admin)
+    assert client.get("/reports/").status_code == 200
+    admin.session_version += 1  # logout everywhere / password change
+    session.commit()
+    from flask import g
+
+    g.pop("_login_user", None)
+    assert client.get("/reports/").status_code == 401
