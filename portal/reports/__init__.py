@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, Flask, abort, current_app, g, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from portal import settings_of
@@ -38,6 +48,8 @@ SORT_KEYS = {
 @bp.before_request
 def _require_admin():  # returns None, or Flask-Login's unauthorized response
     if not current_user.is_authenticated:
+        if "admin.login" in current_app.view_functions:  # the admin console's login form
+            return redirect(url_for("admin.login"))
         return current_app.login_manager.unauthorized()
     g.scope = current_scope()
     return None
