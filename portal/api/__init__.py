@@ -43,6 +43,13 @@ def _require_token() -> tuple[Response, int] | None:
     return None
 
 
+@bp.after_request
+def _private(response: Response) -> Response:
+    # Figures are per token scope (and exact unless variant=open): no shared caches.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
 @bp.errorhandler(BadParameter)
 @bp.errorhandler(reports.InvalidReportRequest)
 def _bad_request(error: ValueError) -> tuple[Response, int]:

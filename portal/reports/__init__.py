@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from flask import (
     Blueprint,
     Flask,
+    Response,
     abort,
     current_app,
     g,
@@ -53,6 +54,13 @@ def _require_admin():  # returns None, or Flask-Login's unauthorized response
         return current_app.login_manager.unauthorized()
     g.scope = current_scope()
     return None
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    # Report pages show every village of an area: never keep them in a shared cache.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 @bp.context_processor

@@ -130,3 +130,11 @@ def test_a_session_of_an_older_session_version_is_refused(
 
     g.pop("_login_user", None)
     assert client.get("/reports/").status_code == 401
+
+
+def test_report_pages_and_api_answers_are_not_cached(client, loaded, make_admin, make_token, login):
+    login(make_admin("regency", "64.01"))
+    assert client.get("/reports/").headers["Cache-Control"] == "no-store"
+    response = client.get("/api/v1/usage?scope=64&from=2026-11-20&to=2026-11-21",
+                          headers={"Authorization": f"Bearer {make_token('64')}"})  # fmt: skip
+    assert response.headers["Cache-Control"] == "no-store"
