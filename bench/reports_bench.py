@@ -23,6 +23,7 @@ import os
 import platform
 import random
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -40,8 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from portal import create_app
 from portal.config import Settings
 from portal.database import db
-from portal.domain import clock
+from portal.domain import clock, export_cache
 from portal.domain.bearer import token_hash
+from portal.domain.export_warmup import warm_exports
 from portal.domain.regions import villages_under
 from portal.migrations import upgrade_database
 from portal.models import (
@@ -56,7 +58,7 @@ from portal.models import (
 PROVINCE = "64"
 PG_URL = os.environ.get("WIFIDESA_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RESULTS = Path(__file__).resolve().parent / "RESULTS-reports.md"
-TARGETS = {"overview": 0.5, "csv_year": 2.0}
+TARGETS = {"overview": 0.5, "csv_year": 2.0, "csv_after_warmup": 2.0}
 CHUNK = 20_000
 LOAD = {"start": os.getloadavg()[0]}
 
@@ -194,15 +196,26 @@ def run(backend: str, villages: int, days: int, runs: int) -> dict[str, object]:
                 lambda: get(f"/reports/desa/{first_village}?dari={start}&sampai={end}"), runs
             ),
         }
+        # What a server sees after its daily housekeeping: the cache rebuilt by the warm-up.
+        cache = export_cache.folder_of(settings.data_dir)
+        shutil.rmtree(cache, ignore_errors=True)
+        with app.app_context():
+            started = time.perf_counter()
+            warm_exports(db.session, cache, now)
+            warmed = time.perf_counter() - started
+            db.session.remove()
+        results["csv_after_warmup"] = timed(lambda: get(export + "&format=csv", bearer), runs)
         with app.app_context():
             db.engine.dispose()
-        return {"backend": backend, "rows": rows, "generate_s": generated, **results}
+        return {"backend": backend, "rows": rows, "generate_s": generated, "warm_s": warmed,
+                **results}  # fmt: skip
 
 
 def report(results: list[dict[str, object]], villages: int, days: int) -> str:
     labels = {
         "overview": "Overview page, province admin (target < 0,5 s)",
         "csv_year": "CSV export, a year of all villages, internal (target < 2 s)",
+        "csv_after_warmup": "CSV export, a year, after the daily cache warm-up (target < 2 s)",
         "csv_year_open": "CSV export, a year, open data (suppression + area totals)",
         "json_month": "JSON export, 30 days of all villages (JSON stops at 100,000 rows)",
         "village_year": "Village page over a year (charts + tables)",
@@ -247,7 +260,8 @@ def report(results: list[dict[str, object]], villages: int, days: int) -> str:
     for result in results:
         lines.append(
             f"Generating {result['rows']:,} rollup rows on {result['backend']}:"
-            f" {result['generate_s']:.1f} s."
+            f" {result['generate_s']:.1f} s; the daily export warm-up (province and"
+            f" regencies): {result['warm_s']:.1f} s."
         )
     return "\n".join(lines) + "\n"
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.config import Settings
 from portal.domain import export_cache
+from portal.domain.export_warmup import warm_exports
 from portal.domain.formatting import number
 from portal.domain.grants import delete_old_grants
 from portal.domain.pseudonyms import destroy_expired_keys
@@ -124,17 +125,22 @@ def purge(session: Session, now: datetime, settings: Settings) -> PurgeCounts:
 
 
 def run_purge(factory: sessionmaker, now: datetime, settings: Settings) -> PurgeCounts:
-    """Purge in a session of its own, commit, and on SQLite clear the write-ahead log.
+    """Purge in a session of its own, commit, and on SQLite clear the write-ahead log;
+    then prune and refill the export cache (`portal.domain.export_warmup`).
 
     This is what the server runs once a day (see `DailyPurge`). Raises SQLAlchemyError
-    when the database fails; nothing is committed then.
+    when the database fails (nothing is committed then), OSError when the data folder
+    cannot be written.
     """
     with factory() as session, session.begin():
         counts = purge(session, now, settings)
     with factory() as session:
         if session.get_bind().dialect.name == "sqlite":
             session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    export_cache.prune(export_cache.folder_of(settings.data_dir))
+    folder = export_cache.folder_of(settings.data_dir)
+    export_cache.prune(folder)
+    with factory() as session:
+        warm_exports(session, folder, now)
     return counts
 
 

@@ -54,3 +54,19 @@ def test_a_renamed_village_is_not_served_from_an_old_file(
 def test_prune_removes_unused_files(tmp_path):
     (tmp_path / "old.csv").write_text("x")
     assert export_cache.prune(tmp_path, now=NOW.timestamp() + 31 * 86400) == 1
+
+
+def test_warming_fills_the_cache_for_provinces_and_regencies(
+    session, make_village, make_gateway, tmp_path
+):
+    from portal.domain.export_warmup import warm_exports
+
+    scenario.load(session, make_village, make_gateway)
+    folder = tmp_path / "cache"
+    assert warm_exports(session, folder, NOW) == 4  # 15, 15.01, 64, 64.01
+    files = set(folder.glob("*.csv"))
+    assert files
+    end = date(2027, 1, 10)
+    "".join(satudata.export_csv(session, "64.01", date(2026, 1, 11), end, group="day",
+                                cache_dir=folder, now=NOW))  # fmt: skip
+    assert set(folder.glob("*.csv")) == files  # everything final was already there
