@@ -8,6 +8,11 @@ the hidden one back. So, in every relation "area = sum of its sub-areas", whenev
 exactly one member is hidden a second is hidden too: the smallest visible sub-area with
 any devices, or else the area's total. This repeats until no relation has a single
 hidden member, which leaves every hidden value underdetermined by subtraction.
+
+Relations are per period (one day or hour, or the whole range for group "village").
+What this does not cover: differencing two exports of different periods, e.g. a
+village's 2-day total minus a published day. The open variant should therefore be
+published for fixed periods (one file per day or month), not for arbitrary ranges.
 """
 
 from __future__ import annotations
