@@ -7,6 +7,7 @@ form the database stores), and these helpers turn it into the village's own cale
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from portal.domain.regions import TIMEZONES
@@ -32,6 +33,7 @@ def local_day(now: datetime, label: str) -> date:
     return to_local(now, label).date()
 
 
+@lru_cache(maxsize=4096)  # pure; the RADIUS server asks for the same few days per packet
 def day_end(day: date, label: str) -> datetime:
     """The naive UTC instant at which the given local day ends (the next local midnight)."""
     midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone(label))

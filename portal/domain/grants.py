@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import keyring
+from portal.domain.batching import one_of
 from portal.models import Gateway, LoginGrant
 
 GRANT_LIFETIME = timedelta(minutes=5)
@@ -60,9 +61,18 @@ def issue_grant(
     master_key: str,
     terms_version_id: int | None = None,
     voucher_id: int | None = None,
+    username: str | None = None,
 ) -> IssuedGrant:
-    """Create a grant for ``device`` (a pseudonym) at ``gateway``, valid 5 minutes."""
-    username = USERNAME_PREFIX + secrets.token_hex(8)
+    """Create a grant for ``device`` (a pseudonym) at ``gateway``, valid 5 minutes.
+
+    ``username`` defaults to a random one; a caller may derive it from a one-time
+    value instead (the portal derives it from its accept ticket's nonce, so the unique
+    constraint refuses a replayed ticket). It must satisfy `is_grant_username`.
+    Raises sqlalchemy's IntegrityError (at flush) when the username already exists.
+    """
+    username = username or USERNAME_PREFIX + secrets.token_hex(8)
+    if not is_grant_username(username):
+        raise ValueError("not a grant username")
     grant = LoginGrant(
         username=username,
         gateway_id=gateway.id,
@@ -79,18 +89,78 @@ def issue_grant(
     return IssuedGrant(username, grant_password(master_key, username), grant.expires_at)
 
 
+@dataclass
+class GrantRow:
+    """A grant read without the ORM, for the RADIUS batch path (see `load_grants`)."""
+
+    id: int
+    username: str
+    gateway_id: int
+    device: str
+    expires_at: datetime
+    used_at: datetime | None
+    voucher_id: int | None
+    terms_version_id: int | None
+    first_use: bool = False
+
+
+def load_grants(session: Session, usernames: list[str]) -> dict[str, GrantRow]:
+    """The grants with these usernames, in one query (for a batch of Access-Requests).
+
+    `use_grant` marks them used in memory; `save_first_uses` writes that back.
+    """
+    if not usernames:
+        return {}
+    table = LoginGrant.__table__
+    rows = session.execute(
+        sa.select(
+            table.c.id,
+            table.c.username,
+            table.c.gateway_id,
+            table.c.device,
+            table.c.expires_at,
+            table.c.used_at,
+            table.c.voucher_id,
+            table.c.terms_version_id,
+        ).where(one_of(session, table.c.username, usernames))
+    )
+    return {row.username: GrantRow(*row) for row in rows}
+
+
+def save_first_uses(session: Session, rows: list[GrantRow]) -> None:
+    """Write the use time of grants first used in this batch (one executemany UPDATE)."""
+    used = [{"g_id": row.id, "g_used": row.used_at} for row in rows if row.first_use]
+    if used:
+        table = LoginGrant.__table__
+        session.connection().execute(
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("g_id"), table.c.used_at.is_(None))
+            .values(used_at=sa.bindparam("g_used")),
+            used,
+        )
+
+
 def use_grant(
-    session: Session, *, username: str, gateway_id: int, device: str, now: datetime
-) -> LoginGrant:
+    session: Session,
+    *,
+    username: str,
+    gateway_id: int,
+    device: str,
+    now: datetime,
+    preloaded: dict[str, GrantRow] | None = None,
+) -> LoginGrant | GrantRow:
     """Mark a grant used by ``device`` at ``gateway_id`` and return it.
 
     A grant is single-use, except that the same device at the same gateway may use it
     again within `REPEAT_WINDOW` of the first use (a retransmitted Access-Request with
     a new identifier, or a second tap on the button).
     Raises GrantRefused with reason "unknown", "expired", "wrong-gateway",
-    "wrong-device" or "used".
+    "wrong-device" or "used". ``preloaded`` (from `load_grants`) saves the query.
     """
-    grant = session.scalar(sa.select(LoginGrant).where(LoginGrant.username == username))
+    if preloaded is not None:
+        grant = preloaded.get(username)
+    else:
+        grant = session.scalar(sa.select(LoginGrant).where(LoginGrant.username == username))
     if grant is None:
         raise GrantRefused("unknown")
     if grant.gateway_id != gateway_id:
@@ -103,8 +173,9 @@ def use_grant(
         raise GrantRefused("used")
     if now >= grant.expires_at:
         raise GrantRefused("expired")
-    grant.used_at = now
-    session.flush()
+    grant.used_at = now  # flushed with the unit of work, or by save_first_uses for rows
+    if isinstance(grant, GrantRow):
+        grant.first_use = True
     return grant
 
 

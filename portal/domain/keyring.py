@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 
+@lru_cache(maxsize=64)  # a pure function of its arguments, called per packet
 def derive(master: str, purpose: str) -> bytes:
     """A 32-byte key for ``purpose`` (e.g. "grant-password", "voucher-code")."""
     return hmac.new(master.encode(), purpose.encode(), hashlib.sha256).digest()

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
+from portal.domain.batching import one_of
 from portal.domain.policies import EffectivePolicy
 from portal.models import DeviceDay, Voucher
 
@@ -68,6 +70,48 @@ def limits_for(policy: EffectivePolicy, voucher: Voucher | None = None) -> Limit
 def usage_on(session: Session, *, village_kode: str, day: date, device: str) -> DeviceDay | None:
     """The device's counters for one local day at one village, if it was seen."""
     return session.get(DeviceDay, (village_kode, day, device))
+
+
+@dataclass
+class DayUsage:
+    """A device-day row read without the ORM (see `day_usage`)."""
+
+    bytes_total: int
+    seconds_total: int
+    terms_version_id: int | None
+    voucher_id: int | None
+
+
+def day_usage(
+    session: Session, keys: list[tuple[str, date, str]]
+) -> dict[tuple[str, date, str], DayUsage]:
+    """The stored counters for (village, local day, device) keys, one query per village-day.
+
+    (One ``device IN (...)`` per village and day uses the primary key's index on both
+    backends, where a row-value IN makes SQLite scan the table.) Missing keys are absent.
+    """
+    groups: dict[tuple[str, date], set[str]] = {}
+    for village_kode, day, device in keys:
+        groups.setdefault((village_kode, day), set()).add(device)
+    table = DeviceDay.__table__
+    found: dict[tuple[str, date, str], DayUsage] = {}
+    for (village_kode, day), devices in groups.items():
+        rows = session.execute(
+            sa.select(
+                table.c.device,
+                table.c.bytes_total,
+                table.c.seconds_total,
+                table.c.terms_version_id,
+                table.c.voucher_id,
+            ).where(
+                table.c.village_kode == village_kode,
+                table.c.local_date == day,
+                one_of(session, table.c.device, devices),
+            )
+        )
+        for device, *values in rows:
+            found[(village_kode, day, device)] = DayUsage(*values)
+    return found
 
 
 def _left(limit: int | None, used: int) -> int | None:
@@ -164,6 +208,7 @@ __all__ = [
     "QuotaExhausted",
     "QuotaState",
     "add_usage",
+    "day_usage",
     "exhausted_message",
     "limits_for",
     "remaining",

@@ -20,7 +20,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
+from flask_login import logout_user
 
 from portal import settings_of
 from portal.database import db
@@ -28,7 +28,7 @@ from portal.domain import charts, clock, formatting, retention, status, village_
 from portal.domain.regions import covers
 from portal.domain.summary import daily_summaries
 from portal.models import Village
-from portal.reports.auth import current_scope, init_fallback_login
+from portal.reports.auth import current_scope, session_is_live
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 #: Villages per page of the overview (a province has up to 1,600).
@@ -47,11 +47,10 @@ SORT_KEYS = {
 
 
 @bp.before_request
-def _require_admin():  # returns None, or Flask-Login's unauthorized response
-    if not current_user.is_authenticated:
-        if "admin.login" in current_app.view_functions:  # the admin console's login form
-            return redirect(url_for("admin.login"))
-        return current_app.login_manager.unauthorized()
+def _require_admin() -> Response | None:
+    if not session_is_live():
+        logout_user()
+        return redirect(url_for("admin.login"))
     g.scope = current_scope()
     return None
 
@@ -167,6 +166,5 @@ def retention_settings() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the report pages (and, until the admin console is merged, a login loader)."""
-    init_fallback_login(app)
+    """Register the report pages (after the admin console, whose login they use)."""
     app.register_blueprint(bp)

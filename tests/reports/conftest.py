@@ -129,10 +129,11 @@ def make_admin(session: Session) -> Callable[..., AdminUser]:
 
 @pytest.fixture
 def login(client: FlaskClient) -> Callable[[AdminUser], None]:
-    """Log a test client in as an admin.
+    """Log a test client in as an admin, as the admin console's login leaves the session.
 
-    TEST-ONLY: sets Flask-Login's session key directly (see portal.reports.auth); at
-    merge the admin branch's login helper replaces this.
+    Sets the console's session values directly (Flask-Login's "id:session_version" and
+    the console's session clock) instead of posting the password and TOTP forms, which
+    tests/admin covers.
     """
 
     def log_in(admin: AdminUser) -> None:

@@ -25,8 +25,18 @@ def at_now():
 
 
 def test_pages_need_a_login(client, loaded):
-    for path in ("/reports/", f"/reports/desa/{WITA_VILLAGE}", "/reports/gateway-mati"):
-        assert client.get(path).status_code == 401
+    for path in ("/reports/", f"/reports/desa/{WITA_VILLAGE}", "/reports/gateway-mati",
+                 "/reports/ringkasan", "/reports/penyimpanan"):  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/admin/login")
+
+
+def test_an_idle_session_ends_as_in_the_admin_console(client, loaded, make_admin, login):
+    login(make_admin("regency", "64.01"))
+    with client.session_transaction() as flask_session:
+        flask_session["admin_seen_at"] -= 2 * 3600  # idle for two hours
+    assert client.get("/reports/").status_code == 302
 
 
 def test_overview_shows_only_the_admins_area(client, loaded, make_admin, login, at_now):
@@ -129,7 +139,7 @@ def test_a_session_of_an_older_session_version_is_refused(
     from flask import g
 
     g.pop("_login_user", None)
-    assert client.get("/reports/").status_code == 401
+    assert client.get("/reports/").status_code == 302
 
 
 def test_report_pages_and_api_answers_are_not_cached(client, loaded, make_admin, make_token, login):

@@ -5,13 +5,13 @@ The overview sums the last 30 days of every village in an area; with rows keyed 
 date, carrying the figures the overview adds up, makes it a range scan of 30 days.
 
 Revision ID: 0004
-Revises: 0001 (the lead re-chains this after the other branches' revisions)
+Revises: 0003 (the admin console)
 """
 
 from alembic import op
 
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,214 @@
+"""Accounting-Request handling: turn verified requests into recorded usage.
+
+Plain dataclasses in, plain results out; the writer (radius/accounting_writer.py)
+commits the batch before any Accounting-Response is sent.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from portal.domain import accounting, clock, grants, quotas
+from portal.domain.rollups import UsageBatch
+from portal.models import AccountingSession, Voucher
+from radius.clients import Client
+from radius.handlers import HandlerContext
+
+STATUS_START, STATUS_STOP, STATUS_INTERIM = 1, 2, 3
+STATUS_ON, STATUS_OFF, STATUS_FAILED = 7, 8, 15
+_STATUS_NAMES = {
+    STATUS_START: accounting.START,
+    STATUS_STOP: accounting.STOP,
+    STATUS_INTERIM: accounting.INTERIM,
+}
+
+
+@dataclass(frozen=True)
+class AccountingRequest:
+    """A verified Accounting-Request; ``mac`` normalised, in memory only.
+
+    ``input_octets`` are from the client (upload) and ``output_octets`` to the client
+    (download), gigawords already combined. RouterOS's manual also says its accounting
+    "represents output as traffic from the client point of view" for PPP; for the
+    hotspot we follow RFC 2866 until checked on a router with a large download.
+    """
+
+    client: Client
+    status: int
+    acct_session_id: str | None = None
+    mac: str | None = None
+    user_name: str | None = None
+    class_: bytes | None = None
+    session_seconds: int = 0
+    input_octets: int = 0
+    output_octets: int = 0
+    framed_ip: str | None = None
+    terminate_cause: str | None = None
+    delay_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class Enforcement:
+    """A session to end (``disconnect``) or slow down (``throttle``) because its device's
+    quota for the day is spent. ``user_name`` exists only in memory (it may be a code)."""
+
+    gateway_id: int
+    session_id: int
+    acct_session_id: str
+    user_name: str | None
+    framed_ip: str | None
+    action: str
+    rate_limit: str | None = None
+
+
+def parse_class(value: bytes | None) -> tuple[str, int | None, int | None]:
+    """Credential kind, grant id and voucher id from our Class ("wd:g:12", "wd:v:3", "wd:m")."""
+    text = (value or b"").decode("ascii", "replace")
+    parts = text.split(":")
+    if len(parts) == 3 and parts[0] == "wd" and parts[2].isdigit():
+        if parts[1] == "g":
+            return "grant", int(parts[2]), None
+        if parts[1] == "v":
+            return "voucher", None, int(parts[2])
+    if text == "wd:m":
+        return "mac", None, None
+    return "grant", None, None
+
+
+def account_batch(
+    session: Session, requests: list[AccountingRequest], ctx: HandlerContext, *, now: datetime
+) -> list[Enforcement]:
+    """Record a batch of accounting requests and return the sessions to enforce.
+
+    Nothing is committed here. Raises SQLAlchemyError when the database fails, in which
+    case the caller rolls back and answers none of them.
+    """
+    usage = UsageBatch(marked=ctx.uptime_marked)
+    keys = [
+        (r.client.gateway_id, r.acct_session_id)
+        for r in requests
+        if r.status in _STATUS_NAMES and r.acct_session_id
+    ]
+    known = accounting.load_sessions(session, keys)
+    touched: dict[tuple[str, object, str], list[tuple[AccountingSession, AccountingRequest]]]
+    touched = defaultdict(list)
+    timezones = {}
+    for request in requests:
+        client = request.client
+        timezones[client.village_kode] = client.timezone
+        # The router's clock is often wrong (no NTP before the uplink is up), so the
+        # event time is the arrival minus how long the router says it kept trying.
+        event_time = now - timedelta(seconds=min(max(0, request.delay_seconds), 86_400))
+        if request.status in (STATUS_ON, STATUS_OFF):
+            accounting.accounting_on(session, gateway_id=client.gateway_id, event_time=event_time)
+            usage.gateway_seen(client.gateway_id, now)
+            continue
+        status = _STATUS_NAMES.get(request.status)
+        if status is None or not request.acct_session_id:
+            usage.gateway_seen(client.gateway_id, now)
+            continue
+        update = _update(session, request, ctx, status, event_time)
+        row = accounting.record(session, update, usage=usage, known=known)
+        if status != accounting.STOP and update.device is not None and row.stopped_at is None:
+            touched[(client.village_kode, update.local_date, update.device)].append((row, request))
+    session.flush()
+    usage.flush(session, timezones, now)
+    return _over_quota(session, touched, ctx, now)
+
+
+def _update(
+    session: Session,
+    request: AccountingRequest,
+    ctx: HandlerContext,
+    status: str,
+    event_time: datetime,
+) -> accounting.AccountingUpdate:
+    client = request.client
+    if request.mac is not None:
+        day, device = ctx.keyring.device_for_day(
+            session,
+            village_kode=client.village_kode,
+            timezone=client.timezone,
+            mac=request.mac,
+            now=event_time,
+        )
+    else:
+        day, device = clock.local_day(event_time, client.timezone), None
+    kind, grant_id, voucher_id = parse_class(request.class_)
+    user_name = request.user_name
+    if user_name is None or not grants.is_grant_username(user_name):
+        user_name = None  # never store a voucher code or a MAC
+    return accounting.AccountingUpdate(
+        status=status,
+        gateway_id=client.gateway_id,
+        village_kode=client.village_kode,
+        timezone=client.timezone,
+        acct_session_id=request.acct_session_id or "",
+        event_time=event_time,
+        local_date=day,
+        device=device,
+        session_seconds=request.session_seconds,
+        input_octets=request.input_octets,
+        output_octets=request.output_octets,
+        framed_ip=request.framed_ip,
+        terminate_cause=request.terminate_cause,
+        user_name=user_name,
+        credential_kind=kind,
+        grant_id=grant_id,
+        voucher_id=voucher_id,
+    )
+
+
+def _over_quota(
+    session: Session,
+    touched: dict[tuple[str, object, str], list[tuple[AccountingSession, AccountingRequest]]],
+    ctx: HandlerContext,
+    now: datetime,
+) -> list[Enforcement]:
+    """The open sessions of devices whose day quota the batch used up."""
+    if not touched:
+        return []
+    totals = {
+        key: (row.bytes_total, row.seconds_total)
+        for key, row in quotas.day_usage(session, list(touched)).items()
+    }
+    found = []
+    for key, entries in touched.items():
+        used_bytes, used_seconds = totals.get(key, (0, 0))
+        policy = ctx.policy(session, key[0])
+        row, _ = entries[-1]
+        voucher = None
+        if row.voucher_id is not None:
+            voucher = session.get(Voucher, row.voucher_id, populate_existing=True)
+        state = quotas.remaining(
+            quotas.limits_for(policy, voucher),
+            used_bytes=used_bytes,
+            used_seconds=used_seconds,
+            voucher=voucher,
+            now=now,
+            timezone=entries[-1][1].client.timezone,
+        )
+        if not state.exhausted:
+            continue
+        throttle = policy.on_exhausted == "throttle"
+        seen = set()
+        for row, request in entries:
+            if row.id in seen:
+                continue
+            seen.add(row.id)
+            found.append(
+                Enforcement(
+                    gateway_id=row.gateway_id,
+                    session_id=row.id,
+                    acct_session_id=row.acct_session_id,
+                    user_name=request.user_name,
+                    framed_ip=row.framed_ip,
+                    action="throttle" if throttle else "disconnect",
+                    rate_limit=policy.throttle_rate if throttle else None,
+                )
+            )
+    return found

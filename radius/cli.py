@@ -1,0 +1,97 @@
+"""Command-line entry points of the RADIUS side: `wifidesa radius` and `wifidesa close-stale`.
+
+`commands` is the list the `wifidesa` group registers.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from portal.database import make_engine, make_sessionmaker
+from portal.domain.accounting import close_stale_sessions
+from portal.domain.clock import utcnow
+
+
+@click.command("radius")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=1812, show_default=True, help="Authentication port (UDP).")
+@click.option(
+    "--acct-port", type=int, default=None, help="Accounting port (UDP). [default: port + 1]"
+)
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=None,
+    help="Serve Prometheus /metrics on 127.0.0.1 at this port.",
+)
+@click.option(
+    "--reject-delay",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Seconds an Access-Reject for wrong credentials is held back.",
+)
+@click.option(
+    "--no-mac-login", is_flag=True, help="Refuse login-by=mac (User-Name = the device's MAC)."
+)
+def radius_command(
+    host: str,
+    port: int,
+    acct_port: int | None,
+    metrics_port: int | None,
+    reject_delay: float,
+    no_mac_login: bool,
+) -> None:
+    """Run the RADIUS server for the gateways in the database.
+
+    Answers Access-Requests (one-time grants, vouchers, MAC login) with fair-use limits,
+    stores accounting before acknowledging it, and disconnects or throttles devices
+    whose daily quota runs out. Stops on Ctrl-C or SIGTERM.
+    """
+    from portal.cli.common import load_settings  # here: portal.cli imports this module
+    from radius.server import RadiusServer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    server = RadiusServer(
+        load_settings(),
+        host,
+        port,
+        acct_port,
+        reject_delay=reject_delay,
+        allow_mac_login=not no_mac_login,
+    )
+    if metrics_port is not None:
+        server.metrics.serve(metrics_port)
+    click.echo(f"RADIUS on {host}: auth {server.auth_port}, accounting {server.acct_port}")
+    server.run()
+
+
+@click.command("close-stale")
+@click.option(
+    "--missed",
+    default=3,
+    show_default=True,
+    help="Close sessions that missed this many interim updates.",
+)
+def close_stale_command(missed: int) -> None:
+    """Close accounting sessions whose router stopped reporting (lost Stop).
+
+    A session counts as stale after `missed` interim intervals of its village's policy
+    without an update; it is closed at its last update and its client IP is forgotten.
+    """
+    from portal.cli.common import load_settings
+
+    settings = load_settings()
+    engine = make_engine(settings)
+    try:
+        with make_sessionmaker(engine)() as session:
+            closed = close_stale_sessions(session, now=utcnow(), missed=missed)
+            session.commit()
+    finally:
+        engine.dispose()
+    click.echo(f"closed {closed} stale session(s)")
+
+
+commands = [radius_command, close_stale_command]

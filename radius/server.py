@@ -1,0 +1,377 @@
+"""The RADIUS shell: sockets, decoding, verification, duplicates, replies.
+
+One thread per socket receives and admits packets: it decodes them, finds the gateway
+by source address and NAS-Identifier, checks the Message-Authenticator (Access) or the
+Request Authenticator (Accounting), answers retransmissions from the duplicate cache,
+and queues the rest. A group-commit writer per socket runs the handlers in one
+transaction per batch, commits, and only then replies. Nothing a packet contains can
+crash a thread: every packet passes one error boundary, and drops are counted.
+
+Use `start` (returns a running `RadiusServer`; `.stop()` it) in tests, and
+`RadiusServer.run` from the command line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+from pyrad.packet import Packet, PacketError
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.config import Settings
+from portal.database import make_engine, make_sessionmaker
+from portal.domain.accounting import close_stale_sessions
+from portal.domain.clock import utcnow
+from radius import coa, decode
+from radius.accounting import Enforcement, account_batch
+from radius.accounting_writer import GroupCommitter
+from radius.authentication import authenticate_batch
+from radius.clients import Client, ClientCache
+from radius.dedup import DelayedSender, DuplicateCache, Key
+from radius.handlers import AccessReply, HandlerContext
+from radius.metrics import Metrics
+from radius.wire import AccessRequestPacket, AccountingRequestPacket, ReplyEncoder
+
+log = logging.getLogger(__name__)
+RECEIVE_BUFFER = 4 * 1024 * 1024
+ACCESS_REQUEST, ACCESS_ACCEPT, ACCESS_REJECT = 1, 2, 3
+ACCOUNTING_REQUEST, ACCOUNTING_RESPONSE = 4, 5
+
+
+@dataclass
+class Job:
+    """One admitted request on its way through a writer."""
+
+    key: Key
+    sock: socket.socket
+    addr: tuple
+    packet: Packet
+    request: object
+    received: float
+
+
+class RadiusServer:
+    """Authentication and accounting listeners on ``host`` (ports 0 pick free ones)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        host: str = "127.0.0.1",
+        port: int = 1812,
+        acct_port: int | None = None,
+        *,
+        metrics: Metrics | None = None,
+        reject_delay: float = 1.0,
+        allow_mac_login: bool = True,
+        coa_timeout: float = 2.0,
+        coa_retries: int = 2,
+        clock: Callable[[], datetime] = utcnow,
+        sweep_interval: float = 60.0,
+    ) -> None:
+        settings = settings.resolve_secret_key()
+        self.metrics = metrics or Metrics()
+        self.dictionary = decode.load_dictionary()
+        self._encoder = ReplyEncoder(self.dictionary)
+        self._engine = make_engine(settings)
+        sessions = make_sessionmaker(self._engine)
+        self._sessions = sessions
+        self.clients = ClientCache(sessions)
+        self.context = HandlerContext(settings.secret_key, allow_mac_login=allow_mac_login)
+        self._reject_delay = reject_delay
+        self._clock = clock  # tests move it across a local midnight
+        self._coa_timeout, self._coa_retries = coa_timeout, coa_retries
+        self._duplicates = DuplicateCache()
+        self._delayed = DelayedSender(self._duplicates.complete)
+        self._coa_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="radius-coa")
+        self._enforced: set[int] = set()
+        self._auth_sock = _bind(host, port)
+        self._acct_sock = _bind(
+            host, self._auth_sock.getsockname()[1] + 1 if acct_port is None else acct_port
+        )
+        self.auth_port = self._auth_sock.getsockname()[1]
+        self.acct_port = self._acct_sock.getsockname()[1]
+        self._auth_writer: GroupCommitter[Job] = GroupCommitter(
+            "radius-auth-writer", self._process_auth, self._fail
+        )
+        self._acct_writer: GroupCommitter[Job] = GroupCommitter(
+            "radius-acct-writer", self._process_acct, self._fail
+        )
+        self._stopping = threading.Event()
+        self._sweep_interval = sweep_interval
+        self._threads = [
+            threading.Thread(
+                target=self._receive,
+                args=(self._auth_sock, True),
+                daemon=True,
+                name="radius-auth-recv",
+            ),
+            threading.Thread(
+                target=self._receive,
+                args=(self._acct_sock, False),
+                daemon=True,
+                name="radius-acct-recv",
+            ),
+            threading.Thread(target=self._sweep, daemon=True, name="radius-sweeper"),
+        ]
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> RadiusServer:
+        self.clients.refresh()
+        self._delayed.start()
+        self._auth_writer.start()
+        self._acct_writer.start()
+        for thread in self._threads:
+            thread.start()
+        log.info("RADIUS listening on auth %d, accounting %d", self.auth_port, self.acct_port)
+        return self
+
+    def stop(self) -> None:
+        """Stop receiving, finish queued work, close sockets and the database engine."""
+        self._stopping.set()
+        for sock in (self._auth_sock, self._acct_sock):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._auth_writer.stop()
+        self._acct_writer.stop()
+        self._delayed.stop()
+        self._coa_pool.shutdown(wait=True, cancel_futures=True)
+        self._auth_sock.close()
+        self._acct_sock.close()
+        self._engine.dispose()
+
+    def run(self) -> None:
+        """Serve until SIGINT or SIGTERM (for the command line)."""
+        done = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: done.set())
+        self.start()
+        done.wait()
+        self.stop()
+
+    def _sweep(self) -> None:
+        """Close sessions that missed three interim updates, every ``sweep_interval`` s."""
+        while not self._stopping.wait(self._sweep_interval):
+            try:
+                with self._sessions() as session:
+                    closed = close_stale_sessions(session, now=self._clock())
+                    session.commit()
+                if closed:
+                    log.info("closed %d stale sessions", closed)
+            except SQLAlchemyError:
+                log.exception("closing stale sessions failed; will retry")
+
+    # -- receiving: decode, identify, verify, deduplicate -----------------------------------
+
+    def _receive(self, sock: socket.socket, is_auth: bool) -> None:
+        while not self._stopping.is_set():
+            try:
+                data, addr = sock.recvfrom(8192)
+            except OSError:
+                if self._stopping.is_set():
+                    return
+                continue
+            if not data:
+                continue
+            try:  # the error boundary: no packet can end this thread
+                self._admit(data, addr, sock, is_auth)
+            except Exception:
+                self.metrics.drop("internal-error")
+                log.exception("dropped a packet after an unexpected error")
+
+    def _admit(self, data: bytes, addr: tuple, sock: socket.socket, is_auth: bool) -> None:
+        received = time.monotonic()
+        expected = ACCESS_REQUEST if is_auth else ACCOUNTING_REQUEST
+        if len(data) < 20 or data[0] != expected:
+            self.metrics.drop("malformed" if len(data) < 20 else "unexpected-code")
+            return
+        kind = "access" if is_auth else "accounting"
+        try:
+            packet = (AccessRequestPacket if is_auth else AccountingRequestPacket)(
+                dict=self.dictionary, packet=data
+            )
+            nas_id = decode.nas_identifier(packet)
+        except (PacketError, ValueError, KeyError, IndexError):
+            self.metrics.drop("malformed")
+            return
+        client = self.clients.lookup(addr[0], nas_id)
+        if client is None:
+            self.metrics.drop("unknown-client")
+            return
+        if not self._verified(packet, client, is_auth):
+            return
+        key: Key = (kind, addr[0], addr[1], data[1], data[4:20])
+        entry = self._duplicates.begin(key)
+        if entry is not None:
+            self.metrics.duplicates.labels(kind).inc()
+            if entry.reply is not None:
+                sock.sendto(entry.reply, addr)
+            return
+        packet.secret = client.secret
+        try:
+            request = (decode.access_request if is_auth else decode.accounting_request)(
+                packet, client
+            )
+        except decode.Malformed as malformed:
+            self._duplicates.forget(key)
+            self.metrics.drop(str(malformed))
+            return
+        job = Job(key, sock, addr, packet, request, received)
+        (self._auth_writer if is_auth else self._acct_writer).submit(job)
+
+    def _verified(self, packet: Packet, client: Client, is_auth: bool) -> bool:
+        has_ma = dict.__contains__(packet, decode.MESSAGE_AUTHENTICATOR)
+        if is_auth:
+            if has_ma and not decode.message_authenticator_ok(packet, client.secret):
+                self.metrics.drop("bad-message-authenticator")
+                return False
+            if not has_ma and client.require_message_authenticator:
+                self.metrics.drop("missing-message-authenticator")
+                return False
+            return True
+        if not decode.accounting_authenticator_ok(packet, client.secret):
+            self.metrics.drop("bad-authenticator")
+            return False
+        if has_ma and not decode.message_authenticator_ok(packet, client.secret, bytes(16)):
+            self.metrics.drop("bad-message-authenticator")
+            return False
+        return True
+
+    # -- writers: handle a batch in one transaction, commit, then answer ---------------------
+
+    def _run_batch(self, batch: list[Job], handle: Callable) -> list | None:
+        """Run ``handle(session, requests, now)`` and commit; on failure, retry one by one.
+
+        Returns one result per job (None for a job whose transaction failed).
+        """
+        now = self._clock()
+        try:
+            with self._sessions() as session:
+                results = handle(session, [job.request for job in batch], now)
+                session.commit()
+            return results
+        except SQLAlchemyError:
+            if len(batch) == 1:
+                log.warning("a %s request could not be stored; not answered", type(batch[0]))
+                return [None]
+        outcome = []
+        for job in batch:
+            single = self._run_batch([job], handle)
+            outcome.append(single[0] if single else None)
+        return outcome
+
+    def _process_auth(self, batch: list[Job]) -> None:
+        self.metrics.batch_size.labels("access").observe(len(batch))
+        replies = self._run_batch(
+            batch, lambda s, requests, now: authenticate_batch(s, requests, self.context, now=now)
+        )
+        for job, reply in zip(batch, replies or [None] * len(batch), strict=True):
+            if reply is None:
+                self._fail([job])
+            else:
+                self._answer_access(job, reply)
+
+    def _answer_access(self, job: Job, reply: AccessReply) -> None:
+        code = ACCESS_ACCEPT if reply.accept else ACCESS_REJECT
+        # signed with a Message-Authenticator as first attribute, always (BlastRADIUS)
+        data = self._encoder.reply(job.packet, code, reply.attributes, sign=True)
+        self.metrics.count("access", reply.reason)
+        if reply.delay and self._reject_delay > 0:
+            self._delayed.send_at(
+                job.received + self._reject_delay, job.sock, data, job.addr, job.key
+            )
+            return
+        self._duplicates.complete(job.key, data)  # before sending: a fast resend finds it
+        job.sock.sendto(data, job.addr)
+        self.metrics.latency.labels("access").observe(time.monotonic() - job.received)
+
+    def _process_acct(self, batch: list[Job]) -> None:
+        self.metrics.batch_size.labels("accounting").observe(len(batch))
+        found: list[list[Enforcement]] = []
+
+        def handle(session, requests, now):
+            found.append(account_batch(session, requests, self.context, now=now))
+            return [True] * len(requests)
+
+        results = self._run_batch(batch, handle)
+        for job, stored in zip(batch, results or [None] * len(batch), strict=True):
+            if not stored:
+                self._fail([job])
+                continue
+            data = self._encoder.reply(job.packet, ACCOUNTING_RESPONSE, sign=False)
+            self._duplicates.complete(job.key, data)
+            job.sock.sendto(data, job.addr)
+            self.metrics.count("accounting", "stored")
+            self.metrics.latency.labels("accounting").observe(time.monotonic() - job.received)
+        nas_addresses = {job.request.client.gateway_id: job.addr[0] for job in batch}
+        for enforcement in (e for group in found for e in group):
+            if enforcement.session_id not in self._enforced:
+                self._enforced.add(enforcement.session_id)
+                address = nas_addresses.get(enforcement.gateway_id)
+                if address is not None:
+                    self._coa_pool.submit(self._enforce, enforcement, address)
+
+    def _fail(self, batch: list[Job]) -> None:
+        for job in batch:
+            self._duplicates.forget(job.key)  # the router's retransmission is processed anew
+            self.metrics.drop("not-stored")
+
+    def _enforce(self, enforcement: Enforcement, address: str) -> coa.CoaResult:
+        client = self.clients.by_id(enforcement.gateway_id)
+        if client is None:
+            return coa.CoaResult(coa.Outcome.TIMEOUT)
+        attributes: list[tuple[str, object]] = [("Acct-Session-Id", enforcement.acct_session_id)]
+        if enforcement.user_name:
+            attributes.insert(0, ("User-Name", enforcement.user_name))
+        if enforcement.framed_ip:
+            attributes.append(("Framed-IP-Address", enforcement.framed_ip))
+        disconnect = enforcement.action == "disconnect"
+        if not disconnect:
+            attributes.append(("Mikrotik-Rate-Limit", enforcement.rate_limit or ""))
+        result = coa.send(
+            host=address,
+            port=client.coa_port,
+            secret=client.secret,
+            dictionary=self.dictionary,
+            disconnect=disconnect,
+            attributes=attributes,
+            timeout=self._coa_timeout,
+            retries=self._coa_retries,
+        )
+        kind = "disconnect" if disconnect else "coa"
+        self.metrics.coa.labels(kind, result.label).inc()
+        log.info("quota %s for session %d: %s", kind, enforcement.session_id, result.label)
+        return result
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_DGRAM)
+    # The default buffer holds ~150 requests; a fleet re-authenticating after a power
+    # cut overflows it and each loss costs a router a retransmit timeout. The kernel
+    # caps this at net.core.rmem_max (raise it, see the README).
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
+    sock.bind((host, port))
+    return sock
+
+
+def start(
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 1812,
+    acct_port: int | None = None,
+    **options: object,
+) -> RadiusServer:
+    """Start a server on background threads and return it; call ``.stop()`` when done."""
+    return RadiusServer(settings, host, port, acct_port, **options).start()  # type: ignore[arg-type]

@@ -1,0 +1,167 @@
+"""Access-Requests over real UDP on loopback, shaped like a RouterOS 7 hotspot's."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from pyrad import packet
+
+from tests.radius.mikrotik import attributes
+
+MAC = "BC:24:11:EB:56:4D"
+
+
+@pytest.mark.parametrize("pap", [False, True], ids=["chap", "pap"])
+def test_grant_is_accepted_with_fair_use_attributes(
+    make_gateway, make_grant, radius_server, router, pap
+):
+    gateway = make_gateway()
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    nas = router(server, gateway)
+
+    reply = nas.send(nas.access_request(issued.username, issued.password, mac=MAC, pap=pap))
+
+    assert reply is not None and reply.code == packet.AccessAccept
+    assert reply.raw_packet[20] == 80  # Message-Authenticator comes first
+    got = attributes(reply)
+    assert got["Mikrotik-Rate-Limit"] == "2M/4M"
+    assert got["Idle-Timeout"] == 600
+    assert got["Acct-Interim-Interval"] == 300
+    assert 0 < got["Session-Timeout"] <= 120 * 60
+    total = (got["Mikrotik-Total-Limit-Gigawords"] << 32) + got["Mikrotik-Total-Limit"]
+    assert total == 1024 * 1_000_000
+    grant_class = got["Class"].decode()
+    assert grant_class.startswith("wd:g:") and MAC not in grant_class
+
+
+def test_wrong_password_is_rejected_in_bahasa_after_a_delay(
+    make_gateway, make_grant, radius_server, router
+):
+    gateway = make_gateway()
+    issued = make_grant(gateway, MAC)
+    server = radius_server(reject_delay=1.0)
+    nas = router(server, gateway, timeout=3)
+
+    started = time.monotonic()
+    reply = nas.send(nas.access_request(issued.username, "salah", mac=MAC))
+
+    assert reply.code == packet.AccessReject
+    assert time.monotonic() - started >= 0.9
+    assert reply.raw_packet[20] == 80  # Message-Authenticator comes first
+    assert "salah" in reply["Reply-Message"][0]
+
+
+def test_reject_delay_does_not_hold_up_other_residents(
+    make_gateway, make_grant, radius_server, router
+):
+    gateway = make_gateway()
+    good = make_grant(gateway, MAC)
+    server = radius_server(reject_delay=1.0)
+    nas = router(server, gateway, timeout=3)
+    sock_client = nas.client()
+    bad = nas.access_request(good.username, "salah", mac=MAC)
+    sock_client._SocketOpen()
+    sock_client._socket.sendto(bad.RequestPacket(), ("127.0.0.1", server.auth_port))
+
+    started = time.monotonic()
+    reply = nas.send(nas.access_request(good.username, good.password, mac=MAC))
+
+    assert reply.code == packet.AccessAccept
+    assert time.monotonic() - started < 0.5
+    sock_client._CloseSocket()
+
+
+def test_wrong_secret_gets_no_reply(make_gateway, make_grant, radius_server, router):
+    gateway = make_gateway()
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    nas = router(server, gateway)
+    nas.secret = b"not-the-secret-of-this-gateway"
+
+    assert nas.send(nas.access_request(issued.username, issued.password), timeout=0.5) is None
+    assert server.metrics.drops.labels("bad-message-authenticator")._value.get() == 1
+
+
+def test_missing_message_authenticator_is_dropped(make_gateway, make_grant, radius_server, router):
+    gateway = make_gateway()
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    nas = router(server, gateway)
+
+    request = nas.access_request(issued.username, issued.password, message_authenticator=False)
+    assert nas.send(request, timeout=0.5) is None
+    assert server.metrics.drops.labels("missing-message-authenticator")._value.get() == 1
+
+
+def test_legacy_gateway_may_omit_message_authenticator(
+    make_gateway, make_grant, radius_server, router
+):
+    gateway = make_gateway(require_message_authenticator=False)
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    nas = router(server, gateway)
+
+    request = nas.access_request(issued.username, issued.password, message_authenticator=False)
+    reply = nas.send(request)
+    assert reply.code == packet.AccessAccept
+    assert reply.raw_packet[20] == 80  # Message-Authenticator comes first
+
+
+def test_unknown_client_is_dropped_and_counted(make_gateway, make_grant, radius_server, router):
+    gateway = make_gateway()
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    nas = router(server, gateway)
+    nas.nas_identifier = "desa-tidak-dikenal"
+
+    assert nas.send(nas.access_request(issued.username, issued.password), timeout=0.5) is None
+    assert server.metrics.drops.labels("unknown-client")._value.get() >= 1
+
+
+def test_gateway_added_while_running_is_served(make_gateway, make_grant, radius_server, router):
+    make_gateway()
+    server = radius_server()
+    later = make_gateway("desa-baru", secret="rahasia-gateway-baru-1234")
+    issued = make_grant(later, MAC)
+    nas = router(server, later, timeout=0.5, retries=4)  # a router resends until answered
+
+    reply = nas.send(nas.access_request(issued.username, issued.password))
+    assert reply.code == packet.AccessAccept
+
+
+def test_two_gateways_behind_one_address_use_their_own_secrets(
+    make_gateway, make_grant, radius_server, router
+):
+    first = make_gateway("desa-satu")
+    second = make_gateway("desa-dua")
+    server = radius_server()
+    for gateway in (first, second):
+        issued = make_grant(gateway, MAC)
+        nas = router(server, gateway)
+        assert nas.send(nas.access_request(issued.username, issued.password)).code == 2
+
+
+def test_grant_is_bound_to_the_device(make_gateway, make_grant, radius_server, router):
+    gateway = make_gateway()
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    nas = router(server, gateway)
+
+    reply = nas.send(nas.access_request(issued.username, issued.password, mac="00:11:22:33:44:55"))
+    assert reply.code == packet.AccessReject
+
+
+def test_repeat_from_same_device_within_a_minute_is_accepted_but_not_after(
+    make_gateway, make_grant, radius_server, router, db
+):
+    gateway = make_gateway()
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    nas = router(server, gateway)
+
+    first = nas.send(nas.access_request(issued.username, issued.password))
+    again = nas.send(nas.access_request(issued.username, issued.password))  # new id
+    assert first.code == again.code == packet.AccessAccept
+    assert attributes(first)["Class"] == attributes(again)["Class"]

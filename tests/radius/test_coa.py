@@ -1,0 +1,161 @@
+"""Disconnect and CoA against a small test NAS: ACK, NAK with Error-Cause, TIMEOUT."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import pytest
+from pyrad import packet
+
+from portal.domain.accounting import AccountingUpdate, record
+from portal.domain.clock import local_day, utcnow
+from portal.domain.policies import set_policy
+from portal.domain.rollups import UsageBatch
+from portal.domain.sessions import GatewayUnreachable, SessionNotOpen, disconnect
+from radius import coa
+from tests.radius.mikrotik import DICTIONARY
+from tests.radius.nas_listener import NasListener
+
+SECRET = b"a-secret-for-the-test-nas"
+
+
+@pytest.fixture
+def nas():
+    listeners = []
+
+    def make(mode="ack", **options):
+        listener = NasListener(SECRET, mode=mode, **options)
+        listeners.append(listener)
+        return listener
+
+    yield make
+    for listener in listeners:
+        listener.close()
+
+
+def send(listener, *, disconnect=True, timeout=0.3):
+    return coa.send(
+        host="127.0.0.1",
+        port=listener.port,
+        secret=SECRET,
+        dictionary=DICTIONARY,
+        disconnect=disconnect,
+        attributes=[("User-Name", "wd-0123456789abcdef"), ("Acct-Session-Id", "80100014")],
+        timeout=timeout,
+        retries=1,
+    )
+
+
+@pytest.mark.parametrize("disconnect", [True, False], ids=["disconnect", "coa"])
+def test_ack(nas, disconnect):
+    listener = nas("ack")
+    result = send(listener, disconnect=disconnect)
+    assert result == coa.CoaResult(coa.Outcome.ACK) and result.label == "ack"
+    received = listener.received[0]
+    assert received["code"] == (packet.DisconnectRequest if disconnect else packet.CoARequest)
+    assert "Event-Timestamp" in received and "Message-Authenticator" in received
+
+
+def test_nak_keeps_its_error_cause(nas):
+    result = send(nas("nak", error_cause=503))
+    assert result.outcome is coa.Outcome.NAK and result.error_cause == 503
+    assert result.label == "nak-503"
+
+
+def test_silence_is_a_timeout_after_retries(nas):
+    listener = nas("silent")
+    started = time.monotonic()
+    result = send(listener, timeout=0.2)
+    assert result.outcome is coa.Outcome.TIMEOUT
+    assert len(listener.received) == 2  # sent, then resent once
+    assert time.monotonic() - started >= 0.4
+
+
+def test_nas_with_another_secret_ignores_the_request(nas):
+    listener = nas("ack")
+    listener.secret = b"someone-elses-secret-value"
+    assert send(listener).outcome is coa.Outcome.TIMEOUT
+
+
+def open_session(db, gateway, user_name="wd-0123456789abcdef"):
+    now = utcnow()
+    with db() as session:
+        row = record(
+            session,
+            AccountingUpdate(
+                status="start",
+                gateway_id=gateway.id,
+                village_kode=gateway.village_kode,
+                timezone=gateway.timezone,
+                acct_session_id="80100014",
+                event_time=now,
+                local_date=local_day(now, gateway.timezone),
+                device="d" * 32,
+                framed_ip="10.5.88.9",
+                user_name=user_name,
+            ),
+            usage=UsageBatch(),
+            known={},
+        )
+        session.commit()
+        return row
+
+
+def test_admin_disconnect_names_the_session(db, make_gateway, nas):
+    listener = nas("ack")
+    gateway = make_gateway(secret=SECRET.decode(), coa_port=listener.port)
+    row = open_session(db, gateway)
+
+    with db() as session:
+        result = disconnect(session, row, timeout=0.3, retries=0)
+
+    assert result.outcome is coa.Outcome.ACK
+    sent = listener.received[0]
+    assert (sent["User-Name"], sent["Acct-Session-Id"], sent["Framed-IP-Address"]) == (
+        "wd-0123456789abcdef",
+        "80100014",
+        "10.5.88.9",
+    )
+
+
+def test_admin_disconnect_refuses_closed_sessions_and_networks(db, make_gateway):
+    gateway = make_gateway(source_address="127.0.0.0/8")
+    row = open_session(db, gateway)
+    with db() as session, pytest.raises(GatewayUnreachable):
+        disconnect(session, row)
+    row.stopped_at = utcnow() + timedelta(seconds=1)
+    with db() as session, pytest.raises(SessionNotOpen):
+        disconnect(session, row)
+
+
+def test_throttle_policy_sends_coa_with_the_throttle_rate(
+    make_gateway, radius_server, router, db, nas
+):
+    listener = nas("ack")
+    gateway = make_gateway(secret=SECRET.decode(), coa_port=listener.port)
+    with db() as session:
+        set_policy(
+            session,
+            "64.01",
+            now=gateway.created_at,
+            daily_mb=1,
+            on_exhausted="throttle",
+            throttle_rate="64k/128k",
+        )
+        session.commit()
+    server = radius_server(coa_timeout=0.3, coa_retries=0)
+    client = router(server, gateway)
+    client.send(client.accounting_request(1))
+    client.send(client.accounting_request(3, seconds=60, output_octets=5_000_000))
+
+    counter = server.metrics.coa.labels("coa", "ack")
+    for _ in range(60):
+        if counter._value.get():
+            break
+        time.sleep(0.05)
+    assert counter._value.get() == 1
+    sent = listener.received[0]
+    assert sent["code"] == packet.CoARequest
+    assert sent["Mikrotik-Rate-Limit"] == "64k/128k"
+    assert sent["Acct-Session-Id"] == "80100014"
