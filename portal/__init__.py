@@ -47,7 +47,18 @@ def create_app(settings: Settings) -> Flask:
     )
     app.extensions["wifidesa.settings"] = settings
 
-    from portal import admin, database, errors, i18n, migrations, ops, security, splash
+    from portal import (
+        admin,
+        api,
+        database,
+        errors,
+        i18n,
+        migrations,
+        ops,
+        reports,
+        security,
+        splash,
+    )
 
     database.init_app(app)
     migrations.init_app(app)
@@ -57,6 +68,8 @@ def create_app(settings: Settings) -> Flask:
     i18n.init_app(app)
     admin.init_app(app)  # sets up CSRFProtect, which splash.init_app then exempts itself from
     splash.init_app(app)
+    api.init_app(app)
+    reports.init_app(app)  # after admin: the report pages use the console's login
     return app
 
 
