@@ -31,6 +31,7 @@ from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
 from portal.domain.accounting import close_stale_sessions
 from portal.domain.clock import utcnow
+from portal.domain.retention import DailyPurge
 from radius import coa, decode
 from radius.accounting import Enforcement, account_batch
 from radius.accounting_writer import GroupCommitter
@@ -107,6 +108,7 @@ class RadiusServer:
         )
         self._stopping = threading.Event()
         self._sweep_interval = sweep_interval
+        self._daily_purge = DailyPurge(sessions, settings)
         self._threads = [
             threading.Thread(
                 target=self._receive,
@@ -161,7 +163,8 @@ class RadiusServer:
         self.stop()
 
     def _sweep(self) -> None:
-        """Close sessions that missed three interim updates, every ``sweep_interval`` s."""
+        """Every ``sweep_interval`` s: close sessions that missed three interim updates,
+        and once a day apply the retention rules (`portal.domain.retention`)."""
         while not self._stopping.wait(self._sweep_interval):
             try:
                 with self._sessions() as session:
@@ -169,8 +172,11 @@ class RadiusServer:
                     session.commit()
                 if closed:
                     log.info("closed %d stale sessions", closed)
-            except SQLAlchemyError:
-                log.exception("closing stale sessions failed; will retry")
+                purged = self._daily_purge.tick(self._clock())
+                if purged is not None:
+                    log.info("daily retention purge done")
+            except (SQLAlchemyError, OSError):
+                log.exception("housekeeping failed; will retry")
 
     # -- receiving: decode, identify, verify, deduplicate -----------------------------------
 

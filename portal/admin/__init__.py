@@ -42,7 +42,7 @@ def _require_login() -> Response | None:
         csrf.protect()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    if not current_user.is_authenticated or _expired():
+    if not current_user.is_authenticated or session_expired():
         logout_user()
         session.pop("admin_auth_at", None)
         return redirect(url_for("admin.login"))
@@ -57,7 +57,7 @@ def _private(response: Response) -> Response:
     return response
 
 
-def _expired() -> bool:
+def session_expired() -> bool:
     """True when the session passed its idle or absolute lifetime."""
     moment = now().timestamp()
     started = session.get("admin_auth_at", 0)

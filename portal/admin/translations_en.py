@@ -105,6 +105,7 @@ EN = {
     "Label perangkat adalah samaran yang berganti setiap hari; alamat MAC dan IP tidak ditampilkan.": "Device labels are pseudonyms that change daily; MAC and IP addresses are never shown.",
     "Lanjut": "Continue",
     "Lihat status batch": "See batch status",
+    "Laporan": "Reports",
     "Log": "Log",
     "Log aktivitas": "Activity log",
     "Markdown: **tebal**, *miring*, - daftar, [tautan](https://…). Skrip dan gaya dibuang otomatis.": "Markdown: **bold**, *italic*, - list, [link](https://…). Scripts and styles are removed automatically.",

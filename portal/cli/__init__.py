@@ -13,6 +13,7 @@ import click
 
 from portal.admin import cli as admin_cli
 from portal.cli import admins, database, demo, gateways, policies, serve, tokens, villages
+from portal.reports import cli as reports_cli
 from portal.simulate_cli import simulate
 from radius import cli as radius_cli
 
@@ -66,7 +67,7 @@ main.add_command(tokens.token)
 main.add_command(serve.serve)
 main.add_command(demo.demo)
 main.add_command(simulate)
-for command in admin_cli.commands:
+for command in [*admin_cli.commands, *reports_cli.commands]:
     main.add_command(command)
 for command in radius_cli.commands:
     main.add_command(command)

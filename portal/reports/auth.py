@@ -19,7 +19,7 @@ def session_is_live() -> bool:
     Marks the session as seen now, as the console's own pages do.
     """
     # The console keeps its lifetime check private; it is the one rule both share.
-    if not current_user.is_authenticated or console._expired():
+    if not current_user.is_authenticated or console.session_expired():
         return False
     session["admin_seen_at"] = console.now().timestamp()
     return True
