@@ -293,3 +293,27 @@ def _raise_peak(session: Session, table: sa.Table, keys: tuple[str, ...], rows: 
         set_={"peak_concurrent": sa.case((offered > stored, offered), else_=stored)},
     )
     session.execute(stmt, rows)
+
+
+def add_village_counts(
+    session: Session, *, village_kode: str, day: date, hour: int, **deltas: int
+) -> None:
+    """Add ``deltas`` (e.g. ``terms_accepted=1``) to a village's hour and day rollups.
+
+    Raises KeyError for a name that is not one of `COUNTERS`.
+    """
+    counts = dict.fromkeys(COUNTERS, 0)
+    for name, value in deltas.items():
+        if name not in counts:
+            raise KeyError(name)
+        counts[name] = value
+    key = {"village_kode": village_kode, "local_date": day}
+    _increment_upsert(
+        session,
+        UsageHourly.__table__,
+        ("village_kode", "local_date", "local_hour"),
+        [{**key, "local_hour": hour, **counts}],
+    )
+    _increment_upsert(
+        session, UsageDaily.__table__, ("village_kode", "local_date"), [{**key, **counts}]
+    )

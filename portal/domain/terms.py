@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.models import DeviceDay, TermsAcceptance, TermsVersion, UsageDaily, UsageHourly, Village
+from portal.domain import rollups
+from portal.models import DeviceDay, TermsAcceptance, TermsVersion, Village
 
 MAX_POINTS = 5
 
@@ -81,30 +82,23 @@ def record_acceptance(
             {"village_kode": village_kode, "local_date": day, "terms_version_id": version_id},
             "count",
         )
-    _increment(
-        session, UsageDaily, {"village_kode": village_kode, "local_date": day}, "terms_accepted"
-    )
-    _increment(
+    # The device's first row of the day makes it one of the village's users that day,
+    # whoever creates the row (this acceptance, or accounting later).
+    created = rollups.ensure_device_day(session, village_kode=village_kode, day=day, device=device)
+    rollups.add_village_counts(
         session,
-        UsageHourly,
-        {"village_kode": village_kode, "local_date": day, "local_hour": hour},
-        "terms_accepted",
+        village_kode=village_kode,
+        day=day,
+        hour=hour,
+        terms_accepted=1,
+        devices=int(created),
     )
-    row = session.get(DeviceDay, (village_kode, day, device))
-    if row is None:
-        row = DeviceDay(
-            village_kode=village_kode,
-            local_date=day,
-            device=device,
-            bytes_total=0,
-            seconds_total=0,
-            sessions=0,
+    session.execute(
+        sa.update(DeviceDay)
+        .where(
+            DeviceDay.village_kode == village_kode,
+            DeviceDay.local_date == day,
+            DeviceDay.device == device,
         )
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            row = session.get(DeviceDay, (village_kode, day, device), populate_existing=True)
-    if row is not None:
-        row.terms_version_id = version_id
-    session.flush()
+        .values(terms_version_id=version_id)
+    )
