@@ -71,6 +71,10 @@ class Metrics:
     def drop(self, reason: str) -> None:
         self.drops.labels(reason).inc()
 
-    def serve(self, port: int, host: str = "127.0.0.1") -> None:
-        """Serve /metrics over HTTP on a thread (loopback by default)."""
-        start_http_server(port, addr=host, registry=self.registry)
+    def serve(self, port: int, host: str = "127.0.0.1"):
+        """Serve /metrics over HTTP on a thread (loopback by default).
+
+        Returns the HTTP server; ``.shutdown()`` stops it. Raises OSError if the port is taken.
+        """
+        server, _thread = start_http_server(port, addr=host, registry=self.registry)
+        return server
