@@ -16,7 +16,11 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +84,33 @@ class GroupCommitter(Generic[T]):
             except Exception:
                 log.exception("a batch of %d requests failed; none answered", len(batch))
                 self._on_failure(batch)
+
+
+Handle = Callable[[Session, list, datetime], tuple[list, list]]
+
+
+def commit_batch(
+    sessions: sessionmaker, requests: list, handle: Handle, now: datetime
+) -> tuple[list[Any], list[Any]]:
+    """Run ``handle(session, requests, now)`` in one transaction and commit it.
+
+    ``handle`` returns one result per request plus a list of follow-ups (enforcements).
+    If the transaction fails, each request is retried alone, so one bad request cannot
+    keep the others unanswered. Returns the results (None for a request whose
+    transaction failed: it must not be answered) and the follow-ups of committed work.
+    """
+    try:
+        with sessions() as session:
+            results, follow_ups = handle(session, requests, now)
+            session.commit()
+        return results, follow_ups
+    except SQLAlchemyError:
+        if len(requests) == 1:
+            log.warning("a request could not be stored; it is not answered")
+            return [None], []
+    results, follow_ups = [], []
+    for request in requests:
+        single, extra = commit_batch(sessions, [request], handle, now)
+        results.extend(single)
+        follow_ups.extend(extra)
+    return results, follow_ups

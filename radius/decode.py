@@ -118,6 +118,27 @@ def accounting_authenticator_ok(packet: Packet, secret: bytes) -> bool:
     return hmac.compare_digest(expected, data[4:20])
 
 
+def verify(packet: Packet, client: Client, *, access: bool) -> str | None:
+    """Check a packet against its client's secret; None when it may be processed.
+
+    Otherwise returns the drop reason. Access-Requests: the Message-Authenticator is
+    verified whenever present, and required when the gateway requires it (BlastRADIUS).
+    Accounting-Requests: the Request Authenticator, and a Message-Authenticator if any.
+    """
+    has_ma = dict.__contains__(packet, MESSAGE_AUTHENTICATOR)
+    if access:
+        if has_ma and not message_authenticator_ok(packet, client.secret):
+            return "bad-message-authenticator"
+        if not has_ma and client.require_message_authenticator:
+            return "missing-message-authenticator"
+        return None
+    if not accounting_authenticator_ok(packet, client.secret):
+        return "bad-authenticator"
+    if has_ma and not message_authenticator_ok(packet, client.secret, bytes(16)):
+        return "bad-message-authenticator"
+    return None
+
+
 def access_request(packet: Packet, client: Client) -> AccessRequest:
     """The handler's view of an Access-Request. Raises Malformed."""
     user_name = text(packet, USER_NAME)

@@ -20,23 +20,24 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
 from pyrad.packet import Packet, PacketError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
 from portal.domain.accounting import close_stale_sessions
 from portal.domain.clock import utcnow
-from radius import coa, decode
-from radius.accounting import Enforcement, account_batch
-from radius.accounting_writer import GroupCommitter
+from radius import decode
+from radius.accounting import account_batch
+from radius.accounting_writer import GroupCommitter, commit_batch
 from radius.authentication import authenticate_batch
-from radius.clients import Client, ClientCache
+from radius.clients import ClientCache
 from radius.dedup import DelayedSender, DuplicateCache, Key
+from radius.enforcement import Enforcer
 from radius.handlers import AccessReply, HandlerContext
 from radius.metrics import Metrics
 from radius.wire import AccessRequestPacket, AccountingRequestPacket, ReplyEncoder
@@ -88,11 +89,11 @@ class RadiusServer:
         self.context = HandlerContext(settings.secret_key, allow_mac_login=allow_mac_login)
         self._reject_delay = reject_delay
         self._clock = clock  # tests move it across a local midnight
-        self._coa_timeout, self._coa_retries = coa_timeout, coa_retries
         self._duplicates = DuplicateCache()
         self._delayed = DelayedSender(self._duplicates.complete)
-        self._coa_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="radius-coa")
-        self._enforced: set[int] = set()
+        self.enforcer = Enforcer(
+            self.clients, self.dictionary, self.metrics, timeout=coa_timeout, retries=coa_retries
+        )
         self._auth_sock = _bind(host, port)
         self._acct_sock = _bind(
             host, self._auth_sock.getsockname()[1] + 1 if acct_port is None else acct_port
@@ -146,7 +147,7 @@ class RadiusServer:
         self._auth_writer.stop()
         self._acct_writer.stop()
         self._delayed.stop()
-        self._coa_pool.shutdown(wait=True, cancel_futures=True)
+        self.enforcer.stop()
         self._auth_sock.close()
         self._acct_sock.close()
         self._engine.dispose()
@@ -209,7 +210,9 @@ class RadiusServer:
         if client is None:
             self.metrics.drop("unknown-client")
             return
-        if not self._verified(packet, client, is_auth):
+        refused = decode.verify(packet, client, access=is_auth)
+        if refused is not None:
+            self.metrics.drop(refused)
             return
         key: Key = (kind, addr[0], addr[1], data[1], data[4:20])
         entry = self._duplicates.begin(key)
@@ -230,53 +233,16 @@ class RadiusServer:
         job = Job(key, sock, addr, packet, request, received)
         (self._auth_writer if is_auth else self._acct_writer).submit(job)
 
-    def _verified(self, packet: Packet, client: Client, is_auth: bool) -> bool:
-        has_ma = dict.__contains__(packet, decode.MESSAGE_AUTHENTICATOR)
-        if is_auth:
-            if has_ma and not decode.message_authenticator_ok(packet, client.secret):
-                self.metrics.drop("bad-message-authenticator")
-                return False
-            if not has_ma and client.require_message_authenticator:
-                self.metrics.drop("missing-message-authenticator")
-                return False
-            return True
-        if not decode.accounting_authenticator_ok(packet, client.secret):
-            self.metrics.drop("bad-authenticator")
-            return False
-        if has_ma and not decode.message_authenticator_ok(packet, client.secret, bytes(16)):
-            self.metrics.drop("bad-message-authenticator")
-            return False
-        return True
-
     # -- writers: handle a batch in one transaction, commit, then answer ---------------------
-
-    def _run_batch(self, batch: list[Job], handle: Callable) -> list | None:
-        """Run ``handle(session, requests, now)`` and commit; on failure, retry one by one.
-
-        Returns one result per job (None for a job whose transaction failed).
-        """
-        now = self._clock()
-        try:
-            with self._sessions() as session:
-                results = handle(session, [job.request for job in batch], now)
-                session.commit()
-            return results
-        except SQLAlchemyError:
-            if len(batch) == 1:
-                log.warning("a %s request could not be stored; not answered", type(batch[0]))
-                return [None]
-        outcome = []
-        for job in batch:
-            single = self._run_batch([job], handle)
-            outcome.append(single[0] if single else None)
-        return outcome
 
     def _process_auth(self, batch: list[Job]) -> None:
         self.metrics.batch_size.labels("access").observe(len(batch))
-        replies = self._run_batch(
-            batch, lambda s, requests, now: authenticate_batch(s, requests, self.context, now=now)
-        )
-        for job, reply in zip(batch, replies or [None] * len(batch), strict=True):
+
+        def handle(session: Session, requests: list, now: datetime) -> tuple[list, list]:
+            return authenticate_batch(session, requests, self.context, now=now), []
+
+        replies, _ = commit_batch(self._sessions, [j.request for j in batch], handle, self._clock())
+        for job, reply in zip(batch, replies, strict=True):
             if reply is None:
                 self._fail([job])
             else:
@@ -298,14 +264,14 @@ class RadiusServer:
 
     def _process_acct(self, batch: list[Job]) -> None:
         self.metrics.batch_size.labels("accounting").observe(len(batch))
-        found: list[list[Enforcement]] = []
 
-        def handle(session, requests, now):
-            found.append(account_batch(session, requests, self.context, now=now))
-            return [True] * len(requests)
+        def handle(session: Session, requests: list, now: datetime) -> tuple[list, list]:
+            return [True] * len(requests), account_batch(session, requests, self.context, now=now)
 
-        results = self._run_batch(batch, handle)
-        for job, stored in zip(batch, results or [None] * len(batch), strict=True):
+        results, found = commit_batch(
+            self._sessions, [j.request for j in batch], handle, self._clock()
+        )
+        for job, stored in zip(batch, results, strict=True):
             if not stored:
                 self._fail([job])
                 continue
@@ -314,45 +280,17 @@ class RadiusServer:
             job.sock.sendto(data, job.addr)
             self.metrics.count("accounting", "stored")
             self.metrics.latency.labels("accounting").observe(time.monotonic() - job.received)
+        # CoA goes to the address the gateway's accounting came from.
         nas_addresses = {job.request.client.gateway_id: job.addr[0] for job in batch}
-        for enforcement in (e for group in found for e in group):
-            if enforcement.session_id not in self._enforced:
-                self._enforced.add(enforcement.session_id)
-                address = nas_addresses.get(enforcement.gateway_id)
-                if address is not None:
-                    self._coa_pool.submit(self._enforce, enforcement, address)
+        for enforcement in found:
+            address = nas_addresses.get(enforcement.gateway_id)
+            if address is not None:
+                self.enforcer.submit(enforcement, address)
 
     def _fail(self, batch: list[Job]) -> None:
         for job in batch:
             self._duplicates.forget(job.key)  # the router's retransmission is processed anew
             self.metrics.drop("not-stored")
-
-    def _enforce(self, enforcement: Enforcement, address: str) -> coa.CoaResult:
-        client = self.clients.by_id(enforcement.gateway_id)
-        if client is None:
-            return coa.CoaResult(coa.Outcome.TIMEOUT)
-        attributes: list[tuple[str, object]] = [("Acct-Session-Id", enforcement.acct_session_id)]
-        if enforcement.user_name:
-            attributes.insert(0, ("User-Name", enforcement.user_name))
-        if enforcement.framed_ip:
-            attributes.append(("Framed-IP-Address", enforcement.framed_ip))
-        disconnect = enforcement.action == "disconnect"
-        if not disconnect:
-            attributes.append(("Mikrotik-Rate-Limit", enforcement.rate_limit or ""))
-        result = coa.send(
-            host=address,
-            port=client.coa_port,
-            secret=client.secret,
-            dictionary=self.dictionary,
-            disconnect=disconnect,
-            attributes=attributes,
-            timeout=self._coa_timeout,
-            retries=self._coa_retries,
-        )
-        kind = "disconnect" if disconnect else "coa"
-        self.metrics.coa.labels(kind, result.label).inc()
-        log.info("quota %s for session %d: %s", kind, enforcement.session_id, result.label)
-        return result
 
 
 def _bind(host: str, port: int) -> socket.socket:
