@@ -13,7 +13,6 @@ Use `start` (returns a running `RadiusServer`; `.stop()` it) in tests, and
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import signal
 import socket
@@ -33,7 +32,7 @@ from portal.domain.accounting import close_stale_sessions
 from portal.domain.clock import utcnow
 from radius import decode
 from radius.accounting import account_batch
-from radius.accounting_writer import GroupCommitter, commit_batch
+from radius.accounting_writer import SocketLoop, commit_batch
 from radius.authentication import authenticate_batch
 from radius.clients import ClientCache
 from radius.dedup import DelayedSender, DuplicateCache, Key
@@ -100,52 +99,43 @@ class RadiusServer:
         )
         self.auth_port = self._auth_sock.getsockname()[1]
         self.acct_port = self._acct_sock.getsockname()[1]
-        self._auth_writer: GroupCommitter[Job] = GroupCommitter(
-            "radius-auth-writer", self._process_auth, self._fail
-        )
-        self._acct_writer: GroupCommitter[Job] = GroupCommitter(
-            "radius-acct-writer", self._process_acct, self._fail
-        )
+        self._loops = [
+            SocketLoop(
+                "radius-auth",
+                self._auth_sock,
+                lambda data, addr: self._admit_safely(data, addr, self._auth_sock, True),
+                self._process_auth,
+                self._fail,
+            ),
+            SocketLoop(
+                "radius-acct",
+                self._acct_sock,
+                lambda data, addr: self._admit_safely(data, addr, self._acct_sock, False),
+                self._process_acct,
+                self._fail,
+            ),
+        ]
         self._stopping = threading.Event()
         self._sweep_interval = sweep_interval
-        self._threads = [
-            threading.Thread(
-                target=self._receive,
-                args=(self._auth_sock, True),
-                daemon=True,
-                name="radius-auth-recv",
-            ),
-            threading.Thread(
-                target=self._receive,
-                args=(self._acct_sock, False),
-                daemon=True,
-                name="radius-acct-recv",
-            ),
-            threading.Thread(target=self._sweep, daemon=True, name="radius-sweeper"),
-        ]
+        self._sweeper = threading.Thread(target=self._sweep, daemon=True, name="radius-sweeper")
 
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> RadiusServer:
         self.clients.refresh()
         self._delayed.start()
-        self._auth_writer.start()
-        self._acct_writer.start()
-        for thread in self._threads:
-            thread.start()
+        for loop in self._loops:
+            loop.start()
+        self._sweeper.start()
         log.info("RADIUS listening on auth %d, accounting %d", self.auth_port, self.acct_port)
         return self
 
     def stop(self) -> None:
-        """Stop receiving, finish queued work, close sockets and the database engine."""
+        """Stop receiving, finish the batches in hand, close sockets and the database."""
         self._stopping.set()
-        for sock in (self._auth_sock, self._acct_sock):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._auth_writer.stop()
-        self._acct_writer.stop()
+        for loop in self._loops:
+            loop.stop()
+        self._sweeper.join(timeout=5)
         self._delayed.stop()
         self.enforcer.stop()
         self._auth_sock.close()
@@ -175,28 +165,23 @@ class RadiusServer:
 
     # -- receiving: decode, identify, verify, deduplicate -----------------------------------
 
-    def _receive(self, sock: socket.socket, is_auth: bool) -> None:
-        while not self._stopping.is_set():
-            try:
-                data, addr = sock.recvfrom(8192)
-            except OSError:
-                if self._stopping.is_set():
-                    return
-                continue
-            if not data:
-                continue
-            try:  # the error boundary: no packet can end this thread
-                self._admit(data, addr, sock, is_auth)
-            except Exception:
-                self.metrics.drop("internal-error")
-                log.exception("dropped a packet after an unexpected error")
+    def _admit_safely(
+        self, data: bytes, addr: tuple, sock: socket.socket, is_auth: bool
+    ) -> Job | None:
+        try:  # the error boundary: no packet can end a socket's thread
+            return self._admit(data, addr, sock, is_auth)
+        except Exception:
+            self.metrics.drop("internal-error")
+            log.exception("dropped a packet after an unexpected error")
+            return None
 
-    def _admit(self, data: bytes, addr: tuple, sock: socket.socket, is_auth: bool) -> None:
+    def _admit(self, data: bytes, addr: tuple, sock: socket.socket, is_auth: bool) -> Job | None:
+        """Decode, identify, verify and deduplicate; the job to process, or None (dropped)."""
         received = time.monotonic()
         expected = ACCESS_REQUEST if is_auth else ACCOUNTING_REQUEST
         if len(data) < 20 or data[0] != expected:
             self.metrics.drop("malformed" if len(data) < 20 else "unexpected-code")
-            return
+            return None
         kind = "access" if is_auth else "accounting"
         try:
             packet = (AccessRequestPacket if is_auth else AccountingRequestPacket)(
@@ -205,22 +190,22 @@ class RadiusServer:
             nas_id = decode.nas_identifier(packet)
         except (PacketError, ValueError, KeyError, IndexError):
             self.metrics.drop("malformed")
-            return
+            return None
         client = self.clients.lookup(addr[0], nas_id)
         if client is None:
             self.metrics.drop("unknown-client")
-            return
+            return None
         refused = decode.verify(packet, client, access=is_auth)
         if refused is not None:
             self.metrics.drop(refused)
-            return
+            return None
         key: Key = (kind, addr[0], addr[1], data[1], data[4:20])
         entry = self._duplicates.begin(key)
         if entry is not None:
             self.metrics.duplicates.labels(kind).inc()
             if entry.reply is not None:
                 sock.sendto(entry.reply, addr)
-            return
+            return None
         packet.secret = client.secret
         try:
             request = (decode.access_request if is_auth else decode.accounting_request)(
@@ -229,9 +214,8 @@ class RadiusServer:
         except decode.Malformed as malformed:
             self._duplicates.forget(key)
             self.metrics.drop(str(malformed))
-            return
-        job = Job(key, sock, addr, packet, request, received)
-        (self._auth_writer if is_auth else self._acct_writer).submit(job)
+            return None
+        return Job(key, sock, addr, packet, request, received)
 
     # -- writers: handle a batch in one transaction, commit, then answer ---------------------
 
