@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from pyrad.packet import Packet, PacketError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -43,6 +44,7 @@ from radius.wire import AccessRequestPacket, AccountingRequestPacket, ReplyEncod
 
 log = logging.getLogger(__name__)
 RECEIVE_BUFFER = 4 * 1024 * 1024
+CHECKPOINT_INTERVAL = 1.0
 ACCESS_REQUEST, ACCESS_ACCEPT, ACCESS_REJECT = 1, 2, 3
 ACCOUNTING_REQUEST, ACCOUNTING_RESPONSE = 4, 5
 
@@ -82,6 +84,12 @@ class RadiusServer:
         self.dictionary = decode.load_dictionary()
         self._encoder = ReplyEncoder(self.dictionary)
         self._engine = make_engine(settings)
+        # SQLite: the packet threads never run a WAL checkpoint inside a commit (that
+        # fsyncs the database file and stalls every waiting router); the upkeep thread
+        # checkpoints every second instead.
+        self._checkpoints = settings.is_sqlite
+        if self._checkpoints:
+            sa.event.listen(self._engine, "connect", _no_autocheckpoint)
         sessions = make_sessionmaker(self._engine)
         self._sessions = sessions
         self.clients = ClientCache(sessions)
@@ -152,16 +160,23 @@ class RadiusServer:
         self.stop()
 
     def _sweep(self) -> None:
-        """Close sessions that missed three interim updates, every ``sweep_interval`` s."""
-        while not self._stopping.wait(self._sweep_interval):
+        """Background upkeep: a WAL checkpoint every second (SQLite), and every
+        ``sweep_interval`` s close sessions that missed three interim updates."""
+        next_sweep = time.monotonic() + self._sweep_interval
+        while not self._stopping.wait(CHECKPOINT_INTERVAL if self._checkpoints else 5.0):
             try:
-                with self._sessions() as session:
-                    closed = close_stale_sessions(session, now=self._clock())
-                    session.commit()
-                if closed:
-                    log.info("closed %d stale sessions", closed)
+                if self._checkpoints:
+                    with self._engine.connect() as connection:
+                        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                if time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + self._sweep_interval
+                    with self._sessions() as session:
+                        closed = close_stale_sessions(session, now=self._clock())
+                        session.commit()
+                    if closed:
+                        log.info("closed %d stale sessions", closed)
             except SQLAlchemyError:
-                log.exception("closing stale sessions failed; will retry")
+                log.exception("database upkeep failed; will retry")
 
     # -- receiving: decode, identify, verify, deduplicate -----------------------------------
 
@@ -275,6 +290,12 @@ class RadiusServer:
         for job in batch:
             self._duplicates.forget(job.key)  # the router's retransmission is processed anew
             self.metrics.drop("not-stored")
+
+
+def _no_autocheckpoint(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
 
 
 def _bind(host: str, port: int) -> socket.socket:
