@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from pathlib import Path
 
 from pyrad.dictionary import Dictionary
@@ -85,11 +86,16 @@ def nas_identifier(packet: Packet) -> str | None:
     return text(packet, NAS_IDENTIFIER)
 
 
+_CANONICAL_MAC = re.compile(r"(?:[0-9A-F]{2}:){5}[0-9A-F]{2}")
+
+
 def mac_of(packet: Packet) -> str | None:
     """The normalised Calling-Station-Id, or None. Lives in memory only."""
     value = text(packet, CALLING_STATION)
     if value is None:
         return None
+    if _CANONICAL_MAC.fullmatch(value):  # RouterOS's default radius-mac-format
+        return value
     try:
         return normalize_mac(value)
     except InvalidMac:

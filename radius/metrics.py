@@ -22,6 +22,7 @@ class Metrics:
     def __post_init__(self) -> None:
         r = self.registry
         self._children: dict[tuple[str, str], Counter] = {}
+        self._latency: dict[str, Histogram] = {}
         self.requests = Counter(
             "wifidesa_radius_requests",
             "RADIUS requests answered, by packet kind and result",
@@ -67,6 +68,13 @@ class Metrics:
         if child is None:
             child = self._children[(kind, result)] = self.requests.labels(kind, result)
         child.inc()
+
+    def observe(self, kind: str, seconds: float) -> None:
+        """Record a request's latency (label children cached: this runs per packet)."""
+        child = self._latency.get(kind)
+        if child is None:
+            child = self._latency[kind] = self.latency.labels(kind)
+        child.observe(seconds)
 
     def drop(self, reason: str) -> None:
         self.drops.labels(reason).inc()

@@ -259,7 +259,7 @@ class RadiusServer:
             return
         self._duplicates.complete(job.key, data)  # before sending: a fast resend finds it
         job.sock.sendto(data, job.addr)
-        self.metrics.latency.labels("access").observe(time.monotonic() - job.received)
+        self.metrics.observe("access", time.monotonic() - job.received)
 
     def _process_acct(self, batch: list[Job]) -> None:
         self.metrics.batch_size.labels("accounting").observe(len(batch))
@@ -278,7 +278,7 @@ class RadiusServer:
             self._duplicates.complete(job.key, data)
             job.sock.sendto(data, job.addr)
             self.metrics.count("accounting", "stored")
-            self.metrics.latency.labels("accounting").observe(time.monotonic() - job.received)
+            self.metrics.observe("accounting", time.monotonic() - job.received)
         # CoA goes to the address the gateway's accounting came from.
         nas_addresses = {job.request.client.gateway_id: job.addr[0] for job in batch}
         for enforcement in found:

@@ -16,10 +16,12 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 
-def one_of(session: Session, column: sa.ColumnElement, values: Iterable[str]) -> sa.ColumnElement:
-    """``column`` equals one of ``values`` (strings), for the session's database."""
+def one_of(
+    session: Session, column: sa.ColumnElement, values: Iterable[str | int]
+) -> sa.ColumnElement:
+    """``column`` equals one of ``values`` (strings or integers), for the session's database."""
     items = sorted(set(values))
     if session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(None, items, type_=postgresql.ARRAY(sa.String)))
+        return column == sa.any_(sa.bindparam(None, items, type_=postgresql.ARRAY(column.type)))
     array = sa.func.json_each(sa.bindparam(None, json.dumps(items), type_=sa.String))
-    return column.in_(sa.select(sa.column("value", sa.String)).select_from(array))
+    return column.in_(sa.select(sa.column("value", column.type)).select_from(array))

@@ -119,16 +119,20 @@ def load_grants(session: Session, usernames: list[str]) -> dict[str, GrantRow]:
 
 
 def save_first_uses(session: Session, rows: list[GrantRow]) -> None:
-    """Write the use time of grants first used in this batch (one executemany UPDATE)."""
-    used = [{"g_id": row.id, "g_used": row.used_at} for row in rows if row.first_use]
-    if used:
-        table = LoginGrant.__table__
-        session.connection().execute(
+    """Write the use time of grants first used in this batch (one UPDATE per use time)."""
+    by_time: dict[datetime, list[int]] = {}
+    for row in rows:
+        if row.first_use and row.used_at is not None:
+            by_time.setdefault(row.used_at, []).append(row.id)
+    table = LoginGrant.__table__
+    for used_at, ids in by_time.items():
+        session.execute(
             sa.update(table)
-            .where(table.c.id == sa.bindparam("g_id"), table.c.used_at.is_(None))
-            .values(used_at=sa.bindparam("g_used")),
-            used,
+            .where(one_of(session, table.c.id, ids), table.c.used_at.is_(None))
+            .values(used_at=used_at)
         )
+    for row in rows:
+        row.first_use = False
 
 
 def use_grant(
