@@ -117,7 +117,7 @@ def account_batch(
             touched[(client.village_kode, update.local_date, update.device)].append((row, request))
     accounting.save_sessions(session, known.values())
     usage.flush(session, timezones, now)
-    return _over_quota(session, touched, ctx, now)
+    return _over_quota(session, touched, usage.totals, ctx, now)
 
 
 def _update(
@@ -166,16 +166,16 @@ def _update(
 def _over_quota(
     session: Session,
     touched: dict[tuple[str, object, str], list[tuple[accounting.SessionRow, AccountingRequest]]],
+    totals: dict,
     ctx: HandlerContext,
     now: datetime,
 ) -> list[Enforcement]:
-    """The open sessions of devices whose day quota the batch used up."""
+    """The open sessions of devices whose day quota the batch used up.
+
+    ``totals`` are the device-days' bytes and seconds after the batch (`UsageBatch.totals`).
+    """
     if not touched:
         return []
-    totals = {
-        key: (row.bytes_total, row.seconds_total)
-        for key, row in quotas.day_usage(session, list(touched)).items()
-    }
     found = []
     for key, entries in touched.items():
         used_bytes, used_seconds = totals.get(key, (0, 0))
