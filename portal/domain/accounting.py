@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain.batching import one_of
+from portal.domain.batching import dialect_of, one_of, values_for
 from portal.domain.policies import effective_policy
 from portal.domain.rollups import UsageBatch
 from portal.models import AccountingSession
@@ -107,6 +108,34 @@ _MUTABLE = (
 )
 
 
+@lru_cache(maxsize=4)
+def _sessions_statement(dialect: str) -> sa.Select:
+    table = AccountingSession.__table__
+    return (
+        sa.select(*(table.c[name] for name in _COLUMNS))
+        .where(
+            table.c.gateway_id == sa.bindparam("gateway_id"),
+            one_of(dialect, table.c.acct_session_id, "session_ids"),
+        )
+        .with_for_update()
+    )
+
+
+def _update_statement() -> sa.Update:
+    table = AccountingSession.__table__
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("s_id"))
+        .values({name: sa.bindparam(f"s_{name}", type_=table.c[name].type) for name in _MUTABLE})
+    )
+
+
+_UPDATE = _update_statement()
+_INSERT = sa.insert(AccountingSession.__table__).returning(
+    AccountingSession.__table__.c.id, sort_by_parameter_order=True
+)
+
+
 def load_sessions(
     session: Session, keys: list[tuple[int, str]]
 ) -> dict[tuple[int, str], SessionRow]:
@@ -114,16 +143,13 @@ def load_sessions(
     by_gateway: dict[int, set[str]] = {}
     for gateway_id, acct_session_id in keys:
         by_gateway.setdefault(gateway_id, set()).add(acct_session_id)
-    table = AccountingSession.__table__
+    dialect = dialect_of(session)
+    statement = _sessions_statement(dialect)
     found: dict[tuple[int, str], SessionRow] = {}
     for gateway_id, session_ids in sorted(by_gateway.items()):
         rows = session.execute(
-            sa.select(*(table.c[name] for name in _COLUMNS))
-            .where(
-                table.c.gateway_id == gateway_id,
-                one_of(session, table.c.acct_session_id, session_ids),
-            )
-            .with_for_update()
+            statement,
+            {"gateway_id": gateway_id, "session_ids": values_for(dialect, session_ids)},
         )
         for row in rows:
             loaded = SessionRow(**row._mapping)
@@ -133,23 +159,17 @@ def load_sessions(
 
 def save_sessions(session: Session, rows: Iterable[SessionRow]) -> None:
     """Insert the new rows (their ids are filled in) and update the changed ones."""
-    table = AccountingSession.__table__
+    rows = list(rows)
     new = [row for row in rows if row.id is None]
     changed = [row for row in rows if row.id is not None and row.changed]
     connection = session.connection()
     if new:
         values = [{name: getattr(row, name) for name in _COLUMNS if name != "id"} for row in new]
-        stmt = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        for row, (new_id,) in zip(new, connection.execute(stmt, values), strict=True):
+        for row, (new_id,) in zip(new, connection.execute(_INSERT, values), strict=True):
             row.id = new_id
     if changed:
-        stmt = (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("s_id"))
-            .values({name: sa.bindparam(f"s_{name}") for name in _MUTABLE})
-        )
         connection.execute(
-            stmt,
+            _UPDATE,
             [
                 {"s_id": row.id, **{f"s_{name}": getattr(row, name) for name in _MUTABLE}}
                 for row in changed

@@ -68,6 +68,29 @@ def _increment_upsert(session: Session, table: sa.Table, keys: tuple[str, ...], 
         session.connection().execute(_upsert_statement(dialect, table, keys), rows)
 
 
+@lru_cache(maxsize=4)
+def _device_insert_statement(dialect: str) -> sa.Insert:
+    module = postgresql if dialect == "postgresql" else sqlite
+    table = DeviceDay.__table__
+    return module.insert(table).on_conflict_do_nothing().returning(table.c.village_kode)
+
+
+def _device_update_statement() -> sa.Update:
+    table = DeviceDay.__table__
+    return (
+        sa.update(table)
+        .where(
+            table.c.village_kode == sa.bindparam("k_v"),
+            table.c.local_date == sa.bindparam("k_d", type_=table.c.local_date.type),
+            table.c.device == sa.bindparam("k_dev"),
+        )
+        .values({name: table.c[name] + sa.bindparam(f"d_{name}") for name in _DEVICE_FIELDS})
+    )
+
+
+_DEVICE_UPDATE = _device_update_statement()
+
+
 def ensure_device_day(session: Session, *, village_kode: str, day: date, device: str) -> bool:
     """Create the device's counters for the day if missing; True when this call created them.
 
@@ -193,10 +216,8 @@ class UsageBatch:
         if missing:
             # One INSERT for every new device; RETURNING names the rows this insert
             # created (not those another process created meanwhile) on both backends.
-            table = DeviceDay.__table__
-            stmt = _insert(session, table).on_conflict_do_nothing()
             created = session.connection().execute(
-                stmt.returning(table.c.village_kode),
+                _device_insert_statement(session.get_bind().dialect.name),
                 [
                     {
                         "village_kode": v,
@@ -217,25 +238,13 @@ class UsageBatch:
                 (before.bytes_total if before else 0) + values["bytes_total"],
                 (before.seconds_total if before else 0) + values["seconds_total"],
             )
-        table = DeviceDay.__table__
         rows = [
             {"k_v": v, "k_d": d, "k_dev": dev, **{f"d_{k}": n for k, n in values.items()}}
             for (v, d, dev), values in self.devices.items()
             if any(values.values())
         ]
         if rows:
-            session.connection().execute(
-                sa.update(table)
-                .where(
-                    table.c.village_kode == sa.bindparam("k_v"),
-                    table.c.local_date == sa.bindparam("k_d"),
-                    table.c.device == sa.bindparam("k_dev"),
-                )
-                .values(
-                    {name: table.c[name] + sa.bindparam(f"d_{name}") for name in _DEVICE_FIELDS}
-                ),
-                rows,
-            )
+            session.connection().execute(_DEVICE_UPDATE, rows)
 
     def _flush_uptime(self, session: Session, now: datetime) -> None:
         new = self.uptime - self.marked if self.marked is not None else self.uptime
