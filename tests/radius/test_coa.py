@@ -152,7 +152,7 @@ def test_throttle_policy_sends_coa_with_the_throttle_rate(
     client.send(client.accounting_request(3, seconds=60, output_octets=5_000_000))
 
     counter = server.metrics.coa.labels("coa", "ack")
-    for _ in range(60):
+    for _ in range(100):
         if counter._value.get():
             break
         time.sleep(0.05)
