@@ -202,6 +202,61 @@ def load(
     return result
 
 
+def paced(
+    name: str, port: int, lanes: list[list[bytes]], rate: float, seconds: float, pid: int
+) -> Result:
+    """Open-loop load: send at a fixed ``rate`` whatever the answers, measure latency."""
+    cpu_before = cpu_seconds(pid)
+    socks = []
+    for _ in range(LANES):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        sock.connect(("127.0.0.1", port))
+        socks.append(sock)
+    selector = selectors.DefaultSelector()
+    for lane, sock in enumerate(socks):
+        selector.register(sock, selectors.EVENT_READ, lane)
+    pending: list[dict[int, float]] = [{} for _ in range(LANES)]
+    latencies: list[float] = []
+    accepted, sent, cursor = 0, 0, [0] * LANES
+    started = time.perf_counter()
+    total = int(rate * seconds)
+    while True:
+        now = time.perf_counter()
+        while sent < total and started + sent / rate <= now:
+            lane = sent % LANES
+            if cursor[lane] < len(lanes[lane]):
+                data = lanes[lane][cursor[lane]]
+                cursor[lane] += 1
+                pending[lane][data[1]] = now
+                socks[lane].send(data)
+            sent += 1
+        if sent >= total and (not any(pending) or now > started + seconds + 1.0):
+            break
+        wait = max(0.0, started + sent / rate - now) if sent < total else 0.05
+        for key, _ in selector.select(min(wait, 0.05)):
+            while True:
+                try:
+                    reply = socks[key.data].recv(4096)
+                except BlockingIOError:
+                    break
+                at = pending[key.data].pop(reply[1], None)
+                if at is not None:
+                    latencies.append(time.perf_counter() - at)
+                    accepted += reply[0] in (2, 5)
+    for sock in socks:
+        sock.close()
+    result = Result(name, len(latencies), accepted, sum(map(len, pending)), seconds, latencies)
+    result.cpu_seconds = cpu_seconds(pid) - cpu_before
+    return result
+
+
+def skip(lanes: list[list[bytes]], count: int) -> list[list[bytes]]:
+    """The lanes without their first ``count`` packets in all (already used)."""
+    per_lane = count // LANES
+    return [lane[per_lane:] for lane in lanes]
+
+
 def wait_ready(port: int, timeout: float = 20.0) -> None:
     probe = AcctPacket(id=1, secret=b"x", dict=DICTIONARY)
     probe["Acct-Status-Type"] = 3
@@ -249,97 +304,75 @@ def server_pid(pid: int) -> int:
     return int(kids[0]) if kids else pid
 
 
+def measure(label: str, port: int, pid: int, lanes: dict[str, list[list[bytes]]], args) -> list:
+    """Closed-loop CHAP, paced CHAP, then accounting (after one priming round of Starts)."""
+    results = [load(f"{label} CHAP", port, lanes["auth"], args.seconds, args.in_flight, pid)]
+    print(results[-1].line(), flush=True)
+    results.append(paced(f"{label} CHAP paced", port, lanes["paced"], args.paced_rate, 3.0, pid))
+    print(results[-1].line(), flush=True)
+    load("prime", port + 1, lanes["prime"], 10.0, args.in_flight, pid)
+    results.append(
+        load(f"{label} accounting", port + 1, lanes["acct"], args.seconds, args.in_flight, pid)
+    )
+    print(results[-1].line(), flush=True)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--in-flight", type=int, default=64)
+    parser.add_argument("--paced-rate", type=float, default=2000.0)
     parser.add_argument("--skip-freeradius", action="store_true")
     args = parser.parse_args()
     os.sched_setaffinity(0, {1})
     root = Path(tempfile.mkdtemp(prefix="wifidesa-bench-"))
     secret = secrets.token_urlsafe(24)
-    count = int(args.seconds * 15_000)
-    print(f"preparing {count:,} grants and packets in {root} ...", flush=True)
-    settings, grants = populate(root / "ours", secret=secret, nas_identifier=NAS_ID, count=count)
-    auth_lanes = chap_packets(grants, secret.encode())
-    acct_lanes = interim_packets(count, secret.encode())
-    results: dict[str, tuple[Result, Result]] = {}
-
-    port = 31812
+    count = int(args.seconds * 12_000)
+    paced_count = int(args.paced_rate * 3) + LANES
+    print(f"preparing {count + paced_count:,} grants and packets in {root} ...", flush=True)
+    settings, grants = populate(
+        root / "ours", secret=secret, nas_identifier=NAS_ID, count=count + paced_count
+    )
+    acct = interim_packets(count + 1000, secret.encode())
+    lanes = {
+        "auth": chap_packets(grants[:count], secret.encode()),
+        "paced": chap_packets(grants[count:], secret.encode()),
+        "prime": [lane[: 1000 // LANES] for lane in acct],
+        "acct": [lane[1000 // LANES :] for lane in acct],
+    }
+    results: dict[str, list[Result]] = {}
     env = {
         **os.environ,
         "WIFIDESA_DATA_DIR": str(settings.data_dir),
         "WIFIDESA_SECRET_KEY": settings.secret_key,
     }
     ours = [sys.executable, "-c", "from radius.cli import radius_command; radius_command()"]
-    # WIFIDESA_BENCH_PROFILE=/tmp/radius.txt samples our server with py-spy (raw stacks).
-    profile = os.environ.get("WIFIDESA_BENCH_PROFILE")
-    command = [*ours, "--port", str(port), "--reject-delay", "0"]
-    with running(command, port, env) as pid:
-        if profile:
-            subprocess.Popen(
-                [
-                    "py-spy",
-                    "record",
-                    "-p",
-                    str(pid),
-                    "-d",
-                    str(int(args.seconds * 2) + 1),
-                    "-r",
-                    "200",
-                    "-f",
-                    "raw",
-                    "-o",
-                    profile,
-                    "--nonblocking",
-                    "--threads",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        auth = load("wifidesa CHAP", port, auth_lanes, args.seconds, args.in_flight, pid)
-        print(auth.line(), flush=True)
-        acct = load(
-            "wifidesa accounting (durable)",
-            port + 1,
-            acct_lanes,
-            args.seconds,
-            args.in_flight,
-            pid,
-        )
-        print(acct.line(), flush=True)
-        results["wifidesa"] = (auth, acct)
+    port = 31812
+    with running([*ours, "--port", str(port), "--reject-delay", "0"], port, env) as pid:
+        results["wifidesa"] = measure("wifidesa", port, pid, lanes, args)
 
     if not args.skip_freeradius and shutil.which("freeradius"):
         users = [(username, password) for username, password, _ in grants]
         for offset, (setup, wal) in enumerate((("files", False), ("sql", False), ("sql", True))):
-            label = f"freeradius {setup}{' (WAL)' if wal else ''}"
+            label = f"freeradius {setup}{' WAL' if wal else ''}"
             port = 32812 + 100 * offset
             folder = write_config(
                 root / f"fr-{offset}", setup=setup, port=port, secret=secret, users=users, wal=wal
             )
             command = ["freeradius", "-f", "-d", str(folder), "-n", "radiusd"]
             with running(command, port) as pid:
-                auth = load(f"{label} CHAP", port, auth_lanes, args.seconds, args.in_flight, pid)
-                print(auth.line(), flush=True)
-                acct = load(
-                    f"{label} accounting",
-                    port + 1,
-                    acct_lanes,
-                    args.seconds,
-                    args.in_flight,
-                    pid,
-                )
-                print(acct.line(), flush=True)
-            results[label] = (auth, acct)
+                results[label] = measure(label, port, pid, lanes, args)
 
     mine = results["wifidesa"]
-    print("\nratios (wifidesa / other, answered req/s):")
-    for label, (auth, acct) in results.items():
+    print("\nratios (wifidesa / other, answered req/s; CPU per request other / wifidesa):")
+    for label, theirs in results.items():
         if label != "wifidesa":
             print(
-                f"  vs {label:<22} CHAP {mine[0].rate / max(auth.rate, 1):5.2f}x"
-                f"   accounting {mine[1].rate / max(acct.rate, 1):5.2f}x"
+                f"  vs {label:<16} CHAP {mine[0].rate / max(theirs[0].rate, 1):5.2f}x"
+                f"   accounting {mine[2].rate / max(theirs[2].rate, 1):5.2f}x"
+                f"   CPU/req CHAP {theirs[0].cpu_per_request / mine[0].cpu_per_request:5.2f}x"
+                f"   accounting {theirs[2].cpu_per_request / mine[2].cpu_per_request:5.2f}x"
             )
     shutil.rmtree(root, ignore_errors=True)
 

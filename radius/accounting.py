@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import accounting, clock, grants, quotas, rollups
 from portal.domain.rollups import UsageBatch
-from portal.models import AccountingSession, Voucher
+from portal.models import Voucher
 from radius.clients import Client
 from radius.handlers import HandlerContext
 
@@ -94,7 +94,7 @@ def account_batch(
         if r.status in _STATUS_NAMES and r.acct_session_id
     ]
     known = accounting.load_sessions(session, keys)
-    touched: dict[tuple[str, object, str], list[tuple[AccountingSession, AccountingRequest]]]
+    touched: dict[tuple[str, object, str], list[tuple[accounting.SessionRow, AccountingRequest]]]
     touched = defaultdict(list)
     timezones = {}
     for request in requests:
@@ -112,13 +112,13 @@ def account_batch(
             usage.gateway_seen(client.gateway_id, now)
             continue
         update = _update(session, request, ctx, status, event_time)
-        row = accounting.record(session, update, usage=usage, known=known)
+        row = accounting.record(update, usage=usage, known=known)
         if status != accounting.STOP and update.device is not None and row.stopped_at is None:
             touched[(client.village_kode, update.local_date, update.device)].append((row, request))
-    session.flush()
+    accounting.save_sessions(session, known.values())
     usage.flush(session, timezones, now)
     rollups.record_peaks(session, timezones, now)
-    return _over_quota(session, touched, ctx, now)
+    return _over_quota(session, touched, usage.totals, ctx, now)
 
 
 def _update(
@@ -166,17 +166,17 @@ def _update(
 
 def _over_quota(
     session: Session,
-    touched: dict[tuple[str, object, str], list[tuple[AccountingSession, AccountingRequest]]],
+    touched: dict[tuple[str, object, str], list[tuple[accounting.SessionRow, AccountingRequest]]],
+    totals: dict,
     ctx: HandlerContext,
     now: datetime,
 ) -> list[Enforcement]:
-    """The open sessions of devices whose day quota the batch used up."""
+    """The open sessions of devices whose day quota the batch used up.
+
+    ``totals`` are the device-days' bytes and seconds after the batch (`UsageBatch.totals`).
+    """
     if not touched:
         return []
-    totals = {
-        key: (row.bytes_total, row.seconds_total)
-        for key, row in quotas.day_usage(session, list(touched)).items()
-    }
     found = []
     for key, entries in touched.items():
         used_bytes, used_seconds = totals.get(key, (0, 0))

@@ -1,82 +1,122 @@
-"""Group commit: one worker thread runs queued requests in batches, one transaction each.
+"""Group commit: each socket's thread handles what has arrived in one transaction.
 
-Whatever arrived while the previous batch was committing forms the next batch, so at
-low load a request waits for nobody and at high load one fsync covers hundreds of
-requests. A reply is sent only after its batch has committed: for accounting this is
-RFC 2866's rule (answer only what is durably recorded); for Access-Requests it means
-a consumed grant or a bound voucher is on disk before the router lets anyone in.
+A thread per socket waits for a packet, then takes every packet already queued in the
+socket (up to a batch limit), admits them, runs the handlers in one transaction,
+commits, and only then replies. Whatever arrives while a batch commits forms the next
+one, so at low load a request waits for nobody and at high load one fsync covers
+hundreds of requests, with no hand-off between threads on the way.
 
-Accounting and authentication get a writer each (and their own database connection),
-so an accounting backlog never delays a login.
+A reply is sent only after its batch has committed: for accounting this is RFC 2866's
+rule (answer only what is durably recorded); for Access-Requests it means a consumed
+grant or a bound voucher is on disk before the router lets anyone in. Authentication
+and accounting have a thread (and a database connection) each, so an accounting
+backlog never delays a login.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import queue
+import socket
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-_STOP = object()
+MAX_DATAGRAM = 8192
 
 
-class GroupCommitter(Generic[T]):
-    """Feeds ``process`` lists of at most ``max_batch`` queued items, on its own thread.
+class SocketLoop(Generic[T]):
+    """Receives on ``sock`` in batches of at most ``max_batch`` on its own thread.
 
-    ``process`` must commit before replying; an exception it raises is logged and
-    ``on_failure`` is called with the batch (the error boundary: the thread survives).
+    ``admit(data, address)`` turns a datagram into a job or None (dropped); it must not
+    raise. ``process(jobs)`` commits, then replies; if it raises, the error is logged
+    and ``on_failure(jobs)`` runs (the error boundary: the thread survives).
     """
 
     def __init__(
         self,
         name: str,
+        sock: socket.socket,
+        admit: Callable[[bytes, tuple], T | None],
         process: Callable[[list[T]], None],
         on_failure: Callable[[list[T]], None],
         *,
         max_batch: int = 256,
     ) -> None:
-        self._process = process
-        self._on_failure = on_failure
-        self._max_batch = max_batch
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._sock, self._admit, self._process = sock, admit, process
+        self._on_failure, self._max_batch = on_failure, max_batch
+        self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
     def start(self) -> None:
         self._thread.start()
 
-    def submit(self, item: T) -> None:
-        self._queue.put(item)
-
     def stop(self, timeout: float = 10.0) -> None:
-        """Finish what is queued, then end the thread."""
-        self._queue.put(_STOP)
+        """Finish the batch in hand, then end the thread."""
+        self._stopping.set()
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked recvfrom
         self._thread.join(timeout)
 
-    def backlog(self) -> int:
-        return self._queue.qsize()
-
     def _run(self) -> None:
-        stopping = False
-        while not stopping:
-            item = self._queue.get()
-            if item is _STOP:
-                return
-            batch = [item]
-            while len(batch) < self._max_batch:
+        sock = self._sock
+        while not self._stopping.is_set():
+            try:
+                data, address = sock.recvfrom(MAX_DATAGRAM)
+            except OSError:
+                continue
+            batch: list[T] = []
+            while data:
+                job = self._admit(data, address)
+                if job is not None:
+                    batch.append(job)
+                if len(batch) >= self._max_batch:
+                    break
                 try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
+                    data, address = sock.recvfrom(MAX_DATAGRAM, socket.MSG_DONTWAIT)
+                except OSError:  # BlockingIOError: nothing more has arrived
                     break
-                if item is _STOP:
-                    stopping = True
-                    break
-                batch.append(item)
+            if not batch:
+                continue
             try:
                 self._process(batch)
             except Exception:
                 log.exception("a batch of %d requests failed; none answered", len(batch))
                 self._on_failure(batch)
+
+
+Handle = Callable[[Session, list, datetime], tuple[list, list]]
+
+
+def commit_batch(
+    sessions: sessionmaker, requests: list, handle: Handle, now: datetime
+) -> tuple[list[Any], list[Any]]:
+    """Run ``handle(session, requests, now)`` in one transaction and commit it.
+
+    ``handle`` returns one result per request plus a list of follow-ups (enforcements).
+    If the transaction fails, each request is retried alone, so one bad request cannot
+    keep the others unanswered. Returns the results (None for a request whose
+    transaction failed: it must not be answered) and the follow-ups of committed work.
+    """
+    try:
+        with sessions() as session:
+            results, follow_ups = handle(session, requests, now)
+            session.commit()
+        return results, follow_ups
+    except SQLAlchemyError:
+        if len(requests) == 1:
+            log.warning("a request could not be stored; it is not answered")
+            return [None], []
+    results, follow_ups = [], []
+    for request in requests:
+        single, extra = commit_batch(sessions, [request], handle, now)
+        results.extend(single)
+        follow_ups.extend(extra)
+    return results, follow_ups

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from pathlib import Path
 
 from pyrad.dictionary import Dictionary
@@ -85,11 +86,16 @@ def nas_identifier(packet: Packet) -> str | None:
     return text(packet, NAS_IDENTIFIER)
 
 
+_CANONICAL_MAC = re.compile(r"(?:[0-9A-F]{2}:){5}[0-9A-F]{2}")
+
+
 def mac_of(packet: Packet) -> str | None:
     """The normalised Calling-Station-Id, or None. Lives in memory only."""
     value = text(packet, CALLING_STATION)
     if value is None:
         return None
+    if _CANONICAL_MAC.fullmatch(value):  # RouterOS's default radius-mac-format
+        return value
     try:
         return normalize_mac(value)
     except InvalidMac:
@@ -116,6 +122,27 @@ def accounting_authenticator_ok(packet: Packet, secret: bytes) -> bool:
     data = packet.raw_packet
     expected = hashlib.md5(data[:4] + bytes(16) + data[20:] + secret).digest()  # noqa: S324
     return hmac.compare_digest(expected, data[4:20])
+
+
+def verify(packet: Packet, client: Client, *, access: bool) -> str | None:
+    """Check a packet against its client's secret; None when it may be processed.
+
+    Otherwise returns the drop reason. Access-Requests: the Message-Authenticator is
+    verified whenever present, and required when the gateway requires it (BlastRADIUS).
+    Accounting-Requests: the Request Authenticator, and a Message-Authenticator if any.
+    """
+    has_ma = dict.__contains__(packet, MESSAGE_AUTHENTICATOR)
+    if access:
+        if has_ma and not message_authenticator_ok(packet, client.secret):
+            return "bad-message-authenticator"
+        if not has_ma and client.require_message_authenticator:
+            return "missing-message-authenticator"
+        return None
+    if not accounting_authenticator_ok(packet, client.secret):
+        return "bad-authenticator"
+    if has_ma and not message_authenticator_ok(packet, client.secret, bytes(16)):
+        return "bad-message-authenticator"
+    return None
 
 
 def access_request(packet: Packet, client: Client) -> AccessRequest:

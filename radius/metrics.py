@@ -22,6 +22,7 @@ class Metrics:
     def __post_init__(self) -> None:
         r = self.registry
         self._children: dict[tuple[str, str], Counter] = {}
+        self._latency: dict[str, Histogram] = {}
         self.requests = Counter(
             "wifidesa_radius_requests",
             "RADIUS requests answered, by packet kind and result",
@@ -68,9 +69,20 @@ class Metrics:
             child = self._children[(kind, result)] = self.requests.labels(kind, result)
         child.inc()
 
+    def observe(self, kind: str, seconds: float) -> None:
+        """Record a request's latency (label children cached: this runs per packet)."""
+        child = self._latency.get(kind)
+        if child is None:
+            child = self._latency[kind] = self.latency.labels(kind)
+        child.observe(seconds)
+
     def drop(self, reason: str) -> None:
         self.drops.labels(reason).inc()
 
-    def serve(self, port: int, host: str = "127.0.0.1") -> None:
-        """Serve /metrics over HTTP on a thread (loopback by default)."""
-        start_http_server(port, addr=host, registry=self.registry)
+    def serve(self, port: int, host: str = "127.0.0.1"):
+        """Serve /metrics over HTTP on a thread (loopback by default).
+
+        Returns the HTTP server; ``.shutdown()`` stops it. Raises OSError if the port is taken.
+        """
+        server, _thread = start_http_server(port, addr=host, registry=self.registry)
+        return server

@@ -13,37 +13,39 @@ Use `start` (returns a running `RadiusServer`; `.stop()` it) in tests, and
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import signal
 import socket
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from pyrad.packet import Packet, PacketError
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
 from portal.domain.accounting import close_stale_sessions
 from portal.domain.clock import utcnow
 from portal.domain.retention import DailyPurge
-from radius import coa, decode
-from radius.accounting import Enforcement, account_batch
-from radius.accounting_writer import GroupCommitter
+from radius import decode
+from radius.accounting import account_batch
+from radius.accounting_writer import SocketLoop, commit_batch
 from radius.authentication import authenticate_batch
-from radius.clients import Client, ClientCache
+from radius.clients import ClientCache
 from radius.dedup import DelayedSender, DuplicateCache, Key
+from radius.enforcement import Enforcer
 from radius.handlers import AccessReply, HandlerContext
 from radius.metrics import Metrics
 from radius.wire import AccessRequestPacket, AccountingRequestPacket, ReplyEncoder
 
 log = logging.getLogger(__name__)
 RECEIVE_BUFFER = 4 * 1024 * 1024
+CHECKPOINT_INTERVAL = 1.0
 ACCESS_REQUEST, ACCESS_ACCEPT, ACCESS_REJECT = 1, 2, 3
 ACCOUNTING_REQUEST, ACCOUNTING_RESPONSE = 4, 5
 
@@ -83,72 +85,69 @@ class RadiusServer:
         self.dictionary = decode.load_dictionary()
         self._encoder = ReplyEncoder(self.dictionary)
         self._engine = make_engine(settings)
+        # SQLite: the packet threads never run a WAL checkpoint inside a commit (that
+        # fsyncs the database file and stalls every waiting router); the upkeep thread
+        # checkpoints every second instead.
+        self._checkpoints = settings.is_sqlite
+        if self._checkpoints:
+            sa.event.listen(self._engine, "connect", _no_autocheckpoint)
         sessions = make_sessionmaker(self._engine)
         self._sessions = sessions
         self.clients = ClientCache(sessions)
         self.context = HandlerContext(settings.secret_key, allow_mac_login=allow_mac_login)
         self._reject_delay = reject_delay
         self._clock = clock  # tests move it across a local midnight
-        self._coa_timeout, self._coa_retries = coa_timeout, coa_retries
         self._duplicates = DuplicateCache()
         self._delayed = DelayedSender(self._duplicates.complete)
-        self._coa_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="radius-coa")
-        self._enforced: set[int] = set()
+        self.enforcer = Enforcer(
+            self.clients, self.dictionary, self.metrics, timeout=coa_timeout, retries=coa_retries
+        )
         self._auth_sock = _bind(host, port)
         self._acct_sock = _bind(
             host, self._auth_sock.getsockname()[1] + 1 if acct_port is None else acct_port
         )
         self.auth_port = self._auth_sock.getsockname()[1]
         self.acct_port = self._acct_sock.getsockname()[1]
-        self._auth_writer: GroupCommitter[Job] = GroupCommitter(
-            "radius-auth-writer", self._process_auth, self._fail
-        )
-        self._acct_writer: GroupCommitter[Job] = GroupCommitter(
-            "radius-acct-writer", self._process_acct, self._fail
-        )
+        self._loops = [
+            SocketLoop(
+                "radius-auth",
+                self._auth_sock,
+                lambda data, addr: self._admit_safely(data, addr, self._auth_sock, True),
+                self._process_auth,
+                self._fail,
+            ),
+            SocketLoop(
+                "radius-acct",
+                self._acct_sock,
+                lambda data, addr: self._admit_safely(data, addr, self._acct_sock, False),
+                self._process_acct,
+                self._fail,
+            ),
+        ]
         self._stopping = threading.Event()
         self._sweep_interval = sweep_interval
         self._daily_purge = DailyPurge(sessions, settings)
-        self._threads = [
-            threading.Thread(
-                target=self._receive,
-                args=(self._auth_sock, True),
-                daemon=True,
-                name="radius-auth-recv",
-            ),
-            threading.Thread(
-                target=self._receive,
-                args=(self._acct_sock, False),
-                daemon=True,
-                name="radius-acct-recv",
-            ),
-            threading.Thread(target=self._sweep, daemon=True, name="radius-sweeper"),
-        ]
+        self._sweeper = threading.Thread(target=self._sweep, daemon=True, name="radius-sweeper")
 
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> RadiusServer:
         self.clients.refresh()
         self._delayed.start()
-        self._auth_writer.start()
-        self._acct_writer.start()
-        for thread in self._threads:
-            thread.start()
+        for loop in self._loops:
+            loop.start()
+        self._sweeper.start()
         log.info("RADIUS listening on auth %d, accounting %d", self.auth_port, self.acct_port)
         return self
 
     def stop(self) -> None:
-        """Stop receiving, finish queued work, close sockets and the database engine."""
+        """Stop receiving, finish the batches in hand, close sockets and the database."""
         self._stopping.set()
-        for sock in (self._auth_sock, self._acct_sock):
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        for thread in self._threads:
-            thread.join(timeout=5)
-        self._auth_writer.stop()
-        self._acct_writer.stop()
+        for loop in self._loops:
+            loop.stop()
+        self._sweeper.join(timeout=5)
         self._delayed.stop()
-        self._coa_pool.shutdown(wait=True, cancel_futures=True)
+        self.enforcer.stop()
         self._auth_sock.close()
         self._acct_sock.close()
         self._engine.dispose()
@@ -163,45 +162,46 @@ class RadiusServer:
         self.stop()
 
     def _sweep(self) -> None:
-        """Every ``sweep_interval`` s: close sessions that missed three interim updates,
-        and once a day apply the retention rules (`portal.domain.retention`)."""
-        while not self._stopping.wait(self._sweep_interval):
+        """Background upkeep: a WAL checkpoint every second (SQLite), and every
+        ``sweep_interval`` s close sessions that missed three interim updates, and once a
+        day apply the retention rules (`portal.domain.retention`)."""
+        next_sweep = time.monotonic() + self._sweep_interval
+        while not self._stopping.wait(CHECKPOINT_INTERVAL if self._checkpoints else 5.0):
             try:
-                with self._sessions() as session:
-                    closed = close_stale_sessions(session, now=self._clock())
-                    session.commit()
-                if closed:
-                    log.info("closed %d stale sessions", closed)
-                purged = self._daily_purge.tick(self._clock())
-                if purged is not None:
-                    log.info("daily retention purge done")
+                if self._checkpoints:
+                    with self._engine.connect() as connection:
+                        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+                if time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + self._sweep_interval
+                    with self._sessions() as session:
+                        closed = close_stale_sessions(session, now=self._clock())
+                        session.commit()
+                    if closed:
+                        log.info("closed %d stale sessions", closed)
+                    if self._daily_purge.tick(self._clock()) is not None:
+                        log.info("daily retention purge done")
             except (SQLAlchemyError, OSError):
-                log.exception("housekeeping failed; will retry")
+                log.exception("database upkeep failed; will retry")
 
     # -- receiving: decode, identify, verify, deduplicate -----------------------------------
 
-    def _receive(self, sock: socket.socket, is_auth: bool) -> None:
-        while not self._stopping.is_set():
-            try:
-                data, addr = sock.recvfrom(8192)
-            except OSError:
-                if self._stopping.is_set():
-                    return
-                continue
-            if not data:
-                continue
-            try:  # the error boundary: no packet can end this thread
-                self._admit(data, addr, sock, is_auth)
-            except Exception:
-                self.metrics.drop("internal-error")
-                log.exception("dropped a packet after an unexpected error")
+    def _admit_safely(
+        self, data: bytes, addr: tuple, sock: socket.socket, is_auth: bool
+    ) -> Job | None:
+        try:  # the error boundary: no packet can end a socket's thread
+            return self._admit(data, addr, sock, is_auth)
+        except Exception:
+            self.metrics.drop("internal-error")
+            log.exception("dropped a packet after an unexpected error")
+            return None
 
-    def _admit(self, data: bytes, addr: tuple, sock: socket.socket, is_auth: bool) -> None:
+    def _admit(self, data: bytes, addr: tuple, sock: socket.socket, is_auth: bool) -> Job | None:
+        """Decode, identify, verify and deduplicate; the job to process, or None (dropped)."""
         received = time.monotonic()
         expected = ACCESS_REQUEST if is_auth else ACCOUNTING_REQUEST
         if len(data) < 20 or data[0] != expected:
             self.metrics.drop("malformed" if len(data) < 20 else "unexpected-code")
-            return
+            return None
         kind = "access" if is_auth else "accounting"
         try:
             packet = (AccessRequestPacket if is_auth else AccountingRequestPacket)(
@@ -210,20 +210,22 @@ class RadiusServer:
             nas_id = decode.nas_identifier(packet)
         except (PacketError, ValueError, KeyError, IndexError):
             self.metrics.drop("malformed")
-            return
+            return None
         client = self.clients.lookup(addr[0], nas_id)
         if client is None:
             self.metrics.drop("unknown-client")
-            return
-        if not self._verified(packet, client, is_auth):
-            return
+            return None
+        refused = decode.verify(packet, client, access=is_auth)
+        if refused is not None:
+            self.metrics.drop(refused)
+            return None
         key: Key = (kind, addr[0], addr[1], data[1], data[4:20])
         entry = self._duplicates.begin(key)
         if entry is not None:
             self.metrics.duplicates.labels(kind).inc()
             if entry.reply is not None:
                 sock.sendto(entry.reply, addr)
-            return
+            return None
         packet.secret = client.secret
         try:
             request = (decode.access_request if is_auth else decode.accounting_request)(
@@ -232,57 +234,19 @@ class RadiusServer:
         except decode.Malformed as malformed:
             self._duplicates.forget(key)
             self.metrics.drop(str(malformed))
-            return
-        job = Job(key, sock, addr, packet, request, received)
-        (self._auth_writer if is_auth else self._acct_writer).submit(job)
-
-    def _verified(self, packet: Packet, client: Client, is_auth: bool) -> bool:
-        has_ma = dict.__contains__(packet, decode.MESSAGE_AUTHENTICATOR)
-        if is_auth:
-            if has_ma and not decode.message_authenticator_ok(packet, client.secret):
-                self.metrics.drop("bad-message-authenticator")
-                return False
-            if not has_ma and client.require_message_authenticator:
-                self.metrics.drop("missing-message-authenticator")
-                return False
-            return True
-        if not decode.accounting_authenticator_ok(packet, client.secret):
-            self.metrics.drop("bad-authenticator")
-            return False
-        if has_ma and not decode.message_authenticator_ok(packet, client.secret, bytes(16)):
-            self.metrics.drop("bad-message-authenticator")
-            return False
-        return True
+            return None
+        return Job(key, sock, addr, packet, request, received)
 
     # -- writers: handle a batch in one transaction, commit, then answer ---------------------
 
-    def _run_batch(self, batch: list[Job], handle: Callable) -> list | None:
-        """Run ``handle(session, requests, now)`` and commit; on failure, retry one by one.
-
-        Returns one result per job (None for a job whose transaction failed).
-        """
-        now = self._clock()
-        try:
-            with self._sessions() as session:
-                results = handle(session, [job.request for job in batch], now)
-                session.commit()
-            return results
-        except SQLAlchemyError:
-            if len(batch) == 1:
-                log.warning("a %s request could not be stored; not answered", type(batch[0]))
-                return [None]
-        outcome = []
-        for job in batch:
-            single = self._run_batch([job], handle)
-            outcome.append(single[0] if single else None)
-        return outcome
-
     def _process_auth(self, batch: list[Job]) -> None:
         self.metrics.batch_size.labels("access").observe(len(batch))
-        replies = self._run_batch(
-            batch, lambda s, requests, now: authenticate_batch(s, requests, self.context, now=now)
-        )
-        for job, reply in zip(batch, replies or [None] * len(batch), strict=True):
+
+        def handle(session: Session, requests: list, now: datetime) -> tuple[list, list]:
+            return authenticate_batch(session, requests, self.context, now=now), []
+
+        replies, _ = commit_batch(self._sessions, [j.request for j in batch], handle, self._clock())
+        for job, reply in zip(batch, replies, strict=True):
             if reply is None:
                 self._fail([job])
             else:
@@ -300,18 +264,18 @@ class RadiusServer:
             return
         self._duplicates.complete(job.key, data)  # before sending: a fast resend finds it
         job.sock.sendto(data, job.addr)
-        self.metrics.latency.labels("access").observe(time.monotonic() - job.received)
+        self.metrics.observe("access", time.monotonic() - job.received)
 
     def _process_acct(self, batch: list[Job]) -> None:
         self.metrics.batch_size.labels("accounting").observe(len(batch))
-        found: list[list[Enforcement]] = []
 
-        def handle(session, requests, now):
-            found.append(account_batch(session, requests, self.context, now=now))
-            return [True] * len(requests)
+        def handle(session: Session, requests: list, now: datetime) -> tuple[list, list]:
+            return [True] * len(requests), account_batch(session, requests, self.context, now=now)
 
-        results = self._run_batch(batch, handle)
-        for job, stored in zip(batch, results or [None] * len(batch), strict=True):
+        results, found = commit_batch(
+            self._sessions, [j.request for j in batch], handle, self._clock()
+        )
+        for job, stored in zip(batch, results, strict=True):
             if not stored:
                 self._fail([job])
                 continue
@@ -319,46 +283,24 @@ class RadiusServer:
             self._duplicates.complete(job.key, data)
             job.sock.sendto(data, job.addr)
             self.metrics.count("accounting", "stored")
-            self.metrics.latency.labels("accounting").observe(time.monotonic() - job.received)
+            self.metrics.observe("accounting", time.monotonic() - job.received)
+        # CoA goes to the address the gateway's accounting came from.
         nas_addresses = {job.request.client.gateway_id: job.addr[0] for job in batch}
-        for enforcement in (e for group in found for e in group):
-            if enforcement.session_id not in self._enforced:
-                self._enforced.add(enforcement.session_id)
-                address = nas_addresses.get(enforcement.gateway_id)
-                if address is not None:
-                    self._coa_pool.submit(self._enforce, enforcement, address)
+        for enforcement in found:
+            address = nas_addresses.get(enforcement.gateway_id)
+            if address is not None:
+                self.enforcer.submit(enforcement, address)
 
     def _fail(self, batch: list[Job]) -> None:
         for job in batch:
             self._duplicates.forget(job.key)  # the router's retransmission is processed anew
             self.metrics.drop("not-stored")
 
-    def _enforce(self, enforcement: Enforcement, address: str) -> coa.CoaResult:
-        client = self.clients.by_id(enforcement.gateway_id)
-        if client is None:
-            return coa.CoaResult(coa.Outcome.TIMEOUT)
-        attributes: list[tuple[str, object]] = [("Acct-Session-Id", enforcement.acct_session_id)]
-        if enforcement.user_name:
-            attributes.insert(0, ("User-Name", enforcement.user_name))
-        if enforcement.framed_ip:
-            attributes.append(("Framed-IP-Address", enforcement.framed_ip))
-        disconnect = enforcement.action == "disconnect"
-        if not disconnect:
-            attributes.append(("Mikrotik-Rate-Limit", enforcement.rate_limit or ""))
-        result = coa.send(
-            host=address,
-            port=client.coa_port,
-            secret=client.secret,
-            dictionary=self.dictionary,
-            disconnect=disconnect,
-            attributes=attributes,
-            timeout=self._coa_timeout,
-            retries=self._coa_retries,
-        )
-        kind = "disconnect" if disconnect else "coa"
-        self.metrics.coa.labels(kind, result.label).inc()
-        log.info("quota %s for session %d: %s", kind, enforcement.session_id, result.label)
-        return result
+
+def _no_autocheckpoint(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA wal_autocheckpoint=0")
+    cursor.close()
 
 
 def _bind(host: str, port: int) -> socket.socket:

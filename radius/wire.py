@@ -80,13 +80,24 @@ class ReplyEncoder:
 
     def __init__(self, dictionary: Dictionary) -> None:
         self._dictionary = dictionary
-        self._headers: dict[str, tuple[object, int, int | None]] = {}
+        # Most reply attributes repeat (timeouts, rate limits): remember their encoding.
+        self._cache: dict[tuple[str, object], bytes] = {}
 
     def attribute(self, name: str, value: object) -> bytes:
         """One encoded attribute (a Vendor-Specific wrapper for vendor attributes).
 
         Raises KeyError for an unknown name, ValueError for a value over 253 octets.
         """
+        key = (name, value)
+        encoded = self._cache.get(key)
+        if encoded is None:
+            encoded = self._encode(name, value)
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            self._cache[key] = encoded
+        return encoded
+
+    def _encode(self, name: str, value: object) -> bytes:
         attr = self._dictionary.attributes[name]
         if attr.values.HasForward(value):
             encoded = attr.values.GetForward(value)

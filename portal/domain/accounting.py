@@ -13,13 +13,15 @@ them and reports the wraps in Acct-*-Gigawords, so the two are always combined.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain.batching import one_of
+from portal.domain.batching import dialect_of, one_of, values_for
 from portal.domain.policies import effective_policy
 from portal.domain.rollups import UsageBatch
 from portal.models import AccountingSession
@@ -63,47 +65,138 @@ class AccountingUpdate:
     voucher_id: int | None = None
 
 
+@dataclass
+class SessionRow:
+    """An accounting session read and written without the ORM (the batch path).
+
+    `record` changes it in memory; `save_sessions` inserts new rows and updates
+    changed ones in two executemany statements.
+    """
+
+    gateway_id: int
+    acct_session_id: str
+    village_kode: str
+    device: str | None
+    local_date: date
+    credential_kind: str
+    grant_id: int | None
+    voucher_id: int | None
+    user_name: str | None
+    started_at: datetime
+    updated_at: datetime
+    stopped_at: datetime | None = None
+    session_seconds: int = 0
+    input_octets: int = 0
+    output_octets: int = 0
+    interim_count: int = 0
+    terminate_cause: str | None = None
+    framed_ip: str | None = None
+    id: int | None = None
+    changed: bool = field(default=False, compare=False)
+
+
+_COLUMNS = tuple(f.name for f in fields(SessionRow) if f.name != "changed")
+_MUTABLE = (
+    "updated_at",
+    "stopped_at",
+    "session_seconds",
+    "input_octets",
+    "output_octets",
+    "interim_count",
+    "terminate_cause",
+    "framed_ip",
+)
+
+
+@lru_cache(maxsize=4)
+def _sessions_statement(dialect: str) -> sa.Select:
+    table = AccountingSession.__table__
+    return (
+        sa.select(*(table.c[name] for name in _COLUMNS))
+        .where(
+            table.c.gateway_id == sa.bindparam("gateway_id"),
+            one_of(dialect, table.c.acct_session_id, "session_ids"),
+        )
+        .with_for_update()
+    )
+
+
+def _update_statement() -> sa.Update:
+    table = AccountingSession.__table__
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("s_id"))
+        .values({name: sa.bindparam(f"s_{name}", type_=table.c[name].type) for name in _MUTABLE})
+    )
+
+
+_UPDATE = _update_statement()
+_INSERT = sa.insert(AccountingSession.__table__).returning(
+    AccountingSession.__table__.c.id, sort_by_parameter_order=True
+)
+
+
 def load_sessions(
     session: Session, keys: list[tuple[int, str]]
-) -> dict[tuple[int, str], AccountingSession]:
+) -> dict[tuple[int, str], SessionRow]:
     """The stored sessions for (gateway id, Acct-Session-Id) pairs, locked for update."""
     by_gateway: dict[int, set[str]] = {}
     for gateway_id, acct_session_id in keys:
         by_gateway.setdefault(gateway_id, set()).add(acct_session_id)
-    rows = []
+    dialect = dialect_of(session)
+    statement = _sessions_statement(dialect)
+    found: dict[tuple[int, str], SessionRow] = {}
     for gateway_id, session_ids in sorted(by_gateway.items()):
-        # One IN per gateway uses the unique index (SQLite scans for a row-value IN).
-        rows.extend(
-            session.scalars(
-                sa.select(AccountingSession)
-                .where(
-                    AccountingSession.gateway_id == gateway_id,
-                    one_of(session, AccountingSession.acct_session_id, session_ids),
-                )
-                .with_for_update()
-            )
+        rows = session.execute(
+            statement,
+            {"gateway_id": gateway_id, "session_ids": values_for(dialect, session_ids)},
         )
-    return {(row.gateway_id, row.acct_session_id): row for row in rows}
+        for row in rows:
+            loaded = SessionRow(**row._mapping)
+            found[(loaded.gateway_id, loaded.acct_session_id)] = loaded
+    return found
+
+
+def save_sessions(session: Session, rows: Iterable[SessionRow]) -> None:
+    """Insert the new rows (their ids are filled in) and update the changed ones."""
+    rows = list(rows)
+    new = [row for row in rows if row.id is None]
+    changed = [row for row in rows if row.id is not None and row.changed]
+    connection = session.connection()
+    if new:
+        values = [{name: getattr(row, name) for name in _COLUMNS if name != "id"} for row in new]
+        for row, (new_id,) in zip(new, connection.execute(_INSERT, values), strict=True):
+            row.id = new_id
+    if changed:
+        connection.execute(
+            _UPDATE,
+            [
+                {"s_id": row.id, **{f"s_{name}": getattr(row, name) for name in _MUTABLE}}
+                for row in changed
+            ],
+        )
+    for row in new + changed:
+        row.changed = False
 
 
 def record(
-    session: Session,
     update: AccountingUpdate,
     *,
     usage: UsageBatch,
-    known: dict[tuple[int, str], AccountingSession],
-) -> AccountingSession:
-    """Apply one Start/Interim/Stop idempotently and return the session row.
+    known: dict[tuple[int, str], SessionRow],
+) -> SessionRow:
+    """Apply one Start/Interim/Stop idempotently to ``known`` and return the session row.
 
-    ``known`` holds the rows already loaded (`load_sessions`) and gains new ones.
-    A Stop or Interim for an unknown session creates it (the Start was lost); a Start
-    for a known one only fills in what is missing. Usage growth goes into ``usage``.
+    ``known`` holds the rows already loaded (`load_sessions`) and gains new ones; write
+    them with `save_sessions`. A Stop or Interim for an unknown session creates it (the
+    Start was lost); a Start for a known one only fills in what is missing. Usage growth
+    goes into ``usage``.
     """
     key = (update.gateway_id, update.acct_session_id)
     row = known.get(key)
     created = row is None
     if row is None:
-        row = AccountingSession(
+        row = SessionRow(
             gateway_id=update.gateway_id,
             acct_session_id=update.acct_session_id,
             village_kode=update.village_kode,
@@ -115,12 +208,7 @@ def record(
             user_name=update.user_name,
             started_at=update.event_time - timedelta(seconds=update.session_seconds),
             updated_at=update.event_time,
-            session_seconds=0,
-            input_octets=0,
-            output_octets=0,
-            interim_count=0,
         )
-        session.add(row)
         known[key] = row
     grown_in = max(0, update.input_octets - row.input_octets)
     grown_out = max(0, update.output_octets - row.output_octets)
@@ -139,6 +227,7 @@ def record(
             row.framed_ip = None  # the client IP is kept only while the session is open
         elif update.framed_ip:
             row.framed_ip = update.framed_ip
+    row.changed = True
     _count(update, usage, created=created, grown=(grown_in, grown_out, grown_seconds))
     return row
 
@@ -249,10 +338,12 @@ __all__ = [
     "START",
     "STOP",
     "AccountingUpdate",
+    "SessionRow",
     "accounting_on",
     "close_stale_sessions",
     "combine_gigawords",
     "load_sessions",
     "open_sessions",
     "record",
+    "save_sessions",
 ]

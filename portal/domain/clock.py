@@ -23,23 +23,30 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+# The pure functions below are cached: a RADIUS batch asks them the same question (one
+# ``now``, one zone) for every packet in it.
+
+
+@lru_cache(maxsize=1024)
 def to_local(now: datetime, label: str) -> datetime:
     """A naive UTC instant as an aware local datetime in the given zone."""
     return now.replace(tzinfo=UTC).astimezone(zone(label))
 
 
+@lru_cache(maxsize=1024)
 def local_day(now: datetime, label: str) -> date:
     """The village's calendar day (the quota window) at the instant ``now``."""
     return to_local(now, label).date()
 
 
-@lru_cache(maxsize=4096)  # pure; the RADIUS server asks for the same few days per packet
+@lru_cache(maxsize=1024)
 def day_end(day: date, label: str) -> datetime:
     """The naive UTC instant at which the given local day ends (the next local midnight)."""
     midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone(label))
     return midnight.astimezone(UTC).replace(tzinfo=None)
 
 
+@lru_cache(maxsize=1024)
 def seconds_to_midnight(now: datetime, label: str) -> int:
     """Whole seconds from ``now`` until the local day ends (at least 1)."""
     remaining = day_end(local_day(now, label), label) - now

@@ -12,12 +12,13 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import keyring
-from portal.domain.batching import one_of
+from portal.domain.batching import dialect_of, one_of, values_for
 from portal.models import Gateway, LoginGrant
 
 GRANT_LIFETIME = timedelta(minutes=5)
@@ -104,6 +105,31 @@ class GrantRow:
     first_use: bool = False
 
 
+@lru_cache(maxsize=4)
+def _grants_statement(dialect: str) -> sa.Select:
+    table = LoginGrant.__table__
+    return sa.select(
+        table.c.id,
+        table.c.username,
+        table.c.gateway_id,
+        table.c.device,
+        table.c.expires_at,
+        table.c.used_at,
+        table.c.voucher_id,
+        table.c.terms_version_id,
+    ).where(one_of(dialect, table.c.username, "usernames"))
+
+
+@lru_cache(maxsize=4)
+def _first_use_statement(dialect: str) -> sa.Update:
+    table = LoginGrant.__table__
+    return (
+        sa.update(table)
+        .where(one_of(dialect, table.c.id, "ids"), table.c.used_at.is_(None))
+        .values(used_at=sa.bindparam("used_at", type_=table.c.used_at.type))
+    )
+
+
 def load_grants(session: Session, usernames: list[str]) -> dict[str, GrantRow]:
     """The grants with these usernames, in one query (for a batch of Access-Requests).
 
@@ -111,33 +137,26 @@ def load_grants(session: Session, usernames: list[str]) -> dict[str, GrantRow]:
     """
     if not usernames:
         return {}
-    table = LoginGrant.__table__
+    dialect = dialect_of(session)
     rows = session.execute(
-        sa.select(
-            table.c.id,
-            table.c.username,
-            table.c.gateway_id,
-            table.c.device,
-            table.c.expires_at,
-            table.c.used_at,
-            table.c.voucher_id,
-            table.c.terms_version_id,
-        ).where(one_of(session, table.c.username, usernames))
+        _grants_statement(dialect), {"usernames": values_for(dialect, usernames)}
     )
     return {row.username: GrantRow(*row) for row in rows}
 
 
 def save_first_uses(session: Session, rows: list[GrantRow]) -> None:
-    """Write the use time of grants first used in this batch (one executemany UPDATE)."""
-    used = [{"g_id": row.id, "g_used": row.used_at} for row in rows if row.first_use]
-    if used:
-        table = LoginGrant.__table__
-        session.connection().execute(
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("g_id"), table.c.used_at.is_(None))
-            .values(used_at=sa.bindparam("g_used")),
-            used,
+    """Write the use time of grants first used in this batch (one UPDATE per use time)."""
+    by_time: dict[datetime, list[int]] = {}
+    for row in rows:
+        if row.first_use and row.used_at is not None:
+            by_time.setdefault(row.used_at, []).append(row.id)
+    dialect = dialect_of(session)
+    for used_at, ids in by_time.items():
+        session.execute(
+            _first_use_statement(dialect), {"ids": values_for(dialect, ids), "used_at": used_at}
         )
+    for row in rows:
+        row.first_use = False
 
 
 def use_grant(

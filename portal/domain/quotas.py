@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
-from portal.domain.batching import one_of
+from portal.domain.batching import dialect_of, one_of, values_for
 from portal.domain.policies import EffectivePolicy
 from portal.models import DeviceDay, Voucher
 
@@ -82,6 +83,22 @@ class DayUsage:
     voucher_id: int | None
 
 
+@lru_cache(maxsize=4)
+def _day_usage_statement(dialect: str) -> sa.Select:
+    table = DeviceDay.__table__
+    return sa.select(
+        table.c.device,
+        table.c.bytes_total,
+        table.c.seconds_total,
+        table.c.terms_version_id,
+        table.c.voucher_id,
+    ).where(
+        table.c.village_kode == sa.bindparam("village"),
+        table.c.local_date == sa.bindparam("day"),
+        one_of(dialect, table.c.device, "devices"),
+    )
+
+
 def day_usage(
     session: Session, keys: list[tuple[str, date, str]]
 ) -> dict[tuple[str, date, str], DayUsage]:
@@ -93,21 +110,13 @@ def day_usage(
     groups: dict[tuple[str, date], set[str]] = {}
     for village_kode, day, device in keys:
         groups.setdefault((village_kode, day), set()).add(device)
-    table = DeviceDay.__table__
+    dialect = dialect_of(session)
+    statement = _day_usage_statement(dialect)
     found: dict[tuple[str, date, str], DayUsage] = {}
     for (village_kode, day), devices in groups.items():
         rows = session.execute(
-            sa.select(
-                table.c.device,
-                table.c.bytes_total,
-                table.c.seconds_total,
-                table.c.terms_version_id,
-                table.c.voucher_id,
-            ).where(
-                table.c.village_kode == village_kode,
-                table.c.local_date == day,
-                one_of(session, table.c.device, devices),
-            )
+            statement,
+            {"village": village_kode, "day": day, "devices": values_for(dialect, devices)},
         )
         for device, *values in rows:
             found[(village_kode, day, device)] = DayUsage(*values)

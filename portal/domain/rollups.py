@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -57,16 +58,45 @@ def _insert(session: Session, table: sa.Table) -> sa.Insert:
     return module.insert(table)
 
 
-def _increment_upsert(session: Session, table: sa.Table, keys: tuple[str, ...], rows: list[dict]):
-    """Insert rows, or add their counters to the stored ones when the key exists."""
-    if not rows:
-        return
-    stmt = _insert(session, table)
-    stmt = stmt.on_conflict_do_update(
+@lru_cache(maxsize=16)
+def _upsert_statement(dialect: str, table: sa.Table, keys: tuple[str, ...]) -> sa.Insert:
+    # Built once per table and dialect: building and compiling it cost more than running it.
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table)
+    return stmt.on_conflict_do_update(
         index_elements=list(keys),
         set_={name: table.c[name] + stmt.excluded[name] for name in COUNTERS},
     )
-    session.execute(stmt, rows)
+
+
+def _increment_upsert(session: Session, table: sa.Table, keys: tuple[str, ...], rows: list[dict]):
+    """Insert rows, or add their counters to the stored ones when the key exists."""
+    if rows:
+        dialect = session.get_bind().dialect.name
+        session.connection().execute(_upsert_statement(dialect, table, keys), rows)
+
+
+@lru_cache(maxsize=4)
+def _device_insert_statement(dialect: str) -> sa.Insert:
+    module = postgresql if dialect == "postgresql" else sqlite
+    table = DeviceDay.__table__
+    return module.insert(table).on_conflict_do_nothing().returning(table.c.village_kode)
+
+
+def _device_update_statement() -> sa.Update:
+    table = DeviceDay.__table__
+    return (
+        sa.update(table)
+        .where(
+            table.c.village_kode == sa.bindparam("k_v"),
+            table.c.local_date == sa.bindparam("k_d", type_=table.c.local_date.type),
+            table.c.device == sa.bindparam("k_dev"),
+        )
+        .values({name: table.c[name] + sa.bindparam(f"d_{name}") for name in _DEVICE_FIELDS})
+    )
+
+
+_DEVICE_UPDATE = _device_update_statement()
 
 
 def ensure_device_day(session: Session, *, village_kode: str, day: date, device: str) -> bool:
@@ -103,6 +133,9 @@ class UsageBatch:
     )
     vouchers: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     uptime: set[tuple[int, datetime]] = field(default_factory=set)
+    #: After `flush`: each device-day's bytes and seconds including this batch (read
+    #: before the update, plus the batch's growth), for quota enforcement.
+    totals: dict[tuple[str, date, str], tuple[int, int]] = field(default_factory=dict)
     #: Buckets already written by this process (shared across batches): a gateway is
     #: marked, and its last_seen_at moved, once per 5-minute bucket, not per packet.
     marked: set[tuple[int, datetime]] | None = None
@@ -186,15 +219,13 @@ class UsageBatch:
         one executemany UPDATE."""
         if not self.devices:
             return
-        existing = day_usage(session, list(self.devices)).keys()
-        missing = sorted(self.devices.keys() - existing)
+        existing = day_usage(session, list(self.devices))
+        missing = sorted(self.devices.keys() - existing.keys())
         if missing:
             # One INSERT for every new device; RETURNING names the rows this insert
             # created (not those another process created meanwhile) on both backends.
-            table = DeviceDay.__table__
-            stmt = _insert(session, table).on_conflict_do_nothing()
             created = session.connection().execute(
-                stmt.returning(table.c.village_kode),
+                _device_insert_statement(session.get_bind().dialect.name),
                 [
                     {
                         "village_kode": v,
@@ -209,25 +240,19 @@ class UsageBatch:
             )
             for (village_kode,) in created:
                 self.village(village_kode, timezones[village_kode], now, devices=1)
-        table = DeviceDay.__table__
+        for key, values in self.devices.items():
+            before = existing.get(key)
+            self.totals[key] = (
+                (before.bytes_total if before else 0) + values["bytes_total"],
+                (before.seconds_total if before else 0) + values["seconds_total"],
+            )
         rows = [
             {"k_v": v, "k_d": d, "k_dev": dev, **{f"d_{k}": n for k, n in values.items()}}
             for (v, d, dev), values in self.devices.items()
             if any(values.values())
         ]
         if rows:
-            session.connection().execute(
-                sa.update(table)
-                .where(
-                    table.c.village_kode == sa.bindparam("k_v"),
-                    table.c.local_date == sa.bindparam("k_d"),
-                    table.c.device == sa.bindparam("k_dev"),
-                )
-                .values(
-                    {name: table.c[name] + sa.bindparam(f"d_{name}") for name in _DEVICE_FIELDS}
-                ),
-                rows,
-            )
+            session.connection().execute(_DEVICE_UPDATE, rows)
 
     def _flush_uptime(self, session: Session, now: datetime) -> None:
         new = self.uptime - self.marked if self.marked is not None else self.uptime

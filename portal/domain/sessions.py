@@ -9,10 +9,13 @@ which RouterOS needs to find a hotspot session.
 from __future__ import annotations
 
 import ipaddress
+import logging
 
 from sqlalchemy.orm import Session
 
 from portal.models import AccountingSession, Gateway
+
+log = logging.getLogger(__name__)
 
 
 class SessionNotOpen(Exception):
@@ -53,7 +56,7 @@ def disconnect(
     attributes.append(("Acct-Session-Id", accounting_session.acct_session_id))
     if accounting_session.framed_ip:
         attributes.append(("Framed-IP-Address", accounting_session.framed_ip))
-    return coa.send(
+    result = coa.send(
         host=str(network.network_address),
         port=gateway.coa_port,
         secret=gateway.secret.encode(),
@@ -63,3 +66,5 @@ def disconnect(
         timeout=timeout,
         retries=retries,
     )
+    log.info("disconnect of session %d: %s", accounting_session.id, result.label)
+    return result

@@ -225,6 +225,8 @@ def radius_server(settings: Settings) -> Iterator[Callable[..., RadiusServer]]:
 
     def start(**options: object) -> RadiusServer:
         options.setdefault("reject_delay", 0.2)
+        options.setdefault("coa_timeout", 0.2)  # no test NAS listens on 3799 unless asked
+        options.setdefault("coa_retries", 0)
         server = RadiusServer(settings, "127.0.0.1", 0, 0, **options).start()  # type: ignore[arg-type]
         started.append(server)
         return server

@@ -69,7 +69,7 @@ def test_reject_delay_does_not_hold_up_other_residents(
     reply = nas.send(nas.access_request(good.username, good.password, mac=MAC))
 
     assert reply.code == packet.AccessAccept
-    assert time.monotonic() - started < 0.5
+    assert time.monotonic() - started < 0.8  # well under the 1 s the reject waits
     sock_client._CloseSocket()
 
 

@@ -234,7 +234,7 @@ def test_quota_spent_mid_session_sends_disconnect(make_gateway, radius_server, r
 
     label = {"ack": "ack", "nak": "nak-503", "silent": "timeout"}[mode]
     counter = server.metrics.coa.labels("disconnect", label)
-    for _ in range(50):
+    for _ in range(100):
         if counter._value.get() == 1:
             break
         import time

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 from pyrad import packet
 
-from portal.domain.accounting import AccountingUpdate, record
+from portal.domain.accounting import AccountingUpdate, record, save_sessions
 from portal.domain.clock import local_day, utcnow
 from portal.domain.policies import set_policy
 from portal.domain.rollups import UsageBatch
 from portal.domain.sessions import GatewayUnreachable, SessionNotOpen, disconnect
+from portal.models import AccountingSession
 from radius import coa
 from tests.radius.mikrotik import DICTIONARY
 from tests.radius.nas_listener import NasListener
@@ -81,8 +82,8 @@ def test_nas_with_another_secret_ignores_the_request(nas):
 def open_session(db, gateway, user_name="wd-0123456789abcdef"):
     now = utcnow()
     with db() as session:
+        known = {}
         row = record(
-            session,
             AccountingUpdate(
                 status="start",
                 gateway_id=gateway.id,
@@ -96,10 +97,11 @@ def open_session(db, gateway, user_name="wd-0123456789abcdef"):
                 user_name=user_name,
             ),
             usage=UsageBatch(),
-            known={},
+            known=known,
         )
+        save_sessions(session, known.values())
         session.commit()
-        return row
+        return session.get(AccountingSession, row.id)
 
 
 def test_admin_disconnect_names_the_session(db, make_gateway, nas):
@@ -150,7 +152,7 @@ def test_throttle_policy_sends_coa_with_the_throttle_rate(
     client.send(client.accounting_request(3, seconds=60, output_octets=5_000_000))
 
     counter = server.metrics.coa.labels("coa", "ack")
-    for _ in range(60):
+    for _ in range(100):
         if counter._value.get():
             break
         time.sleep(0.05)

@@ -1,0 +1,84 @@
+"""Mid-session quota enforcement: Disconnect-Request or CoA to the session's gateway.
+
+Accounting batches report sessions whose device spent its day quota; this sends each
+one Disconnect-Request (policy ``reject``) or a CoA with the throttle
+Mikrotik-Rate-Limit (policy ``throttle``) on a small thread pool, so a router that
+does not answer never holds up accounting. Every result is counted by outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from pyrad.dictionary import Dictionary
+
+from radius import coa
+from radius.accounting import Enforcement
+from radius.clients import ClientCache
+from radius.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+
+class Enforcer:
+    """Sends each session's enforcement once per process (``timeout`` and ``retries`` per
+    request, as in `radius.coa.send`)."""
+
+    def __init__(
+        self,
+        clients: ClientCache,
+        dictionary: Dictionary,
+        metrics: Metrics,
+        *,
+        timeout: float = 2.0,
+        retries: int = 2,
+    ) -> None:
+        self._clients, self._dictionary, self._metrics = clients, dictionary, metrics
+        self._timeout, self._retries = timeout, retries
+        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="radius-coa")
+        self._done: set[int] = set()
+
+    def submit(self, enforcement: Enforcement, nas_address: str) -> Future | None:
+        """Queue one enforcement for the router at ``nas_address``; None if already sent."""
+        if enforcement.session_id in self._done:
+            return None
+        if len(self._done) > 100_000:
+            self._done.clear()
+        self._done.add(enforcement.session_id)
+        return self._pool.submit(self.enforce, enforcement, nas_address)
+
+    def stop(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def enforce(self, enforcement: Enforcement, nas_address: str) -> coa.CoaResult:
+        """Send the request now and return the gateway's answer (ACK, NAK or TIMEOUT).
+
+        The session is named by User-Name (kept in memory only), Acct-Session-Id and
+        Framed-IP-Address, which RouterOS needs to find a hotspot session.
+        """
+        client = self._clients.by_id(enforcement.gateway_id)
+        if client is None:
+            return coa.CoaResult(coa.Outcome.TIMEOUT)
+        attributes: list[tuple[str, object]] = [("Acct-Session-Id", enforcement.acct_session_id)]
+        if enforcement.user_name:
+            attributes.insert(0, ("User-Name", enforcement.user_name))
+        if enforcement.framed_ip:
+            attributes.append(("Framed-IP-Address", enforcement.framed_ip))
+        disconnect = enforcement.action == "disconnect"
+        if not disconnect:
+            attributes.append(("Mikrotik-Rate-Limit", enforcement.rate_limit or ""))
+        result = coa.send(
+            host=nas_address,
+            port=client.coa_port,
+            secret=client.secret,
+            dictionary=self._dictionary,
+            disconnect=disconnect,
+            attributes=attributes,
+            timeout=self._timeout,
+            retries=self._retries,
+        )
+        kind = "disconnect" if disconnect else "coa"
+        self._metrics.coa.labels(kind, result.label).inc()
+        log.info("quota %s for session %d: %s", kind, enforcement.session_id, result.label)
+        return result
