@@ -32,3 +32,11 @@ def test_metrics_are_prometheus_text(
     assert "wifidesa_gateways 1.0" in text
     assert "wifidesa_open_sessions 0.0" in text
     assert 'wifidesa_http_requests_total{endpoint="ops.healthz",status="200"} 1.0' in text
+
+
+def test_a_nul_byte_anywhere_is_refused_before_any_query(client):
+    assert client.get("/mt/gw%00/heartbeat?token=x").status_code == 400
+    assert client.get("/hotspot", query_string={"identity": "gw\x00"}).status_code == 400
+    assert client.post("/hotspot", data={"identity": "gw\x00"}).status_code == 400
+    assert client.get("/desa/samurangau\x00").status_code == 400
+    assert client.get("/healthz").status_code == 200
