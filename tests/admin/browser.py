@@ -11,15 +11,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from tests.splash.browser import CHROMIUM, CHROMIUM_ARGS
+
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing")
 
 #: Installed before any page script: records every attempt to reach for a dialog.
