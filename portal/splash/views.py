@@ -7,7 +7,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask import url_for as flask_url_for
 
-from portal import settings_of
+from portal import security, settings_of
 from portal.database import db
 from portal.domain import admission, bulletin, clock, hotspot, terms
 from portal.domain.pseudonyms import InvalidMac, KeyRing, normalize_mac
@@ -31,6 +31,7 @@ def _small_bodies() -> None:
     # The router's fields, a ticket and a voucher code fit easily; refuse anything
     # bigger (413) before parsing it.
     request.max_content_length = BODY_MAX
+    security.refuse_nul_bytes()
 
 
 def _master_key() -> str:
