@@ -47,13 +47,29 @@ def create_app(settings: Settings) -> Flask:
     )
     app.extensions["wifidesa.settings"] = settings
 
-    from portal import database, errors, migrations, ops, security
+    from portal import (
+        admin,
+        api,
+        database,
+        errors,
+        i18n,
+        migrations,
+        ops,
+        reports,
+        security,
+        splash,
+    )
 
     database.init_app(app)
     migrations.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     ops.init_app(app)
+    i18n.init_app(app)
+    admin.init_app(app)  # sets up CSRFProtect, which splash.init_app then exempts itself from
+    splash.init_app(app)
+    api.init_app(app)
+    reports.init_app(app)  # after admin: the report pages use the console's login
     return app
 
 

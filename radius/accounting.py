@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from portal.domain import accounting, clock, grants, quotas
+from portal.domain import accounting, clock, grants, quotas, rollups
 from portal.domain.rollups import UsageBatch
 from portal.models import Voucher
 from radius.clients import Client
@@ -117,6 +117,7 @@ def account_batch(
             touched[(client.village_kode, update.local_date, update.device)].append((row, request))
     accounting.save_sessions(session, known.values())
     usage.flush(session, timezones, now)
+    rollups.record_peaks(session, timezones, now)
     return _over_quota(session, touched, usage.totals, ctx, now)
 
 

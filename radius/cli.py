@@ -9,7 +9,6 @@ import logging
 
 import click
 
-from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
 from portal.domain.accounting import close_stale_sessions
 from portal.domain.clock import utcnow
@@ -51,11 +50,12 @@ def radius_command(
     stores accounting before acknowledging it, and disconnects or throttles devices
     whose daily quota runs out. Stops on Ctrl-C or SIGTERM.
     """
+    from portal.cli.common import load_settings  # here: portal.cli imports this module
     from radius.server import RadiusServer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     server = RadiusServer(
-        Settings.from_env(),
+        load_settings(),
         host,
         port,
         acct_port,
@@ -81,7 +81,9 @@ def close_stale_command(missed: int) -> None:
     A session counts as stale after `missed` interim intervals of its village's policy
     without an update; it is closed at its last update and its client IP is forgotten.
     """
-    settings = Settings.from_env()
+    from portal.cli.common import load_settings
+
+    settings = load_settings()
     engine = make_engine(settings)
     try:
         with make_sessionmaker(engine)() as session:

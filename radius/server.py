@@ -31,6 +31,7 @@ from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
 from portal.domain.accounting import close_stale_sessions
 from portal.domain.clock import utcnow
+from portal.domain.retention import DailyPurge
 from radius import decode
 from radius.accounting import account_batch
 from radius.accounting_writer import SocketLoop, commit_batch
@@ -125,6 +126,7 @@ class RadiusServer:
         ]
         self._stopping = threading.Event()
         self._sweep_interval = sweep_interval
+        self._daily_purge = DailyPurge(sessions, settings)
         self._sweeper = threading.Thread(target=self._sweep, daemon=True, name="radius-sweeper")
 
     # -- lifecycle ---------------------------------------------------------------------
@@ -161,7 +163,8 @@ class RadiusServer:
 
     def _sweep(self) -> None:
         """Background upkeep: a WAL checkpoint every second (SQLite), and every
-        ``sweep_interval`` s close sessions that missed three interim updates."""
+        ``sweep_interval`` s close sessions that missed three interim updates, and once a
+        day apply the retention rules (`portal.domain.retention`)."""
         next_sweep = time.monotonic() + self._sweep_interval
         while not self._stopping.wait(CHECKPOINT_INTERVAL if self._checkpoints else 5.0):
             try:
@@ -175,7 +178,9 @@ class RadiusServer:
                         session.commit()
                     if closed:
                         log.info("closed %d stale sessions", closed)
-            except SQLAlchemyError:
+                    if self._daily_purge.tick(self._clock()) is not None:
+                        log.info("daily retention purge done")
+            except (SQLAlchemyError, OSError):
                 log.exception("database upkeep failed; will retry")
 
     # -- receiving: decode, identify, verify, deduplicate -----------------------------------

@@ -31,12 +31,12 @@ def postgres_url() -> str | None:
 
 @contextmanager
 def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """A URL for an empty database of the given backend, cleaned up afterwards.
+    """A WIFIDESA_DATABASE_URL for an empty database of the backend, cleaned up after.
 
     Skips the test when PostgreSQL is asked for but WIFIDESA_TEST_DATABASE_URL is unset.
     """
     if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        yield ""  # the default: SQLite in the test's data folder
         return
     base = postgres_url()
     if base is None:

@@ -62,9 +62,18 @@ def issue_grant(
     master_key: str,
     terms_version_id: int | None = None,
     voucher_id: int | None = None,
+    username: str | None = None,
 ) -> IssuedGrant:
-    """Create a grant for ``device`` (a pseudonym) at ``gateway``, valid 5 minutes."""
-    username = USERNAME_PREFIX + secrets.token_hex(8)
+    """Create a grant for ``device`` (a pseudonym) at ``gateway``, valid 5 minutes.
+
+    ``username`` defaults to a random one; a caller may derive it from a one-time
+    value instead (the portal derives it from its accept ticket's nonce, so the unique
+    constraint refuses a replayed ticket). It must satisfy `is_grant_username`.
+    Raises sqlalchemy's IntegrityError (at flush) when the username already exists.
+    """
+    username = username or USERNAME_PREFIX + secrets.token_hex(8)
+    if not is_grant_username(username):
+        raise ValueError("not a grant username")
     grant = LoginGrant(
         username=username,
         gateway_id=gateway.id,

@@ -14,6 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal.domain.errors import DomainError
 from portal.models import Policy
 
 ON_EXHAUSTED = ("reject", "throttle")
@@ -28,7 +29,7 @@ _RATE_LIMIT = re.compile(
 )
 
 
-class InvalidPolicy(ValueError):
+class InvalidPolicy(DomainError):
     """A policy value is out of range or not in MikroTik's syntax."""
 
 

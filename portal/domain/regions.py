@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from portal.domain.errors import DomainError
+
 DATA_FILE = "wilayah-kepmendagri-2025.csv.gz"
 
 #: Indonesia's three time zones by the name residents know them by.
@@ -30,7 +32,7 @@ _DIGIT_LENGTHS = {2: (2,), 4: (2, 2), 6: (2, 2, 2), 10: (2, 2, 2, 4)}
 _DOTTED = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 
 
-class UnknownRegion(ValueError):
+class UnknownRegion(DomainError):
     """The code is well-formed or not, but it is not in the official list."""
 
 

@@ -22,7 +22,15 @@ from sqlalchemy.orm import Session
 
 from portal.domain import clock
 from portal.domain.quotas import day_usage
-from portal.models import DeviceDay, Gateway, GatewayUptime, UsageDaily, UsageHourly, Voucher
+from portal.models import (
+    AccountingSession,
+    DeviceDay,
+    Gateway,
+    GatewayUptime,
+    UsageDaily,
+    UsageHourly,
+    Voucher,
+)
 
 #: The counters a rollup row carries that accounting and authentication feed.
 COUNTERS = (
@@ -266,3 +274,71 @@ class UsageBatch:
 
 
 __all__ = ["COUNTERS", "UsageBatch", "ensure_device_day", "uptime_bucket"]
+
+
+def record_peaks(session: Session, timezones: dict[str, str], now: datetime) -> None:
+    """Raise each village's peak of concurrent devices for its current local hour and day.
+
+    ``timezones`` maps the villages just touched to their zone. The count is of distinct
+    devices with an open session right now; the stored peak only ever grows, and the
+    comparison happens in SQL so concurrent RADIUS processes cannot lower it.
+    """
+    if not timezones:
+        return
+    open_devices = session.execute(
+        sa.select(
+            AccountingSession.village_kode, sa.func.count(sa.distinct(AccountingSession.device))
+        )
+        .where(
+            AccountingSession.village_kode.in_(list(timezones)),
+            AccountingSession.stopped_at.is_(None),
+        )
+        .group_by(AccountingSession.village_kode)
+    ).all()
+    hourly: list[dict] = []
+    daily: list[dict] = []
+    for village_kode, count in open_devices:
+        local = clock.to_local(now, timezones[village_kode])
+        key = {"village_kode": village_kode, "local_date": local.date(), "peak_concurrent": count}
+        hourly.append({**key, "local_hour": local.hour, **dict.fromkeys(COUNTERS, 0)})
+        daily.append({**key, **dict.fromkeys(COUNTERS, 0)})
+    _raise_peak(
+        session, UsageHourly.__table__, ("village_kode", "local_date", "local_hour"), hourly
+    )
+    _raise_peak(session, UsageDaily.__table__, ("village_kode", "local_date"), daily)
+
+
+def _raise_peak(session: Session, table: sa.Table, keys: tuple[str, ...], rows: list[dict]):
+    if not rows:
+        return
+    stmt = _insert(session, table)
+    stored, offered = table.c.peak_concurrent, stmt.excluded.peak_concurrent
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={"peak_concurrent": sa.case((offered > stored, offered), else_=stored)},
+    )
+    session.execute(stmt, rows)
+
+
+def add_village_counts(
+    session: Session, *, village_kode: str, day: date, hour: int, **deltas: int
+) -> None:
+    """Add ``deltas`` (e.g. ``terms_accepted=1``) to a village's hour and day rollups.
+
+    Raises KeyError for a name that is not one of `COUNTERS`.
+    """
+    counts = dict.fromkeys(COUNTERS, 0)
+    for name, value in deltas.items():
+        if name not in counts:
+            raise KeyError(name)
+        counts[name] = value
+    key = {"village_kode": village_kode, "local_date": day}
+    _increment_upsert(
+        session,
+        UsageHourly.__table__,
+        ("village_kode", "local_date", "local_hour"),
+        [{**key, "local_hour": hour, **counts}],
+    )
+    _increment_upsert(
+        session, UsageDaily.__table__, ("village_kode", "local_date"), [{**key, **counts}]
+    )

@@ -24,6 +24,8 @@ class AdminUser(Base):
     role: Mapped[str] = mapped_column(sa.String(8))
     scope_kode: Mapped[str] = mapped_column(KODE)
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The TOTP time step last accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     #: Bumped on logout-everywhere and password change; sessions carry the value they saw.
     session_version: Mapped[int] = mapped_column(default=1)
     active: Mapped[bool] = mapped_column(default=True)

@@ -110,6 +110,18 @@ class UsageDaily(_Counters, Base):
     village_kode: Mapped[str] = mapped_column(sa.ForeignKey("village.kode"), primary_key=True)
     local_date: Mapped[date] = mapped_column(primary_key=True)
 
+    # The report overview's last-30-days sums read only this index (migration 0004).
+    __table_args__ = (
+        sa.Index(
+            "ix_usage_daily_recent",
+            "local_date",
+            "village_kode",
+            "devices",
+            "bytes_down",
+            "bytes_up",
+        ),
+    )
+
 
 class TermsAcceptance(Base):
     """How many times a terms version was accepted at a village on a day (no personal data)."""

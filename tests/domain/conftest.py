@@ -1,4 +1,7 @@
-"""Domain tests: plain SQLAlchemy sessions over a migrated database, no HTTP, no sockets."""
+"""Domain tests: plain SQLAlchemy sessions over a migrated database, no HTTP, no sockets.
+
+The factories here only flush (domain style), unlike the committing ones of tests/conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +9,20 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from portal.database import make_engine, make_sessionmaker
 from portal.domain import regions
 from portal.models import Gateway, Village
-from tests.databases import BACKENDS, TEST_SECRET_KEY, database_url, migrated_settings
+from tests.databases import TEST_SECRET_KEY
 
 NOW = datetime(2026, 11, 22, 3, 0)  # 11.00 WITA, 10.00 WIB
 
 
-@pytest.fixture(params=BACKENDS)
-def session(request: pytest.FixtureRequest, tmp_path) -> Iterator[Session]:
-    with database_url(request.param, tmp_path) as url:
-        settings = migrated_settings(tmp_path, url)
-        engine = make_engine(settings)
-        with make_sessionmaker(engine)() as db_session:
-            yield db_session
-        engine.dispose()
+@pytest.fixture
+def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    """A plain session; domain code only flushes, so nothing here is committed."""
+    with sessions() as db_session:
+        yield db_session
 
 
 @pytest.fixture

@@ -1,0 +1,153 @@
+"""Gateways: list and status for everyone in scope; add, edit, rotate and the .rsc
+script for regency and province admins.
+
+A new or rotated secret is shown once, on the page that answers the POST; for the
+next 15 minutes the script download includes it, afterwards a placeholder (rotate to
+get a fresh one).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, redirect, render_template, session, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from portal.admin import bp, now
+from portal.admin.bulletin import village_choices
+from portal.admin.forms import ConfirmForm, GatewayForm, choices
+from portal.admin.scope import gateways_query, load_scoped, require_role, require_village
+from portal.admin.views import audit, local, settings
+from portal.database import db
+from portal.domain import gateway_admin, policies, router_script
+from portal.models import Gateway, Village
+
+REVEAL = "gateway_secret_reveal"
+REVEAL_SECONDS = 15 * 60
+
+
+@bp.get("/gateways")
+def gateway_list() -> str:
+    moment = now()
+    rows = []
+    for gateway in db.session.scalars(gateways_query()):
+        last = gateway_admin.last_heard(db.session, gateway)
+        rows.append((gateway, last, gateway_admin.is_up(last, moment)))
+    return render_template("admin/gateways.html", rows=rows, local=local)
+
+
+@bp.get("/gateways/<int:gateway_id>")
+def gateway_detail(gateway_id: int) -> str:
+    gateway = load_scoped(Gateway, gateway_id)
+    last = gateway_admin.last_heard(db.session, gateway)
+    return render_template(
+        "admin/gateway_detail.html",
+        gateway=gateway,
+        last=local(last, gateway.village.timezone),
+        up=gateway_admin.is_up(last, now()),
+        form=ConfirmForm(),
+    )
+
+
+def _values(form: GatewayForm) -> gateway_admin.GatewayInput:
+    return gateway_admin.GatewayInput(
+        nas_identifier=form.nas_identifier.data or "",
+        source_address=form.source_address.data or "",
+        hotspot_host=form.hotspot_host.data or "",
+        coa_port=form.coa_port.data or 0,
+        require_message_authenticator=form.require_message_authenticator.data,
+    )
+
+
+@bp.route("/gateways/new", methods=["GET", "POST"])
+def gateway_new() -> str:
+    require_role("regency")
+    form = GatewayForm()
+    form.village.choices = village_choices(allow_all=False)
+    if form.validate_on_submit():
+        village = require_village(form.village.data)
+        try:
+            gateway, secret = gateway_admin.create_gateway(
+                db.session, village, _values(form), now=now()
+            )
+        except gateway_admin.InvalidGateway as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            audit("gateway.create", "gateway", gateway.id, village.kode)
+            return _show_secret(gateway, secret)
+    return render_template("admin/gateway_form.html", form=form, gateway=None)
+
+
+@bp.route("/gateways/<int:gateway_id>/edit", methods=["GET", "POST"])
+def gateway_edit(gateway_id: int) -> str | BaseResponse:
+    require_role("regency")
+    gateway = load_scoped(Gateway, gateway_id)
+    form = GatewayForm(obj=gateway)
+    form.village.choices = choices([(gateway.village_kode, gateway.village.name)])
+    form.village.data = gateway.village_kode
+    if form.validate_on_submit():
+        try:
+            gateway_admin.update_gateway(db.session, gateway, _values(form), now=now())
+        except gateway_admin.InvalidGateway as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            audit("gateway.update", "gateway", gateway.id, gateway.village_kode)
+            return redirect(url_for("admin.gateway_detail", gateway_id=gateway.id))
+    return render_template("admin/gateway_form.html", form=form, gateway=gateway)
+
+
+@bp.post("/gateways/<int:gateway_id>/rotate")
+def gateway_rotate(gateway_id: int) -> str:
+    require_role("regency")
+    gateway = load_scoped(Gateway, gateway_id)
+    secret = gateway_admin.rotate_secret(gateway, now=now())
+    audit("gateway.rotate_secret", "gateway", gateway.id, gateway.village_kode)
+    return _show_secret(gateway, secret)
+
+
+def _show_secret(gateway: Gateway, secret: str) -> str:
+    session[REVEAL] = {"id": gateway.id, "until": now().timestamp() + REVEAL_SECONDS}
+    return render_template("admin/gateway_secret.html", gateway=gateway, secret=secret)
+
+
+@bp.get("/gateways/<int:gateway_id>/wifidesa.rsc")
+def gateway_script(gateway_id: int) -> Response:
+    require_role("regency")
+    gateway = load_scoped(Gateway, gateway_id)
+    reveal = session.get(REVEAL) or {}
+    with_secret = reveal.get("id") == gateway.id and now().timestamp() < reveal.get("until", 0)
+    audit("gateway.script", "gateway", gateway.id, gateway.village_kode,
+          detail="with secret" if with_secret else "placeholder")  # fmt: skip
+    text = router_script.render_script(
+        script_values(gateway, gateway.village, gateway.secret if with_secret else None)
+    )
+    return Response(
+        text,
+        mimetype="text/plain",
+        headers={
+            "Content-Disposition": 'attachment; filename="wifidesa.rsc"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def script_values(
+    gateway: Gateway, village: Village, secret: str | None
+) -> router_script.ScriptValues:
+    """Everything the script needs, from the gateway, its village and the settings."""
+    config = settings()
+    portal_host = urlsplit(config.public_url).hostname or "localhost"
+    radius_host = str(config.extra.get("radius_host") or portal_host)
+    return router_script.ScriptValues(
+        nas_identifier=gateway.nas_identifier,
+        village_name=village.name,
+        village_kode=village.kode,
+        hotspot_host=gateway.hotspot_host or "",
+        coa_port=gateway.coa_port,
+        heartbeat_token=gateway.heartbeat_token,
+        public_url=config.public_url,
+        portal_host=portal_host,
+        radius_host=radius_host,
+        interim_minutes=policies.effective_policy(db.session, village.kode).interim_minutes,
+        secret=secret,
+    )

@@ -1,0 +1,127 @@
+"""``wifidesa demo``: the whole product on one machine, with Kabupaten Paser as example.
+
+The demo always uses SQLite in the data folder, so it never touches a production
+database named by WIFIDESA_DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from typing import Protocol
+
+import click
+
+from portal.cli.common import app_context, load_settings, utcnow
+from portal.cli.serve import run_portal
+from portal.config import Settings
+from portal.database import db
+from portal.domain.demo import DemoSeed, seed_demo
+from portal.migrations import upgrade_database
+
+
+class Stoppable(Protocol):
+    def stop(self) -> None: ...
+
+
+def start_radius(settings: Settings, host: str, port: int) -> Stoppable:
+    """Start the RADIUS server for the demo (auth on ``port``, accounting on ``port + 1``).
+
+    It runs as its own process (``wifidesa radius``), so gunicorn's forked workers
+    inherit none of its sockets or threads. Returns a handle whose ``stop()`` ends it.
+    """
+    env = dict(os.environ)
+    env.update(
+        WIFIDESA_DATA_DIR=str(settings.data_dir),
+        WIFIDESA_DATABASE_URL=settings.database_url,
+        WIFIDESA_SECRET_KEY=settings.secret_key,
+        WIFIDESA_PUBLIC_URL=settings.public_url,
+    )
+    command = [sys.executable, "-m", "portal.cli", "radius", "--host", host, "--port", str(port)]
+    return RadiusProcess(subprocess.Popen(command, env=env))  # noqa: S603 (our own CLI)
+
+
+class RadiusProcess:
+    """The demo's RADIUS server process."""
+
+    def __init__(self, process: subprocess.Popen[bytes]) -> None:
+        self.process = process
+
+    def stop(self) -> None:
+        """Ask the server to stop (SIGTERM) and wait; kill it after 10 seconds."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def demo_settings() -> Settings:
+    """Settings from the environment, but with SQLite in the data folder."""
+    settings = load_settings()
+    return replace(settings, database_url="")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option("--radius-port", type=click.IntRange(1, 65534), default=1812, show_default=True)
+def demo(host: str, port: int, radius_port: int) -> None:
+    """Set up a demo regency and run the portal until Ctrl-C.
+
+    Creates (or reuses) SQLite in WIFIDESA_DATA_DIR with Kabupaten Paser, three of its
+    villages, a gateway each on 127.0.0.1, a policy, terms and announcements, and two
+    admins whose new random passwords are printed on every start.
+    """
+    portal_url = f"http://{url_host(host)}:{port}"
+    settings = replace(demo_settings(), public_url=portal_url)
+    if os.environ.get("WIFIDESA_DATABASE_URL"):
+        click.echo("Note: the demo ignores WIFIDESA_DATABASE_URL and uses SQLite.", err=True)
+    with app_context(settings) as app:
+        upgrade_database(app)
+        seed = seed_demo(db.session, now=utcnow())
+        db.session.commit()
+        click.echo(banner(seed, settings, portal_url, host, radius_port))
+    radius = start_radius(settings, host, radius_port)
+    try:
+        run_portal(settings, host=host, port=port, workers=2)
+    finally:
+        radius.stop()
+
+
+def url_host(host: str) -> str:
+    """How a browser on this machine reaches a listening address (0.0.0.0 -> 127.0.0.1)."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (recognising, not binding)
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
+
+
+def banner(seed: DemoSeed, settings: Settings, portal_url: str, host: str, port: int) -> str:
+    """What to open and the credentials, as printed when the demo starts."""
+    lines = [
+        "",
+        "Wifi Desa demo: Kabupaten Paser",
+        f"  data folder : {settings.data_dir}",
+        f"  portal      : {portal_url}/",
+        f"  admin login : {portal_url}/admin/login",
+        f"  health      : {portal_url}/healthz",
+        "",
+        "Admins (new passwords on every start):",
+    ]
+    lines += [
+        f"  {admin.username:<18} {admin.role:<8} {admin.scope_kode:<14} password: {admin.password}"
+        for admin in seed.admins
+    ]
+    lines += ["", "Gateways (simulate a phone logging in through each):"]
+    for gateway in seed.gateways:
+        lines.append(f"  {gateway.nas_identifier} ({gateway.village_name})")
+        lines.append(
+            f"    wifidesa simulate --nas-id {gateway.nas_identifier} --secret {gateway.secret}"
+            f" --portal {portal_url} --radius {url_host(host)}:{port}"
+        )
+    lines += ["", "Stop with Ctrl-C.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,66 @@
+"""``wifidesa gateway``: register MikroTik routers as RADIUS clients."""
+
+from __future__ import annotations
+
+import click
+
+from portal.cli.common import load_settings, unit_of_work, utcnow
+from portal.domain.gateways import add_gateway
+
+
+@click.group()
+def gateway() -> None:
+    """Gateways: the MikroTik hotspot routers of each village."""
+
+
+@gateway.command("add")
+@click.option("--village", "village_code", required=True, help="Kode wilayah of the village.")
+@click.option("--nas-id", required=True, help="The router's NAS-Identifier (its system identity).")
+@click.option(
+    "--address", required=True, help="IP address or CIDR network the router's packets come from."
+)
+@click.option(
+    "--secret",
+    help="RADIUS shared secret (16+ characters); default: 32 random characters, printed once.",
+)
+@click.option(
+    "--coa-port", type=int, default=3799, show_default=True, help="Router's CoA/Disconnect port."
+)
+@click.option(
+    "--require-message-authenticator/--no-require-message-authenticator",
+    default=True,
+    show_default=True,
+    help="Drop Access-Requests without Message-Authenticator (BlastRADIUS protection).",
+)
+@click.option("--hotspot-host", help="The router's hotspot address or DNS name, e.g. 10.5.50.1.")
+def add(
+    village_code: str,
+    nas_id: str,
+    address: str,
+    secret: str | None,
+    coa_port: int,
+    require_message_authenticator: bool,
+    hotspot_host: str | None,
+) -> None:
+    """Register a router of an existing village; prints a generated secret once."""
+    settings = load_settings()
+    with unit_of_work(settings) as session:
+        added = add_gateway(
+            session,
+            village_code=village_code,
+            nas_identifier=nas_id,
+            address=address,
+            secret=secret,
+            coa_port=coa_port,
+            require_message_authenticator=require_message_authenticator,
+            hotspot_host=hotspot_host,
+            now=utcnow(),
+            actor="cli",
+        )
+        lines = [
+            f"Gateway {added.gateway.nas_identifier} added for village "
+            f"{added.gateway.village_kode}, RADIUS client {added.gateway.source_address}."
+        ]
+        if added.secret_generated:
+            lines.append(f"RADIUS secret (shown only now; put it in the router): {added.secret}")
+    click.echo("\n".join(lines))

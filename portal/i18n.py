@@ -1,0 +1,65 @@
+"""Languages: Bahasa Indonesia by default, English one tap away (Flask-Babel).
+
+Templates are written in Indonesian (the msgids are Indonesian), so a page renders in
+Indonesian even without any catalog; ``portal/translations/en`` holds the English one.
+The compiled ``.mo`` files are committed so an installed wheel needs no build step;
+after changing a template's strings, update and recompile with::
+
+    pybabel extract -F portal/translations/babel.cfg -k _ -k gettext -k ngettext:1,2 \
+        --no-location -o /tmp/messages.pot .
+    pybabel update -i /tmp/messages.pot -d portal/translations --no-location
+    # translate the new entries in portal/translations/en/LC_MESSAGES/messages.po, then
+    pybabel compile -d portal/translations
+
+tests/splash/test_translations.py fails when a string lacks a translation or the .mo
+is stale.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_babel import Babel, get_locale
+
+from portal import PACKAGE_DIR
+
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+COOKIE = "lang"
+
+
+def chosen_language() -> str:
+    """The language asked for by ``?lang=``, a form field, or the cookie; else Indonesian."""
+    for source in (request.args, request.form, request.cookies):
+        value = source.get(COOKIE)
+        if value in LANGUAGES:
+            return value
+    return DEFAULT_LANGUAGE
+
+
+def current_language() -> str:
+    """The language of the page being rendered ("id" or "en")."""
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LANGUAGE
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PACKAGE_DIR / "translations"))
+    Babel(app, locale_selector=chosen_language)
+
+    @app.after_request
+    def _remember_language(response: Response) -> Response:
+        # A ?lang= link sets the cookie, so following pages keep the choice.
+        asked = request.args.get(COOKIE)
+        if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
+            response.set_cookie(
+                COOKIE,
+                asked,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=app.config["SESSION_COOKIE_SECURE"],
+            )
+        return response
+
+    app.jinja_env.globals["current_language"] = current_language

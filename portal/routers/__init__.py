@@ -1,0 +1,30 @@
+"""Endpoints the MikroTik gateways call themselves (no login; each checks a token).
+
+``/mt/<nas-id>/heartbeat?token=…`` is fetched by the router's scheduler every five
+minutes (see the generated .rsc): it marks the gateway as seen. An unknown name and
+a wrong token get the same 404.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, request
+from werkzeug.wrappers import Response
+
+from portal.database import db
+from portal.domain import clock, gateway_admin
+
+bp = Blueprint("routers", __name__, url_prefix="/mt")
+
+
+@bp.get("/<nas_id>/heartbeat")
+def heartbeat(nas_id: str) -> tuple[str, int] | Response:
+    token = request.args.get("token", "")
+    if not token or len(token) > 128:
+        abort(404)
+    try:
+        gateway_admin.record_heartbeat(
+            db.session, nas_identifier=nas_id, token=token, now=clock.utcnow()
+        )
+    except gateway_admin.UnknownGateway:
+        abort(404)
+    return "", 204

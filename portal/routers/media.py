@@ -1,0 +1,32 @@
+"""Pictures of published announcements, for the village page and the splash (no login).
+
+Only a picture of an announcement residents may see right now is served; everything
+else is 404, so drafts and expired items stay private.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, send_file
+from werkzeug.wrappers import Response
+
+from portal.database import db
+from portal.domain import announcements, clock, pictures
+from portal.models import Announcement
+
+bp = Blueprint("media", __name__, url_prefix="/media")
+
+
+def picture_url_path(name: str) -> str:
+    """The public path of an announcement picture (for the splash templates)."""
+    return f"/media/announcements/{name}"
+
+
+@bp.get("/announcements/<name>")
+def announcement_picture(name: str) -> Response:
+    settings = current_app.extensions["wifidesa.settings"]
+    path = pictures.picture_path(settings.data_dir, name)
+    note = db.session.scalar(sa.select(Announcement).where(Announcement.image_path == name))
+    if path is None or note is None or not announcements.is_visible(note, clock.utcnow()):
+        abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=3600)

@@ -1,0 +1,51 @@
+"""Numbers, sizes, durations and times the way residents read them.
+
+Indonesian uses a decimal comma and a dot between hours and minutes (1,5 GB; 00.00
+WITA); English gets 1.5 GB and 00:00.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import format_date, gettext, ngettext
+
+from portal.domain import clock
+from portal.i18n import current_language
+
+
+def _decimal(value: float) -> str:
+    text = f"{value:.1f}".removesuffix(".0")
+    return text.replace(".", ",") if current_language() == "id" else text
+
+
+def data_size(octets: int) -> str:
+    """``350 MB``, ``1,5 GB`` (decimal units, as operators and phones count)."""
+    if octets >= 1_000_000_000:
+        return f"{_decimal(octets / 1_000_000_000)} GB"
+    if octets >= 1_000_000:
+        return f"{round(octets / 1_000_000)} MB"
+    return f"{max(0, round(octets / 1_000))} kB"
+
+
+def duration(seconds: int) -> str:
+    """``3 jam 20 menit`` / ``3 h 20 min``; minutes alone under an hour."""
+    minutes = max(0, seconds) // 60
+    hours, minutes = divmod(minutes, 60)
+    if hours and minutes:
+        return gettext("%(h)d jam %(m)d menit", h=hours, m=minutes)
+    if hours:
+        return ngettext("%(num)d jam", "%(num)d jam", hours)
+    return ngettext("%(num)d menit", "%(num)d menit", minutes)
+
+
+def clock_time(instant: datetime, timezone: str) -> str:
+    """A naive UTC instant as local ``00.00 WITA`` (or ``00:00 WITA`` in English)."""
+    local = clock.to_local(instant, timezone)
+    separator = "." if current_language() == "id" else ":"
+    return f"{local:%H}{separator}{local:%M} {timezone}"
+
+
+def long_date(instant: datetime, timezone: str) -> str:
+    """A naive UTC instant as the local day, e.g. ``Minggu, 22 November 2026``."""
+    return format_date(clock.to_local(instant, timezone).date(), "EEEE, d MMMM y")

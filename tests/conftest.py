@@ -1,0 +1,259 @@
+"""Shared fixtures: everything is built from the factory with test settings.
+
+Database fixtures are parametrised over SQLite and PostgreSQL, so every test that
+uses the database runs on both. PostgreSQL runs when WIFIDESA_TEST_DATABASE_URL
+names a database (e.g. postgresql://postgres@127.0.0.1:5432/test); each test gets a
+fresh schema, migrated by Alembic and dropped afterwards. Without it, the PostgreSQL
+half is skipped with a reason.
+
+Factory fixtures (`make_village`, `make_gateway`, `make_admin`) return functions
+that create objects through the domain and COMMIT, so the rows are visible to other
+connections (a CLI command, a gunicorn worker, the RADIUS server under test).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from itertools import count
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner, Result
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal import create_app
+from portal.cli import main
+from portal.config import Settings
+from portal.database import db, make_engine, make_sessionmaker
+from portal.domain import admins, gateways, regions, villages
+from portal.migrations import upgrade_database
+from portal.models import AdminUser, Gateway, Village
+from tests import databases
+
+TEST_SECRET_KEY = databases.TEST_SECRET_KEY
+#: A fixed instant (naive UTC, as stored): 11:00 WITA on Sunday 22 November 2026.
+TEST_NOW = datetime(2026, 11, 22, 3, 0, 0)
+DEFAULT_PASSWORD = "kata-sandi-rahasia"
+
+
+# --- no traffic off this machine ---------------------------------------------------------
+
+
+def _is_local(address: Any) -> bool:
+    if isinstance(address, (str, bytes)):  # a unix socket path
+        return True
+    host = address[0] if isinstance(address, tuple) and address else address
+    if host in ("localhost", "", None):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False  # a host name would need DNS, which is off-machine already
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that connects or sends to an address outside 127.0.0.0/8 and ::1."""
+
+    def guard(name: str) -> Callable[..., Any]:
+        original = getattr(socket.socket, name)
+
+        def checked(sock: socket.socket, *args: Any) -> Any:
+            address = args[-1] if name == "sendto" else args[0]
+            if not _is_local(address):
+                raise AssertionError(f"test tried to reach {address!r} off loopback")
+            return original(sock, *args)
+
+        return checked
+
+    for name in ("connect", "connect_ex", "sendto"):
+        monkeypatch.setattr(socket.socket, name, guard(name))
+
+
+# --- databases ---------------------------------------------------------------------------
+
+
+@pytest.fixture(params=databases.BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """The WIFIDESA_DATABASE_URL of the test: "" (SQLite in the data folder) or a fresh
+    PostgreSQL schema selected through the connection's search_path."""
+    with databases.database_url(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(tmp_path: Any, database_url: str) -> Settings:
+    """Settings for one test: a fresh data folder, the parametrised database."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        secret_key=TEST_SECRET_KEY,
+        public_url="http://127.0.0.1:8080",
+        testing=True,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    """The portal for `settings`, with the schema migrated (on the empty database)."""
+    application = create_app(settings)
+    upgrade_database(application)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Iterator[Session]:
+    """The app's session inside an app context; rolled back and closed afterwards."""
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The instant domain calls in tests use unless a test needs another."""
+    return TEST_NOW
+
+
+def settings_env(settings: Settings) -> dict[str, str | None]:
+    """Environment variables that make `Settings.from_env` rebuild these settings."""
+    return {
+        "WIFIDESA_DATA_DIR": str(settings.data_dir),
+        "WIFIDESA_DATABASE_URL": settings.database_url,
+        "WIFIDESA_SECRET_KEY": settings.secret_key,
+        "WIFIDESA_PUBLIC_URL": settings.public_url,
+        "WIFIDESA_SUPPRESSION_THRESHOLD": None,
+        "WIFIDESA_SESSION_RETENTION_DAYS": None,
+        "WIFIDESA_KEY_GRACE_DAYS": None,
+    }
+
+
+@pytest.fixture
+def engine(app: Flask, settings: Settings) -> Iterator[sa.Engine]:
+    """A plain SQLAlchemy engine on the migrated test database, as non-Flask code
+    (the RADIUS server, workers) builds it with `make_engine`."""
+    plain = make_engine(settings)
+    yield plain
+    plain.dispose()
+
+
+@pytest.fixture
+def sessions(engine: sa.Engine) -> sessionmaker[Session]:
+    """A session factory over `engine`: ``with sessions() as session: …``."""
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+def runner(settings: Settings) -> CliRunner:
+    """click's CliRunner with the environment pointing at the test settings."""
+    return CliRunner(env=settings_env(settings))
+
+
+@pytest.fixture
+def cli(runner: CliRunner) -> Callable[..., Result]:
+    """Run ``wifidesa ARGS…`` in-process against the test settings.
+
+    ``cli("village", "add", "64.01.01.2009")`` returns click's Result (exit_code,
+    stdout, stderr). It does not migrate: use it beside the `app` fixture, or run
+    ``cli("init-db")`` first.
+    """
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def row_count(session: Session, model: type) -> int:
+    """How many rows a table holds (fresh from the database)."""
+    session.expire_all()
+    return session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+
+
+# --- factories ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_village(db_session: Session, now: datetime) -> Callable[..., Village]:
+    """``make_village(code="64.01.01.2009", **options)``: the village, set up if needed."""
+
+    def make(code: str = "64.01.01.2009", **options: Any) -> Village:
+        existing = db_session.get(Village, regions.normalize_code(code))
+        if existing is not None:
+            return existing
+        village = villages.add_village(db_session, code, now=now, **options)
+        db_session.commit()
+        return village
+
+    return make
+
+
+@pytest.fixture
+def make_gateway(
+    db_session: Session, make_village: Callable[..., Village], now: datetime
+) -> Callable[..., Gateway]:
+    """``make_gateway(village="64.01.01.2009", nas_identifier=…, address="127.0.0.1", …)``.
+
+    The village is set up when missing; NAS-Identifiers default to gw-1, gw-2, …;
+    the generated secret is in ``gateway.secret``.
+    """
+    numbers = count(1)
+
+    def make(
+        village: str = "64.01.01.2009",
+        nas_identifier: str | None = None,
+        address: str = "127.0.0.1",
+        **options: Any,
+    ) -> Gateway:
+        make_village(village)
+        added = gateways.add_gateway(
+            db_session,
+            village_code=village,
+            nas_identifier=nas_identifier or f"gw-{next(numbers)}",
+            address=address,
+            now=now,
+            **options,
+        )
+        db_session.commit()
+        return added.gateway
+
+    return make
+
+
+@pytest.fixture
+def make_admin(
+    db_session: Session, make_village: Callable[..., Village], now: datetime
+) -> Callable[..., AdminUser]:
+    """``make_admin(username="operator", role="village", scope="64.01.01.2009",
+    password=DEFAULT_PASSWORD)``; a village scope is set up when missing."""
+
+    def make(
+        username: str = "operator",
+        role: str = "village",
+        scope: str = "64.01.01.2009",
+        password: str = DEFAULT_PASSWORD,
+    ) -> AdminUser:
+        if role == "village":
+            make_village(scope)
+        admin = admins.create_admin(
+            db_session, username, role=role, scope=scope, password=password, now=now
+        )
+        db_session.commit()
+        return admin
+
+    return make
