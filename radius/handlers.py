@@ -1,9 +1,9 @@
-"""Access-Request handling: a plain request in, a plain reply out.
+"""What handlers take and return: plain requests and replies, the residents' messages.
 
 No sockets here and no packet codec: the shell (radius/server.py) has already checked
 the client, the authenticators and the Message-Authenticator, turned the MAC into a
-normalised string that lives only in memory, and will commit the session. Handlers
-only flush.
+normalised string that lives only in memory, and will commit the session. The handlers
+themselves are radius/authentication.py and radius/accounting.py; they only flush.
 """
 
 from __future__ import annotations
