@@ -10,18 +10,23 @@ from tests.splash.conftest import GATEWAY_SECRET, NAS_ID, LivePortal, World
 from tests.splash.radius_double import radius_double
 
 
+def _six_gigabytes(live_portal: LivePortal, radius_port: int) -> Options:
+    """A login that then moves 6 GB (past the 4 GiB gigaword boundary) in 30 minutes."""
+    return Options(
+        nas_id=NAS_ID,
+        secret=GATEWAY_SECRET,
+        portal=live_portal.url,
+        radius_port=radius_port,
+        bytes=6_000_000_000,
+        minutes=30,
+        timeout=2,
+    )
+
+
 def test_simulate_plays_router_phone_and_radius(live_portal: LivePortal, world: World) -> None:
     lines: list[str] = []
     with radius_double(GATEWAY_SECRET, world.settings.secret_key) as radius:
-        options = Options(
-            nas_id=NAS_ID,
-            secret=GATEWAY_SECRET,
-            portal=live_portal.url,
-            radius_port=radius.auth_port,
-            bytes=6_000_000_000,
-            minutes=30,
-            timeout=2,
-        )
+        options = _six_gigabytes(live_portal, radius.auth_port)
         assert run(options, say=lines.append) == 0, "\n".join(lines)
     output = "\n".join(lines)
     assert "Access-Accept" in output and "Mikrotik-Rate-Limit = 2M/4M" in output
@@ -122,15 +127,7 @@ def test_simulate_against_our_radius_server_stores_the_session(
     server = start(world.settings, "127.0.0.1", 0, reject_delay=0.0)
     lines: list[str] = []
     try:
-        options = Options(
-            nas_id=NAS_ID,
-            secret=GATEWAY_SECRET,
-            portal=live_portal.url,
-            radius_port=server.auth_port,
-            bytes=6_000_000_000,
-            minutes=30,
-            timeout=2,
-        )
+        options = _six_gigabytes(live_portal, server.auth_port)
         assert run(options, say=lines.append) == 0, "\n".join(lines)
     finally:
         server.stop()
