@@ -53,7 +53,7 @@ thread pool {{
 }}
 client local {{
     ipaddr = 127.0.0.1
-    secret = {secret}
+    secret = "{secret}"
     shortname = bench
 }}
 modules {{

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -22,15 +23,20 @@ def radclient(
     Like a router, it resends after ``timeout`` (a busy CI machine can be slow).
     """
     radclient_path = shutil.which("radclient") or "radclient"
-    command = [radclient_path, "-x", "-r", str(retries), "-t", str(timeout)]
-    done = subprocess.run(  # noqa: S603 (a fixed tool, our own arguments)
-        [*command, f"127.0.0.1:{port}", kind, secret],
-        input=attributes,
-        capture_output=True,
-        text=True,
-        timeout=timeout * (retries + 1) + 5,
-        check=False,
-    )
+    # The secret goes in a file: a generated one may start with "-", which radclient's
+    # command line would take for an option.
+    with tempfile.NamedTemporaryFile("w", suffix=".secret") as secret_file:
+        secret_file.write(secret + "\n")
+        secret_file.flush()
+        command = [radclient_path, "-x", "-r", str(retries), "-t", str(timeout)]
+        done = subprocess.run(  # noqa: S603 (a fixed tool, our own arguments)
+            [*command, "-S", secret_file.name, f"127.0.0.1:{port}", kind],
+            input=attributes,
+            capture_output=True,
+            text=True,
+            timeout=timeout * (retries + 1) + 5,
+            check=False,
+        )
     code, lines = None, []
     for line in done.stdout.splitlines():
         if line.startswith("Received "):
