@@ -52,7 +52,7 @@ def test_every_domain_refusal_is_a_domain_error() -> None:
 def test_generated_secrets_are_long_and_distinct() -> None:
     secrets = {gateways.generate_secret() for _ in range(20)}
     assert len(secrets) == 20
-    assert all(len(secret) >= 24 for secret in secrets)
+    assert all(len(secret) >= 24 and secret.isalnum() for secret in secrets)
 
 
 def test_addresses_are_canonical() -> None:

@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain import audit
+from portal.domain import audit, gateway_admin
 from portal.domain.errors import AlreadyExists, DomainError
 from portal.domain.villages import get_village
 from portal.models import Gateway
@@ -43,8 +43,9 @@ class NewGateway:
 
 
 def generate_secret() -> str:
-    """A fresh RADIUS shared secret: 32 URL-safe characters (24 random bytes)."""
-    return secrets.token_urlsafe(24)
+    """A fresh RADIUS shared secret, the same kind the console generates: 32 random
+    letters and digits (no "-", which radclient and shells read as an option)."""
+    return gateway_admin.new_secret()
 
 
 def normalize_address(raw: str) -> str:
