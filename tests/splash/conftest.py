@@ -288,3 +288,31 @@ def chromium() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def record_usage_today(
+    app: Flask, world: World, *, bytes_total: int, seconds_total: int, sessions: int
+) -> None:
+    """Give the test phone (MAC) usage counters for today, as RADIUS accounting would."""
+    from portal.models import DeviceDay
+    from portal.splash import KEYRING
+
+    with app.app_context():
+        day, device = app.extensions[KEYRING].device_for_day(
+            db.session,
+            village_kode=world.village_kode,
+            timezone="WITA",
+            mac=MAC,
+            now=clock.utcnow(),
+        )
+        db.session.add(
+            DeviceDay(
+                village_kode=world.village_kode,
+                local_date=day,
+                device=device,
+                bytes_total=bytes_total,
+                seconds_total=seconds_total,
+                sessions=sessions,
+            )
+        )
+        db.session.commit()

@@ -10,16 +10,21 @@ import pytest
 from flask import Flask
 
 from portal.database import db
-from portal.domain import clock
-from portal.models import DeviceDay, LoginGrant
-from portal.splash import KEYRING
+from portal.models import LoginGrant
 from radius.server import RadiusServer, start
 from tests.splash.browser import (
     ARTIFACTS,
     FakeRouter,
     fake_router,
 )
-from tests.splash.conftest import GATEWAY_SECRET, MAC, NAS_ID, LivePortal, World
+from tests.splash.conftest import (
+    GATEWAY_SECRET,
+    MAC,
+    NAS_ID,
+    LivePortal,
+    World,
+    record_usage_today,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -135,22 +140,4 @@ def test_quota_spent_page(
 
 def _spend_quota(app: Flask, world: World) -> None:
     """What RADIUS accounting does as the device uses its day's allowance."""
-    with app.app_context():
-        day, device = app.extensions[KEYRING].device_for_day(
-            db.session,
-            village_kode=world.village_kode,
-            timezone="WITA",
-            mac=MAC,
-            now=clock.utcnow(),
-        )
-        db.session.add(
-            DeviceDay(
-                village_kode=world.village_kode,
-                local_date=day,
-                device=device,
-                bytes_total=1_024_000_000,
-                seconds_total=5400,
-                sessions=3,
-            )
-        )
-        db.session.commit()
+    record_usage_today(app, world, bytes_total=1_024_000_000, seconds_total=5400, sessions=3)

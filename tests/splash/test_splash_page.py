@@ -13,10 +13,10 @@ from flask.testing import FlaskClient
 
 from portal.database import db
 from portal.domain import clock
-from portal.models import Announcement, DeviceDay, LoginGrant, Policy
-from portal.splash import KEYRING, SNAPSHOTS
+from portal.models import Announcement, LoginGrant, Policy
+from portal.splash import SNAPSHOTS
 from portal.splash.snapshots import SnapshotCache
-from tests.splash.conftest import MAC, NAS_ID, World, router_fields
+from tests.splash.conftest import MAC, NAS_ID, World, record_usage_today, router_fields
 
 STATIC = Path(__file__).resolve().parents[2] / "portal" / "static"
 BUDGET = 30 * 1024
@@ -178,22 +178,7 @@ def test_configured_hotspot_host_is_the_only_one_accepted(
 def test_spent_quota_says_when_it_resets_in_local_time(
     portal_app: Flask, world: World, open_splash
 ) -> None:
-    now = clock.utcnow()
-    with portal_app.app_context():
-        day, device = portal_app.extensions[KEYRING].device_for_day(
-            db.session, village_kode=world.village_kode, timezone="WITA", mac=MAC, now=now
-        )
-        db.session.add(
-            DeviceDay(
-                village_kode=world.village_kode,
-                local_date=day,
-                device=device,
-                bytes_total=1_024_000_000,
-                seconds_total=600,
-                sessions=1,
-            )
-        )
-        db.session.commit()
+    record_usage_today(portal_app, world, bytes_total=1_024_000_000, seconds_total=600, sessions=1)
     html = open_splash(error="Kuota harian Anda sudah habis.").get_data(as_text=True)
     assert "Kuota harian Anda sudah habis." in html
     assert "Kuota baru mulai besok pukul 00.00 WITA." in html
@@ -208,20 +193,8 @@ def test_throttled_policy_keeps_the_button(portal_app: Flask, world: World, open
         db.session.add(
             Policy(scope_kode="64.01", daily_mb=1, on_exhausted="throttle", updated_at=now)
         )
-        day, device = portal_app.extensions[KEYRING].device_for_day(
-            db.session, village_kode=world.village_kode, timezone="WITA", mac=MAC, now=now
-        )
-        db.session.add(
-            DeviceDay(
-                village_kode=world.village_kode,
-                local_date=day,
-                device=device,
-                bytes_total=5_000_000,
-                seconds_total=0,
-                sessions=1,
-            )
-        )
         db.session.commit()
+    record_usage_today(portal_app, world, bytes_total=5_000_000, seconds_total=0, sessions=1)
     html = open_splash(error="user has reached traffic limit").get_data(as_text=True)
     assert "kecepatan rendah" in html and "Setuju & Sambungkan</button>" in html
 
