@@ -148,6 +148,18 @@ def terms(db: sessionmaker) -> int:
         return version.id
 
 
+def device_today(session, gateway: Gateway, mac: str, now: datetime) -> tuple[object, str]:
+    """(local day, pseudonym) of ``mac`` at the gateway's village at ``now``, as the
+    server computes it."""
+    return KeyRing().device_for_day(
+        session,
+        village_kode=gateway.village_kode,
+        timezone=gateway.timezone,
+        mac=normalize_mac(mac),
+        now=now,
+    )
+
+
 @pytest.fixture
 def make_grant(db: sessionmaker, settings: Settings, terms: int) -> Callable[..., object]:
     """Issue a grant the way the portal does: device pseudonym of today, terms noted."""
@@ -155,13 +167,7 @@ def make_grant(db: sessionmaker, settings: Settings, terms: int) -> Callable[...
     def make(gateway: Gateway, mac: str = "BC:24:11:EB:56:4D", now: datetime | None = None):
         now = now or utcnow()
         with db() as session:
-            day, device = KeyRing().device_for_day(
-                session,
-                village_kode=gateway.village_kode,
-                timezone=gateway.timezone,
-                mac=normalize_mac(mac),
-                now=now,
-            )
+            day, device = device_today(session, gateway, mac, now)
             issued = grants.issue_grant(
                 session,
                 gateway=session.get(Gateway, gateway.id),
@@ -184,13 +190,7 @@ def accept_terms(db: sessionmaker, terms: int) -> Callable[..., str]:
     def accept(gateway: Gateway, mac: str, now: datetime | None = None) -> str:
         now = now or utcnow()
         with db() as session:
-            day, device = KeyRing().device_for_day(
-                session,
-                village_kode=gateway.village_kode,
-                timezone=gateway.timezone,
-                mac=normalize_mac(mac),
-                now=now,
-            )
+            day, device = device_today(session, gateway, mac, now)
             ensure_device_day(session, village_kode=gateway.village_kode, day=day, device=device)
             session.get(DeviceDay, (gateway.village_kode, day, device)).terms_version_id = terms
             session.commit()

@@ -10,8 +10,8 @@ from pyrad import packet
 
 from portal.domain import quotas
 from portal.domain.policies import set_policy
-from portal.domain.pseudonyms import KeyRing, normalize_mac
 from portal.models import DeviceDay, UsageDaily, UsageHourly, Voucher
+from tests.radius.conftest import device_today
 from tests.radius.mikrotik import attributes
 
 MAC = "BC:24:11:EB:56:4D"
@@ -24,13 +24,7 @@ def spend(db):
 
     def spend(gateway, mac, now, bytes_=2_000_000_000):
         with db() as session:
-            day, device = KeyRing().device_for_day(
-                session,
-                village_kode=gateway.village_kode,
-                timezone=gateway.timezone,
-                mac=normalize_mac(mac),
-                now=now,
-            )
+            day, device = device_today(session, gateway, mac, now)
             quotas.add_usage(
                 session,
                 village_kode=gateway.village_kode,
