@@ -6,18 +6,19 @@ The compiled ``.mo`` files are committed so an installed wheel needs no build st
 after changing a template's strings, update and recompile with::
 
     pybabel extract -F portal/translations/babel.cfg -k _ -k gettext -k ngettext:1,2 \
-        --no-location -o /tmp/messages.pot .
+        -k _l -k lazy_gettext --no-location -o /tmp/messages.pot .
     pybabel update -i /tmp/messages.pot -d portal/translations --no-location
     # translate the new entries in portal/translations/en/LC_MESSAGES/messages.po, then
     pybabel compile -d portal/translations
 
-tests/splash/test_translations.py fails when a string lacks a translation or the .mo
+The admin console, the reports and the residents' pages share this catalog and the
+``lang`` cookie. tests/test_translations.py fails when a string lacks a translation or the .mo
 is stale.
 """
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
 
 from portal import PACKAGE_DIR
@@ -28,7 +29,10 @@ COOKIE = "lang"
 
 
 def chosen_language() -> str:
-    """The language asked for by ``?lang=``, a form field, or the cookie; else Indonesian."""
+    """The language asked for by ``?lang=``, a form field, or the cookie; else Indonesian
+    (also outside a request, e.g. a voucher sheet printed from the command line)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     for source in (request.args, request.form, request.cookies):
         value = source.get(COOKIE)
         if value in LANGUAGES:
@@ -52,14 +56,20 @@ def init_app(app: Flask) -> None:
         # A ?lang= link sets the cookie, so following pages keep the choice.
         asked = request.args.get(COOKIE)
         if asked in LANGUAGES and request.cookies.get(COOKIE) != asked:
-            response.set_cookie(
-                COOKIE,
-                asked,
-                max_age=365 * 24 * 3600,
-                httponly=True,
-                samesite="Lax",
-                secure=app.config["SESSION_COOKIE_SECURE"],
-            )
+            remember_language(response, asked)
         return response
 
     app.jinja_env.globals["current_language"] = current_language
+
+
+def remember_language(response: Response, language: str) -> Response:
+    """Set the ``lang`` cookie on ``response`` (Indonesian for anything not offered)."""
+    response.set_cookie(
+        COOKIE,
+        language if language in LANGUAGES else DEFAULT_LANGUAGE,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+    return response

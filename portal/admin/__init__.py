@@ -93,7 +93,6 @@ def init_app(app: Flask) -> None:
     from portal.routers import bp as routers_bp
     from portal.routers.media import bp as media_bp
 
-    i18n.init_app(app)
     login_manager.user_loader(auth.load_user)
     app.register_blueprint(bp)
     app.register_blueprint(routers_bp)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from portal.admin import bp, now
 from portal.admin.forms import LoginForm, PasswordForm, TotpForm
-from portal.admin.i18n import gettext as _
 from portal.admin.views import audit, master_key
 from portal.database import db
 from portal.domain import accounts, clock, regions

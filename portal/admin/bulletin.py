@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -15,7 +16,6 @@ from portal.admin.forms import (
     ConfirmForm,
     choices,
 )
-from portal.admin.i18n import gettext as _
 from portal.admin.scope import in_scope, load_scoped, me, require_village, scoped_villages
 from portal.admin.views import audit, local, settings
 from portal.database import db

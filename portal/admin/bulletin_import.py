@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.admin import bp, now
 from portal.admin.bulletin import village_choices
 from portal.admin.forms import ImportForm
-from portal.admin.i18n import gettext as _
 from portal.admin.scope import me, require_village
 from portal.admin.views import audit
 from portal.database import db

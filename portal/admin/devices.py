@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.admin import bp, coa
 from portal.admin.dashboard import human_bytes
 from portal.admin.forms import ConfirmForm
-from portal.admin.i18n import gettext as _
 from portal.admin.scope import load_scoped
 from portal.admin.views import audit, local
 from portal.database import db
 from portal.models import AccountingSession, Gateway
 
-OUTCOME_TEXT = {
-    "ack": "Berhasil: router memutus perangkat (ACK).",
-    "nak": "Ditolak router (NAK): %(reason)s",
-    "timeout": "Router tidak menjawab (timeout). Coba lagi atau periksa koneksi router.",
-    "error": "Gagal mengirim permintaan: %(reason)s",
-}
+
+def outcome_text(outcome: str, reason: str) -> str:
+    """What the router said to a disconnect, in the admin's language (ACK/NAK/TIMEOUT/error)."""
+    texts = {
+        "ack": _("Berhasil: router memutus perangkat (ACK)."),
+        "nak": _("Ditolak router (NAK): %(reason)s", reason=reason),
+        "timeout": _("Router tidak menjawab (timeout). Coba lagi atau periksa koneksi router."),
+        "error": _("Gagal mengirim permintaan: %(reason)s", reason=reason),
+    }
+    return texts[outcome]
 
 
 def device_label(device: str | None) -> str:
     """A short label for a device pseudonym: enough to tell devices apart, nothing more."""
-    return f"Perangkat {device[:6].upper()}" if device else "Perangkat ?"
+    return _("Perangkat %(label)s", label=device[:6].upper() if device else "?")
 
 
 def duration(seconds: int) -> str:
@@ -67,6 +71,6 @@ def device_disconnect(gateway_id: int, session_id: int) -> Response:
     result = coa.send_disconnect(gateway, acct)
     audit("session.disconnect", "accounting_session", acct.id, acct.village_kode,
           detail=result.outcome)  # fmt: skip
-    message = _(OUTCOME_TEXT[result.outcome], reason=result.reason or "-")
+    message = outcome_text(result.outcome, result.reason or "-")
     flash(f"{device_label(acct.device)}: {message}", f"outcome-{result.outcome}")
     return redirect(url_for("admin.devices", gateway_id=gateway.id))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.admin import bp, now
 from portal.admin.forms import TermsForm
-from portal.admin.i18n import gettext as _
 from portal.admin.scope import me, require_role
 from portal.admin.views import audit
 from portal.database import db

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.admin import bp, now
 from portal.admin.forms import ConfirmForm, UserForm, choices
-from portal.admin.i18n import gettext as _
 from portal.admin.scope import in_scope, load_scoped, me, require_role
 from portal.admin.views import audit
 from portal.database import db
 from portal.domain import accounts, regions
 from portal.models import AdminUser
 
-ROLE_LABELS = {"province": "Provinsi", "regency": "Kabupaten/Kota", "village": "Desa"}
+ROLE_LABELS = {
+    "province": _l("Provinsi"),
+    "regency": _l("Kabupaten/Kota"),
+    "village": _l("Desa"),
+}
 
 
 def load_manageable(admin_id: int) -> AdminUser:

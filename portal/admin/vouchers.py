@@ -10,12 +10,12 @@ from __future__ import annotations
 import secrets
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.admin import bp, now
 from portal.admin.bulletin import village_choices
 from portal.admin.forms import ConfirmForm, VoucherBatchForm
-from portal.admin.i18n import gettext as _
 from portal.admin.scope import batches_query, load_scoped, me, require_village
 from portal.admin.views import audit, local, master_key, settings
 from portal.database import db
