@@ -19,7 +19,8 @@ from portal.admin.forms import ConfirmForm, UserForm, choices
 from portal.admin.scope import in_scope, load_scoped, me, require_role
 from portal.admin.views import audit
 from portal.database import db
-from portal.domain import accounts, regions
+from portal.domain import accounts, admins, regions
+from portal.domain.villages import VillageNotFound
 from portal.models import AdminUser
 
 ROLE_LABELS = {
@@ -69,21 +70,22 @@ def user_create() -> str:
     require_role("regency")
     form = _form()
     if form.validate_on_submit():
+        password = accounts.new_temporary_password()
         try:
             kode = regions.lookup(form.scope.data).kode
             if not me().covers(kode):
-                raise accounts.InvalidRole("outside your region")
-            password = accounts.new_temporary_password()
-            user = accounts.create_admin(
-                db.session, username=form.username.data.strip(), password=password,
-                role=form.role.data, scope_kode=kode, now=now(),
+                raise admins.InvalidAdmin("outside your region")
+            user = admins.create_admin(
+                db.session, form.username.data, role=form.role.data, scope=kode,
+                password=password, now=now(), actor=me().username, actor_id=me().id,
             )  # fmt: skip
-        except (regions.UnknownRegion, accounts.InvalidRole) as error:
-            form.scope.errors.append(str(error))
-        except accounts.UsernameTaken:
+        except admins.InvalidUsername as error:
+            form.username.errors.append(str(error))
+        except admins.AdminExists:
             form.username.errors.append(_("Nama pengguna sudah dipakai."))
+        except (regions.UnknownRegion, VillageNotFound, admins.InvalidAdmin) as error:
+            form.scope.errors.append(str(error))
         else:
-            audit("admin_user.create", "admin_user", user.id, user.scope_kode, detail=user.role)
             return render_template("admin/user_password.html", user=user, password=password)
     return _listing(form)
 

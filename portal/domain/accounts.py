@@ -23,7 +23,6 @@ from portal.domain import keyring, regions
 from portal.models import AdminUser, LoginAttempt
 
 ROLE_RANK = {"village": 1, "regency": 2, "province": 3}
-SCOPE_LENGTH = {"province": 2, "regency": 5, "village": 13}
 TOTP_REQUIRED_ROLES = frozenset({"regency", "province"})
 MAX_FAILURES = 10
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -246,10 +245,6 @@ def change_password(user: AdminUser, *, current: str, new: str) -> None:
     end_sessions(user)
 
 
-class UsernameTaken(ValueError):
-    """Another account already has this username."""
-
-
 def can_manage(actor: Principal, user: AdminUser) -> bool:
     """True when ``actor`` outranks ``user`` and ``user``'s region lies in actor's scope."""
     return ROLE_RANK[actor.role] > ROLE_RANK[user.role] and actor.covers(user.scope_kode)
@@ -264,30 +259,6 @@ def new_temporary_password() -> str:
     """A random 16-character password to hand over once (to be changed at first use)."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(4))
-
-
-def create_admin(
-    session: Session, *, username: str, password: str, role: str, scope_kode: str, now: datetime
-) -> AdminUser:
-    """Create an admin account.
-
-    Raises InvalidRole when the scope code does not match the role, UsernameTaken,
-    WeakPassword.
-    """
-    if role not in SCOPE_LENGTH or len(scope_kode) != SCOPE_LENGTH[role]:
-        raise InvalidRole(f"a {role} admin needs a {SCOPE_LENGTH.get(role)}-character code")
-    if session.scalar(sa.select(AdminUser.id).where(AdminUser.username == username)):
-        raise UsernameTaken(username)
-    user = AdminUser(
-        username=username,
-        password_hash=hash_password(password),
-        role=role,
-        scope_kode=scope_kode,
-        created_at=now,
-    )
-    session.add(user)
-    session.flush()
-    return user
 
 
 def reset_password(user: AdminUser) -> str:

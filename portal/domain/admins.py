@@ -27,6 +27,10 @@ class InvalidAdmin(DomainError):
     """A username, role, scope or password is not acceptable."""
 
 
+class InvalidUsername(InvalidAdmin):
+    """The username breaks the naming rule (3-64 of a-z, 0-9, '.', '_' or '-')."""
+
+
 class AdminExists(AlreadyExists):
     """The username is taken."""
 
@@ -79,14 +83,17 @@ def create_admin(
     password: str,
     now: datetime,
     actor: str = "system",
+    actor_id: int | None = None,
 ) -> AdminUser:
     """Create an administrator with an argon2id password hash and return it.
 
-    Only flushes. Raises InvalidAdmin, AdminExists, UnknownRegion or VillageNotFound.
+    Used by the command line and the console alike. Only flushes (and audits as ``actor``).
+    Raises InvalidUsername, InvalidAdmin (role, scope level or password), AdminExists,
+    UnknownRegion or VillageNotFound.
     """
     name = username.strip().lower()
     if not _USERNAME.match(name):
-        raise InvalidAdmin("username must be 3-64 of a-z, 0-9, '.', '_' or '-'")
+        raise InvalidUsername("username must be 3-64 of a-z, 0-9, '.', '_' or '-'")
     scope_kode = validate_scope(session, role, scope)
     validate_password(password)
     if session.scalar(sa.select(AdminUser.id).where(AdminUser.username == name)):
@@ -104,6 +111,7 @@ def create_admin(
         session,
         now=now,
         actor=actor,
+        actor_id=actor_id,
         action="admin.create",
         object_type="admin_user",
         object_id=admin.id,

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.database import db
-from portal.domain import accounts
+from portal.domain import accounts, admins
 from portal.models import AdminUser, Village
 from tests.databases import BACKENDS, database_url, migrated_settings
 
@@ -97,8 +97,8 @@ def create_admin(
     """Create an admin (TOTP on by default where the role needs it)."""
     with_totp = role != "village" if totp is None else totp
     with app.app_context():
-        user = accounts.create_admin(
-            db.session, username=username, password=PASSWORD, role=role, scope_kode=scope, now=NOW
+        user = admins.create_admin(
+            db.session, username, role=role, scope=scope, password=PASSWORD, now=NOW
         )
         if with_totp:
             user.totp_secret = accounts.new_totp_secret()

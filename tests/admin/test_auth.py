@@ -163,7 +163,11 @@ def test_login_and_logout_are_audited(app, make_admin):
     log_in(client, admin)
     post(client, "/admin/logout")
     with app.app_context():
-        actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        actions = db.session.scalars(
+            sa.select(AuditEntry.action)
+            .where(AuditEntry.actor_label == admin.username)
+            .order_by(AuditEntry.id)
+        ).all()
     assert actions == ["login", "logout"]
 
 

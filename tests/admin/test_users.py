@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import sqlalchemy as sa
+
+from portal.database import db
+from portal.models import AdminUser, AuditEntry
 from tests.admin.conftest import Admin, get_user, log_in, post
 
 TEMP = re.compile(r'data-testid="temporary-password">([^<]+)<')
@@ -19,6 +23,31 @@ def test_regency_admin_creates_a_village_operator_who_can_log_in(app, make_admin
     operator = app.test_client()
     log_in(operator, Admin(0, "op-busui", password, None))
     assert "Busui" in operator.get("/admin/").get_data(as_text=True)
+    with app.app_context():
+        entry = db.session.scalars(
+            sa.select(AuditEntry)
+            .where(AuditEntry.action == "admin.create")
+            .order_by(AuditEntry.id.desc())
+        ).first()
+        assert (entry.actor_label, entry.detail) == ("kab", "op-busui as village")
+
+
+def test_the_console_applies_the_same_rules_as_the_command_line(app, make_admin):
+    client = app.test_client()
+    log_in(client, make_admin("kab", "regency", "64.01"))
+    for username, scope, message in [
+        ("Op Busui!", "64.01.01.2010", "username must be"),
+        ("kab", "64.01.01.2010", "Nama pengguna sudah dipakai"),
+        ("op-nowhere", "64.01.01.2099", "not"),  # a village that is not in the list
+        ("op-region", "64.01", "needs a village code"),
+    ]:
+        page = post(client, "/admin/users", {"username": username, "role": "village",
+                                              "scope": scope}).get_data(as_text=True)  # fmt: skip
+        assert message in page, username
+        assert not TEMP.search(page)
+    with app.app_context():
+        names = set(db.session.scalars(sa.select(AdminUser.username)))
+    assert names == {"kab"}
 
 
 def test_accounts_outside_the_region_or_role_cannot_be_made_or_touched(app, make_admin):
