@@ -16,7 +16,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit, urlunsplit
 
 #: The names MikroTik gives its login-page variables, as the router-side page posts them.
 ROUTER_FIELDS = (
@@ -33,6 +33,14 @@ ROUTER_FIELDS = (
     "error",
     "trial",
 )
+
+#: Free text the router-side login page posts URL-escaped, as ``$(name-esc)`` in a field
+#: named ``name-esc``: RouterOS substitutes values without HTML-escaping them, so a raw
+#: ``"`` in the address the phone asked for (or in a username or an error text) would
+#: break out of the hidden input on the router's own origin.
+ESCAPED_FIELDS = frozenset({"username", "link-orig", "error"})
+#: The names the router-side login page posts, one per $(variable) it substitutes.
+POSTED_FIELDS = tuple(f"{name}-esc" if name in ESCAPED_FIELDS else name for name in ROUTER_FIELDS)
 
 #: Longest value accepted per field; anything longer is refused (or, for the
 #: informational fields, dropped) before it is looked at.
@@ -214,7 +222,8 @@ def parse_router_fields(
     Returns the context and the raw MAC text (to be turned into a pseudonym and
     dropped; the caller normalises it). Raises InvalidRouterContext.
     """
-    values = {name: (fields.get(name) or "").strip() for name in ROUTER_FIELDS}
+    raw = {name: router_value(fields, name) for name in ROUTER_FIELDS}
+    values = {name: value.strip() for name, value in raw.items()}
     for name in ("identity", "mac", "link-login-only", "chap-id", "chap-challenge"):
         if len(values[name]) > MAX_LENGTH[name]:
             raise InvalidRouterContext("too-long")
@@ -244,10 +253,20 @@ def parse_router_fields(
         status_url=status_url,
         chap_id=chap_id,
         chap_challenge=challenge,
-        error=_clip_error(fields.get("error") or ""),
+        error=_clip_error(raw["error"]),
         trial=values["trial"].lower() == "yes",
     )
     return context, values["mac"]
+
+
+def router_value(fields: Mapping[str, str], name: str) -> str:
+    """The router's value of ``name``: its URL-decoded ``name-esc`` field when posted
+    (see ESCAPED_FIELDS), else the plain field (a hand-made or older login page); "" if
+    neither. An escaped field longer than three times the limit is not decoded."""
+    escaped = fields.get(f"{name}-esc") if name in ESCAPED_FIELDS else None
+    if escaped is not None and len(escaped) <= 3 * MAX_LENGTH[name]:
+        return unquote_plus(escaped)
+    return fields.get(name) or ""
 
 
 def _clip_error(text: str) -> str:

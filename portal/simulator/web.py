@@ -104,8 +104,16 @@ def router_variables(
 
 
 def substitute(template: str, variables: dict[str, str]) -> str:
-    """RouterOS-style substitution: every ``$(name)`` replaced by its raw value."""
-    return _VARIABLE.sub(lambda match: variables.get(match.group(1), ""), template)
+    """RouterOS-style substitution: every ``$(name)`` replaced by its raw value (not
+    HTML-escaped, as RouterOS does), every ``$(name-esc)`` by its URL-escaped value."""
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in variables and name.endswith("-esc"):
+            return urllib.parse.quote_plus(variables.get(name[: -len("-esc")], ""), safe="")
+        return variables.get(name, "")
+
+    return _VARIABLE.sub(value, template)
 
 
 def same_origin(url: str, portal: str) -> bool:

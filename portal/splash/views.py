@@ -85,7 +85,7 @@ def router_page(nas_id: str, page: str) -> Response:
     if pages.gateway_by_identity(db.session, nas_id[:64]) is None:
         abort(404)
     if page == "login":
-        action, fields = _public("splash.entry"), hotspot.ROUTER_FIELDS
+        action, fields = _public("splash.entry"), hotspot.POSTED_FIELDS
     else:
         action, fields = _public("splash.status"), STATUS_FIELDS
     body = render_template("splash/router_page.html", action=action, fields=fields)

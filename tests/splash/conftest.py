@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import pytest
 import sqlalchemy as sa
@@ -180,8 +181,9 @@ def world(portal_app: Flask) -> World:
 
 
 def router_fields(**overrides: str) -> dict[str, str]:
-    """The variables a RouterOS hotspot's login page posts, with `overrides` applied
-    (keys with underscores stand for MikroTik's hyphens)."""
+    """The fields a RouterOS hotspot's login page (ours) posts, with `overrides` applied
+    (keys with underscores stand for MikroTik's hyphens). Free-text values go URL-escaped
+    in their ``-esc`` fields, as ``$(name-esc)`` makes the router write them."""
     fields = {
         "identity": NAS_ID,
         "server-name": "hs-desa",
@@ -197,7 +199,12 @@ def router_fields(**overrides: str) -> dict[str, str]:
         "trial": "no",
     }
     fields.update({name.replace("_", "-"): value for name, value in overrides.items()})
-    return fields
+    return {
+        (f"{name}-esc" if name in hotspot.ESCAPED_FIELDS else name): (
+            quote_plus(value, safe="") if name in hotspot.ESCAPED_FIELDS else value
+        )
+        for name, value in fields.items()
+    }
 
 
 TOKEN_RE = re.compile(r'name="t" value="([^"]+)"')
