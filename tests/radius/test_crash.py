@@ -8,11 +8,8 @@ answered like a router would, kills the server twice mid-load and restarts it.
 from __future__ import annotations
 
 import hashlib
-import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 
 import pytest
@@ -20,38 +17,10 @@ import sqlalchemy as sa
 
 from portal.models import AccountingSession, DeviceDay, UsageDaily
 from tests.radius.mikrotik import Router
+from tests.radius.process import free_port_pair, start_server
 
 pytestmark = pytest.mark.slow
 TOTAL = 1500
-
-
-def free_port_pair() -> int:
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as a:
-            a.bind(("127.0.0.1", 0))
-            port = a.getsockname()[1]
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as b:
-                    b.bind(("127.0.0.1", port + 1))
-                return port
-            except OSError:
-                continue
-
-
-def start_server(settings, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "WIFIDESA_DATABASE_URL": settings.database_url,
-        "WIFIDESA_SECRET_KEY": settings.secret_key,
-        "WIFIDESA_DATA_DIR": str(settings.data_dir),
-    }
-    code = "from radius.cli import radius_command; radius_command()"
-    return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-c", code, "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def test_sigkill_during_accounting_load_loses_and_duplicates_nothing(settings, make_gateway, db):
