@@ -31,7 +31,7 @@ from tests.radius.mikrotik import Router
 from tests.radius.process import free_port_pair, start_server
 
 pytestmark = pytest.mark.slow
-TOTAL = 2000
+TOTAL = 1200
 STOP = 2
 OUTAGE = 3.0  # seconds the database stays down
 MAC_RE = re.compile(r"([0-9A-F]{2}[:-]){5}[0-9A-F]{2}", re.IGNORECASE)
