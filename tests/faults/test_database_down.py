@@ -26,14 +26,14 @@ from pyrad.client import Timeout
 from portal.models import AccountingSession, UsageDaily
 from tests.databases import migrated_settings
 from tests.faults.cluster import PrivateCluster, require_private_cluster
-from tests.faults.load import AccountingLoad
+from tests.faults.load import SCALE, AccountingLoad
 from tests.radius.mikrotik import Router
 from tests.radius.process import free_port_pair, start_server
 
 pytestmark = pytest.mark.slow
-TOTAL = 1200
+TOTAL = 1200 * SCALE
 STOP = 2
-OUTAGE = 3.0  # seconds the database stays down
+OUTAGE = 3.0 if SCALE == 1 else 10.0  # seconds the database stays down
 MAC_RE = re.compile(r"([0-9A-F]{2}[:-]){5}[0-9A-F]{2}", re.IGNORECASE)
 
 
@@ -76,7 +76,7 @@ def test_database_stopped_under_load_then_back(
     server = start_server(settings, port, log=log)
     try:
         with AccountingLoad(port + 1, gateway.secret.encode(), packets) as load:
-            assert load.wait(TOTAL // 5, timeout=30), "the server never answered"
+            assert load.wait(TOTAL // 5, timeout=30 * SCALE), "the server never answered"
             assert nas.send(login(0)).code == packet.AccessAccept
 
             cluster.stop("immediate")
@@ -94,7 +94,9 @@ def test_database_stopped_under_load_then_back(
             assert router.SendPacket(waiting_login).code == packet.AccessAccept
             router._CloseSocket()
             assert nas.send(login(2)).code == packet.AccessAccept
-            assert load.wait(TOTAL, timeout=40), f"{TOTAL - len(load.answered)} never answered"
+            assert load.wait(TOTAL, timeout=40 * SCALE), (
+                f"{TOTAL - len(load.answered)} never answered"
+            )
         assert server.poll() is None, "the server died"
     finally:
         server.terminate()

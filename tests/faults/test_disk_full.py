@@ -17,20 +17,20 @@ from portal.database import db as portal_db
 from portal.models import AccountingSession, UsageDaily
 from tests.databases import migrated_settings
 from tests.faults.disk import fill, tiny_disk
-from tests.faults.load import AccountingLoad
+from tests.faults.load import SCALE, AccountingLoad
 from tests.radius.mikrotik import Router
 from tests.radius.process import free_port_pair, start_server
 from tests.splash.conftest import MAC, router_fields, seed_world, ticket_of
 
 pytestmark = pytest.mark.slow
-TOTAL = 1200
+TOTAL = 1200 * SCALE
 STOP = 2
 MAC_RE = re.compile(r"([0-9A-F]{2}[:-]){5}[0-9A-F]{2}", re.IGNORECASE)
 
 
 @pytest.fixture
 def disk(tmp_path):
-    with tiny_disk(tmp_path / "disk") as mounted:
+    with tiny_disk(tmp_path / "disk", size="32m" if SCALE == 1 else "160m") as mounted:
         yield mounted
 
 
@@ -57,16 +57,18 @@ def test_full_disk_under_accounting_load(disk, settings, make_gateway, db, tmp_p
     server = start_server(settings, port, log=log)
     try:
         with AccountingLoad(port + 1, gateway.secret.encode(), packets) as load:
-            assert load.wait(TOTAL // 5, timeout=30), "the server never answered"
+            assert load.wait(TOTAL // 5, timeout=30 * SCALE), "the server never answered"
             filler = fill(disk)
             full = time.monotonic()
             assert _wait_for(log, "database or disk is full", timeout=20)
             failing = time.monotonic()
-            time.sleep(2.0)
+            time.sleep(2.0 if SCALE == 1 else 10.0)  # under load, failing
             answered_while_full = len(load.answered)
             filler.unlink()
             freed = time.monotonic()
-            assert load.wait(TOTAL, timeout=40), f"{TOTAL - len(load.answered)} never answered"
+            assert load.wait(TOTAL, timeout=40 * SCALE), (
+                f"{TOTAL - len(load.answered)} never answered"
+            )
         assert server.poll() is None, "the server died"
     finally:
         server.terminate()

@@ -18,17 +18,19 @@ import sqlalchemy as sa
 from portal.domain.accounting import close_stale_sessions
 from portal.domain.clock import utcnow
 from portal.models import AccountingSession
-from tests.faults.load import AccountingLoad
+from tests.faults.load import SCALE, AccountingLoad
 from tests.radius.mikrotik import Router
 
 START, INTERIM, ON, OFF = 1, 3, 7, 8
+X, Y = 300 * SCALE, 100 * SCALE  # open sessions of the rebooting gateway and a neighbour
+BUSY, SILENT = 390 * SCALE, 10 * SCALE  # a busy and a silent gateway's sessions
 INTERVAL = timedelta(minutes=5)  # the default policy's Acct-Interim-Interval
 
 
 def _send_all(port: int, gateway, packets: list) -> None:
     """Send like the gateway's router until every request is answered."""
     with AccountingLoad(port, gateway.secret.encode(), packets) as load:
-        assert load.wait(len(packets), timeout=30), "not every request was answered"
+        assert load.wait(len(packets), timeout=30 * SCALE), "not every request was answered"
 
 
 def _starts(nas: Router, prefix: str, count: int) -> list:
@@ -58,26 +60,26 @@ def test_reboot_closes_that_gateways_sessions_only(make_gateway, radius_server, 
     rebooting, neighbour = make_gateway("desa-reboot"), make_gateway("desa-tetangga")
     server = radius_server()
     nas_x, nas_y = router(server, rebooting), router(server, neighbour)
-    _send_all(server.acct_port, rebooting, _starts(nas_x, "X", 300))
-    _send_all(server.acct_port, neighbour, _starts(nas_y, "Y", 100))
-    assert _open_and_causes(db, rebooting) == (300, {None: 300})
+    _send_all(server.acct_port, rebooting, _starts(nas_x, "X", X))
+    _send_all(server.acct_port, neighbour, _starts(nas_y, "Y", Y))
+    assert _open_and_causes(db, rebooting) == (X, {None: X})
 
     _send_all(server.acct_port, rebooting, [nas_x.accounting_request(ON)])  # back from a reboot
-    assert _open_and_causes(db, rebooting) == (0, {"NAS-Reboot": 300})
+    assert _open_and_causes(db, rebooting) == (0, {"NAS-Reboot": X})
     # the router, back up, starts a session; then it is shut down (Accounting-Off)
     _send_all(server.acct_port, rebooting, [nas_x.accounting_request(START, "X-after-boot")])
-    assert _open_and_causes(db, rebooting) == (1, {"NAS-Reboot": 300, None: 1})
+    assert _open_and_causes(db, rebooting) == (1, {"NAS-Reboot": X, None: 1})
     _send_all(server.acct_port, rebooting, [nas_x.accounting_request(OFF)])
 
-    assert _open_and_causes(db, rebooting) == (0, {"NAS-Reboot": 301})
-    assert _open_and_causes(db, neighbour) == (100, {None: 100})
+    assert _open_and_causes(db, rebooting) == (0, {"NAS-Reboot": X + 1})
+    assert _open_and_causes(db, neighbour) == (Y, {None: Y})
     with db() as session:
         addresses = session.scalars(
             sa.select(AccountingSession.framed_ip).where(
                 AccountingSession.terminate_cause == "NAS-Reboot"
             )
         ).all()
-    assert len(addresses) == 301 and set(addresses) == {None}  # client IPs are forgotten
+    assert len(addresses) == X + 1 and set(addresses) == {None}  # client IPs are forgotten
 
 
 @pytest.mark.slow
@@ -90,9 +92,9 @@ def test_one_sweep_closes_exactly_the_sessions_that_went_quiet(
     now = [start]
     server = radius_server(clock=lambda: now[0])
     busy_nas, silent_nas = router(server, busy), router(server, silent)
-    _send_all(server.acct_port, busy, _starts(busy_nas, "B", 390))
-    _send_all(server.acct_port, silent, _starts(silent_nas, "S", 10))
-    quiet = {f"B{n:05d}" for n in range(0, 390, 39)}  # 10 of the busy gateway's devices
+    _send_all(server.acct_port, busy, _starts(busy_nas, "B", BUSY))
+    _send_all(server.acct_port, silent, _starts(silent_nas, "S", SILENT))
+    quiet = {f"B{n:05d}" for n in range(0, BUSY, 39)}  # 1 in 39 of the busy gateway's
     for round_ in (1, 2, 3):
         now[0] = start + round_ * INTERVAL
         interims = [
@@ -103,7 +105,7 @@ def test_one_sweep_closes_exactly_the_sessions_that_went_quiet(
                 seconds=300 * round_,
                 output_octets=1000 * round_,
             )
-            for n in range(390)
+            for n in range(BUSY)
             if f"B{n:05d}" not in quiet
         ]
         _send_all(server.acct_port, busy, interims)
@@ -112,7 +114,10 @@ def test_one_sweep_closes_exactly_the_sessions_that_went_quiet(
         assert close_stale_sessions(session, now=start + 3 * INTERVAL) == 0
         session.commit()
         # a minute later they have missed three: one sweep closes them, and only them
-        assert close_stale_sessions(session, now=start + 3 * INTERVAL + timedelta(minutes=1)) == 20
+        assert (
+            close_stale_sessions(session, now=start + 3 * INTERVAL + timedelta(minutes=1))
+            == 2 * SILENT
+        )
         session.commit()
         rows = session.execute(
             sa.select(
@@ -122,10 +127,10 @@ def test_one_sweep_closes_exactly_the_sessions_that_went_quiet(
             )
         ).all()
     closed = {session_id for session_id, _, stopped in rows if stopped is not None}
-    assert closed == quiet | {f"S{n:05d}" for n in range(10)}
+    assert closed == quiet | {f"S{n:05d}" for n in range(SILENT)}
     assert {cause for session_id, cause, _ in rows if session_id in closed} == {"Stale-Session"}
     assert {stopped for session_id, _, stopped in rows if session_id in closed} == {start}
-    assert len(rows) == 400
+    assert len(rows) == BUSY + SILENT == 400 * SCALE
 
 
 def test_the_server_sweeps_by_itself(make_gateway, radius_server, router, db):
