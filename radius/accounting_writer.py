@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -108,8 +108,8 @@ def commit_batch(
     If the transaction fails, each request is retried alone, so one bad request cannot
     keep the others unanswered. Returns the results (None for a request whose
     transaction failed: it must not be answered) and the follow-ups of committed work.
-    ``committed()`` runs after each successful commit. Failures are not logged here: the
-    engine reports them (`radius.outages`), once per outage rather than once per request.
+    ``committed()`` runs after each successful commit. Database errors are not logged here:
+    the engine reports them (`radius.outages`), once per outage rather than per request.
     """
     try:
         with sessions() as session:
@@ -117,8 +117,10 @@ def commit_batch(
             session.commit()
         committed()
         return results, follow_ups
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         if len(requests) == 1:
+            if not isinstance(error, DBAPIError):  # not seen by the engine: say it here
+                log.warning("a request could not be stored (%s)", type(error).__name__)
             return [None], []
     results, follow_ups = [], []
     for request in requests:
