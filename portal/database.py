@@ -56,10 +56,14 @@ def set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def engine_options(settings: Settings) -> dict[str, Any]:
-    """Engine keyword arguments suited to the configured database."""
+    """Engine keyword arguments suited to the configured database.
+
+    Bound parameters are left out of error messages (``hide_parameters``): a logged
+    traceback must not carry an open session's client IP or any other personal value.
+    """
     if settings.is_sqlite:
-        return {"connect_args": {"timeout": 10}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"timeout": 10}, "hide_parameters": True}
+    return {"pool_pre_ping": True, "hide_parameters": True}
 
 
 def init_app(app: Flask) -> None:

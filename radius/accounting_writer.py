@@ -23,7 +23,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,11 @@ Handle = Callable[[Session, list, datetime], tuple[list, list]]
 
 
 def commit_batch(
-    sessions: sessionmaker, requests: list, handle: Handle, now: datetime
+    sessions: sessionmaker,
+    requests: list,
+    handle: Handle,
+    now: datetime,
+    committed: Callable[[], None] = lambda: None,
 ) -> tuple[list[Any], list[Any]]:
     """Run ``handle(session, requests, now)`` in one transaction and commit it.
 
@@ -104,19 +108,23 @@ def commit_batch(
     If the transaction fails, each request is retried alone, so one bad request cannot
     keep the others unanswered. Returns the results (None for a request whose
     transaction failed: it must not be answered) and the follow-ups of committed work.
+    ``committed()`` runs after each successful commit. Database errors are not logged here:
+    the engine reports them (`radius.outages`), once per outage rather than per request.
     """
     try:
         with sessions() as session:
             results, follow_ups = handle(session, requests, now)
             session.commit()
+        committed()
         return results, follow_ups
-    except SQLAlchemyError:
+    except SQLAlchemyError as error:
         if len(requests) == 1:
-            log.warning("a request could not be stored; it is not answered")
+            if not isinstance(error, DBAPIError):  # not seen by the engine: say it here
+                log.warning("a request could not be stored (%s)", type(error).__name__)
             return [None], []
     results, follow_ups = [], []
     for request in requests:
-        single, extra = commit_batch(sessions, [request], handle, now)
+        single, extra = commit_batch(sessions, [request], handle, now, committed)
         results.extend(single)
         follow_ups.extend(extra)
     return results, follow_ups

@@ -54,6 +54,9 @@ def radius_command(
     from radius.server import RadiusServer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # psycopg warns again about each broken connection it discards; radius.outages has
+    # already said the database is unreachable, once.
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
     server = RadiusServer(
         load_settings(),
         host,

@@ -117,7 +117,8 @@ class ClientCache:
             try:
                 self.refresh()
             except sa.exc.SQLAlchemyError:
-                log.exception("reloading gateways failed; keeping the cached ones")
+                # keep the cached gateways; the engine's outage log says why it failed
+                log.debug("reloading gateways failed; keeping the cached ones")
                 self._loaded_at = self._monotonic()
 
     def by_id(self, gateway_id: int) -> Client | None:

@@ -41,6 +41,7 @@ from radius.dedup import DelayedSender, DuplicateCache, Key
 from radius.enforcement import Enforcer
 from radius.handlers import AccessReply, HandlerContext
 from radius.metrics import Metrics
+from radius.outages import DatabaseOutages
 from radius.wire import AccessRequestPacket, AccountingRequestPacket, ReplyEncoder
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,8 @@ class RadiusServer:
         self.dictionary = decode.load_dictionary()
         self._encoder = ReplyEncoder(self.dictionary)
         self._engine = make_engine(settings)
+        self.outages = DatabaseOutages()  # logs database failures once, not per packet
+        self.outages.watch(self._engine)
         # SQLite: the packet threads never run a WAL checkpoint inside a commit (that
         # fsyncs the database file and stalls every waiting router); the upkeep thread
         # checkpoints every second instead.
@@ -180,7 +183,9 @@ class RadiusServer:
                         log.info("closed %d stale sessions", closed)
                     if self._daily_purge.tick(self._clock()) is not None:
                         log.info("daily retention purge done")
-            except (SQLAlchemyError, OSError):
+            except SQLAlchemyError:
+                pass  # reported by self.outages; the next round retries
+            except OSError:
                 log.exception("database upkeep failed; will retry")
 
     # -- receiving: decode, identify, verify, deduplicate -----------------------------------
@@ -245,7 +250,9 @@ class RadiusServer:
         def handle(session: Session, requests: list, now: datetime) -> tuple[list, list]:
             return authenticate_batch(session, requests, self.context, now=now), []
 
-        replies, _ = commit_batch(self._sessions, [j.request for j in batch], handle, self._clock())
+        replies, _ = commit_batch(
+            self._sessions, [j.request for j in batch], handle, self._clock(), self.outages.working
+        )
         for job, reply in zip(batch, replies, strict=True):
             if reply is None:
                 self._fail([job])
@@ -273,7 +280,7 @@ class RadiusServer:
             return [True] * len(requests), account_batch(session, requests, self.context, now=now)
 
         results, found = commit_batch(
-            self._sessions, [j.request for j in batch], handle, self._clock()
+            self._sessions, [j.request for j in batch], handle, self._clock(), self.outages.working
         )
         for job, stored in zip(batch, results, strict=True):
             if not stored:
