@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from portal import create_app
 from portal.config import Settings
 from portal.migrations import upgrade_database
+from tests.privacy import session as privacy_scan
 
 ENV_URL = "WIFIDESA_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -53,6 +54,7 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         yield f"{base}{separator}{options}"
     finally:
         with admin.begin() as conn:
+            privacy_scan.scan_schema(conn, schema)
             conn.execute(
                 sa.text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
