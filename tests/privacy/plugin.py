@@ -13,7 +13,9 @@ Disable with ``-p no:tests.privacy.plugin``.
 
 from __future__ import annotations
 
+import glob
 import logging
+import os
 import time
 from pathlib import Path
 
@@ -25,6 +27,9 @@ from tests.privacy.session import State
 REPO = Path(__file__).resolve().parents[2]
 #: Sources whose MAC and client-IP literals are test identifiers.
 SOURCES = ("tests/**/*.py", "portal/simulator/**/*.py", "portal/simulate_cli.py")
+#: PostgreSQL's own log, where it writes failing rows and statements (Debian's place,
+#: or WIFIDESA_TEST_POSTGRES_LOG); read from where it stood when the run began.
+POSTGRES_LOGS = "/var/log/postgresql/*.log"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 
@@ -54,6 +59,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     STATE.handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root = logging.getLogger()
     root.addHandler(STATE.handler)
+    if os.environ.get("WIFIDESA_TEST_DATABASE_URL"):
+        named = os.environ.get("WIFIDESA_TEST_POSTGRES_LOG")
+        for log in [Path(named)] if named else map(Path, glob.glob(POSTGRES_LOGS)):
+            if os.access(log, os.R_OK):
+                STATE.server_logs[log] = log.stat().st_size
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
 
@@ -83,6 +93,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     started = time.perf_counter()
     root = STATE.folder.parent
     STATE.findings += stores.scan_tree(root, STATE.ids)
+    for log, offset in STATE.server_logs.items():
+        STATE.findings += stores.scan_tail(log, offset, STATE.ids, str(log))
     STATE.files = sum(1 for p in root.rglob("*") if p.is_file())
     STATE.seconds += time.perf_counter() - started
     if STATE.findings and session.exitstatus == pytest.ExitCode.OK:

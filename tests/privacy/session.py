@@ -28,6 +28,7 @@ class State:
     schemas: int = 0
     seconds: float = 0.0
     files: int = 0
+    server_logs: dict[Path, int] = field(default_factory=dict)
 
 
 STATE: State | None = None

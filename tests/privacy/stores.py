@@ -159,6 +159,17 @@ def scan_bytes(path: Path, ids: Identifiers, where: str) -> list[Finding]:
     return findings
 
 
+def scan_tail(path: Path, offset: int, ids: Identifiers, where: str) -> list[Finding]:
+    """What was appended to a file since ``offset`` (a server log that outlives the run)."""
+    try:
+        with path.open("rb") as file:
+            file.seek(offset)
+            text = file.read().decode("latin-1")
+    except OSError:
+        return []
+    return [Finding(where, "since the run began", i, w) for i, w in ids.find(text)]
+
+
 def scan_tree(root: Path, ids: Identifiers, skip: Iterable[Path] = ()) -> list[Finding]:
     """Every file under ``root``: SQLite databases (rows, file and WAL) and all else as bytes.
 

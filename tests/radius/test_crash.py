@@ -39,6 +39,8 @@ def free_port_pair() -> int:
 
 
 def start_server(settings, port: int) -> subprocess.Popen:
+    """The server in its own process; its output goes to ``<data>/radius.log``, which
+    the privacy scan reads after the suite."""
     env = {
         **os.environ,
         "WIFIDESA_DATABASE_URL": settings.database_url,
@@ -46,12 +48,13 @@ def start_server(settings, port: int) -> subprocess.Popen:
         "WIFIDESA_DATA_DIR": str(settings.data_dir),
     }
     code = "from radius.cli import radius_command; radius_command()"
-    return subprocess.Popen(  # noqa: S603
-        [sys.executable, "-c", code, "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with (settings.data_dir / "radius.log").open("ab") as log:
+        return subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", code, "--port", str(port)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def test_sigkill_during_accounting_load_loses_and_duplicates_nothing(settings, make_gateway, db):
