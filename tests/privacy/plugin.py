@@ -16,12 +16,16 @@ from __future__ import annotations
 import glob
 import logging
 import os
+import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from tests.privacy import recorders, session, stores
+from tests.privacy import recorders, stores
+from tests.privacy import session as privacy_session
 from tests.privacy.session import State
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,14 +42,14 @@ STATE: State | None = None
 
 def pytest_configure(config: pytest.Config) -> None:
     global STATE
-    STATE = session.start()
+    STATE = privacy_session.start()
     STATE.ids.add_sources(p for pattern in SOURCES for p in sorted(REPO.glob(pattern)))
     recorders.install(STATE.ids)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     global STATE
-    STATE = session.stop()
+    STATE = privacy_session.stop()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -64,8 +68,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         for log in [Path(named)] if named else map(Path, glob.glob(POSTGRES_LOGS)):
             if os.access(log, os.R_OK):
                 STATE.server_logs[log] = log.stat().st_size
+    STATE.root_level = root.level
     if root.level > logging.INFO or root.level == logging.NOTSET:
         root.setLevel(logging.INFO)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _record_datagrams() -> Iterator[None]:
+    """Record each RADIUS request any test sends (under the loopback guards, which wrap
+    whatever `sendto` is when they start)."""
+    original = socket.socket.sendto
+
+    def sendto(sock: socket.socket, data: Any, *args: Any) -> Any:
+        privacy_session.record_datagram(data)
+        return original(sock, data, *args)
+
+    socket.socket.sendto = sendto  # type: ignore[method-assign,assignment]
+    yield
+    socket.socket.sendto = original  # type: ignore[method-assign]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -89,6 +109,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     if STATE.handler is not None:
         logging.getLogger().removeHandler(STATE.handler)
+        logging.getLogger().setLevel(STATE.root_level)
         STATE.handler.close()
     started = time.perf_counter()
     root = STATE.folder.parent

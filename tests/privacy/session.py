@@ -25,6 +25,7 @@ class State:
     findings: list[stores.Finding] = field(default_factory=list)
     folder: Path | None = None
     handler: logging.Handler | None = None
+    root_level: int = logging.WARNING
     schemas: int = 0
     seconds: float = 0.0
     files: int = 0
