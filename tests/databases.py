@@ -54,7 +54,6 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         yield f"{base}{separator}{options}"
     finally:
         with admin.begin() as conn:
-            privacy_scan.scan_schema(conn, schema)
             conn.execute(
                 sa.text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -62,6 +61,7 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
                 ),
                 {"name": schema},
             )
+            privacy_scan.scan_schema(conn, schema)  # what the test left, before it goes
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 
