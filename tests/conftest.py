@@ -36,6 +36,8 @@ from portal.migrations import upgrade_database
 from portal.models import AdminUser, Gateway, Village
 from tests import databases
 
+pytest_plugins = ["tests.privacy.plugin"]
+
 TEST_SECRET_KEY = databases.TEST_SECRET_KEY
 #: A fixed instant (naive UTC, as stored): 11:00 WITA on Sunday 22 November 2026.
 TEST_NOW = datetime(2026, 11, 22, 3, 0, 0)

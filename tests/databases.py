@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from portal import create_app
 from portal.config import Settings
 from portal.migrations import upgrade_database
+from tests.privacy import session as privacy_scan
 
 ENV_URL = "WIFIDESA_TEST_DATABASE_URL"
 BACKENDS = ["sqlite", "postgresql"]
@@ -60,6 +61,7 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
                 ),
                 {"name": schema},
             )
+            privacy_scan.scan_schema(conn, schema)  # what the test left, before it goes
             conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 

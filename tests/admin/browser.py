@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
+from tests.live import serve
 from tests.splash.browser import CHROMIUM, CHROMIUM_ARGS
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing")
@@ -27,15 +26,8 @@ for (const name of ["alert", "confirm", "prompt", "print"]) {
 @contextmanager
 def live_server(app: Flask) -> Iterator[str]:
     """Serve ``app`` on 127.0.0.1 in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve(app) as server:
         yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 @contextmanager

@@ -1,7 +1,8 @@
 """The RADIUS server as a separate process (`wifidesa radius`), for crash and fault tests.
 
 `free_port_pair` finds an auth port whose neighbour (accounting) is free too;
-`start_server` runs the command against a test's settings, its log in a file if asked.
+`start_server` runs the command against a test's settings, its log in a file (by default
+``<data>/radius.log``, which the privacy scan reads after the suite).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ def free_port_pair() -> int:
 def start_server(settings: Settings, port: int, *, log: Path | None = None) -> subprocess.Popen:
     """Start `wifidesa radius` on 127.0.0.1 (auth ``port``, accounting ``port + 1``).
 
-    Its log (stderr) is appended to ``log`` when given, else discarded.
+    Its output is appended to ``log`` (default ``<data>/radius.log``).
     """
+    log = log or settings.data_dir / "radius.log"
     env = {
         **os.environ,
         "WIFIDESA_DATABASE_URL": settings.database_url,
@@ -41,14 +43,10 @@ def start_server(settings: Settings, port: int, *, log: Path | None = None) -> s
         "WIFIDESA_DATA_DIR": str(settings.data_dir),
     }
     code = "from radius.cli import radius_command; radius_command()"
-    stderr = subprocess.DEVNULL if log is None else log.open("ab")
-    try:
+    with log.open("ab") as output:
         return subprocess.Popen(  # noqa: S603
             [sys.executable, "-c", code, "--port", str(port)],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=stderr,
+            stdout=output,
+            stderr=subprocess.STDOUT,
         )
-    finally:
-        if log is not None:
-            stderr.close()

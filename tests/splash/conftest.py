@@ -265,22 +265,14 @@ class LivePortal:
 def live_portal(portal_app: Flask) -> Iterator[LivePortal]:
     """Serve `portal_app` on 127.0.0.1; its public URL is that address."""
     import dataclasses
-    import threading
 
-    from werkzeug.serving import make_server
+    from tests.live import serve
 
-    server = make_server("127.0.0.1", 0, portal_app, threaded=True)
-    url = f"http://127.0.0.1:{server.server_port}"
-    settings = portal_app.extensions["wifidesa.settings"]
-    portal_app.extensions["wifidesa.settings"] = dataclasses.replace(settings, public_url=url)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve(portal_app) as server:
+        url = f"http://127.0.0.1:{server.server_port}"
+        settings = portal_app.extensions["wifidesa.settings"]
+        portal_app.extensions["wifidesa.settings"] = dataclasses.replace(settings, public_url=url)
         yield LivePortal(portal_app, url)
-    finally:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,143 @@
+"""pytest plugin: after the suite, no raw test MAC or client IP may be stored or logged.
+
+It collects the identifiers the tests use (`tests.privacy.recorders`, plus the literals
+in the test sources), writes every log record of the session and every test's captured
+output to ``<basetemp>/privacy/``, scans each PostgreSQL schema before it is dropped
+(`scan_schema`, called by `tests.databases`), and at the end scans everything under
+pytest's base temporary directory: SQLite databases with their WAL, backups, server logs
+of subprocesses, and those two files. Any finding fails the session with a report that
+names file or schema, table.column or line, and the identifier, masked.
+
+Disable with ``-p no:tests.privacy.plugin``.
+"""
+
+from __future__ import annotations
+
+import glob
+import logging
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.privacy import recorders, stores
+from tests.privacy import session as privacy_session
+from tests.privacy.session import State
+
+REPO = Path(__file__).resolve().parents[2]
+#: Sources whose MAC and client-IP literals are test identifiers.
+SOURCES = ("tests/**/*.py", "portal/simulator/**/*.py", "portal/simulate_cli.py")
+#: PostgreSQL's own log, where it writes failing rows and statements (Debian's place,
+#: or WIFIDESA_TEST_POSTGRES_LOG); read from where it stood when the run began.
+POSTGRES_LOGS = "/var/log/postgresql/*.log"
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
+
+STATE: State | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global STATE
+    STATE = privacy_session.start()
+    STATE.ids.add_sources(p for pattern in SOURCES for p in sorted(REPO.glob(pattern)))
+    recorders.install(STATE.ids)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global STATE
+    STATE = privacy_session.stop()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    assert STATE is not None
+    # The public tmp_path_factory is a fixture; a hook reaches the same object here.
+    basetemp = session.config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    STATE.folder = basetemp / "privacy"
+    STATE.folder.mkdir(exist_ok=True)
+    # Every record of every logger, at the level the servers run at (INFO).
+    STATE.handler = logging.FileHandler(STATE.folder / "session.log", encoding="utf-8")
+    STATE.handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root = logging.getLogger()
+    root.addHandler(STATE.handler)
+    if os.environ.get("WIFIDESA_TEST_DATABASE_URL"):
+        named = os.environ.get("WIFIDESA_TEST_POSTGRES_LOG")
+        for log in [Path(named)] if named else map(Path, glob.glob(POSTGRES_LOGS)):
+            if os.access(log, os.R_OK):
+                STATE.server_logs[log] = log.stat().st_size
+    STATE.root_level = root.level
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _record_datagrams() -> Iterator[None]:
+    """Record each RADIUS request any test sends (under the loopback guards, which wrap
+    whatever `sendto` is when they start)."""
+    original = socket.socket.sendto
+
+    def sendto(sock: socket.socket, data: Any, *args: Any) -> Any:
+        privacy_session.record_datagram(data)
+        return original(sock, data, *args)
+
+    socket.socket.sendto = sendto  # type: ignore[method-assign,assignment]
+    yield
+    socket.socket.sendto = original  # type: ignore[method-assign]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if STATE is not None:
+        recorders.wrap_loaded(STATE.ids)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Keep each test's captured stdout, stderr and log (all phases are in teardown's)."""
+    if STATE is None or STATE.folder is None or report.when != "teardown":
+        return
+    with (STATE.folder / "captured.txt").open("a", encoding="utf-8") as out:
+        for title, content in report.sections:
+            out.write(f"--- {report.nodeid} {title}\n{content}\n")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if STATE is None or STATE.folder is None:
+        return
+    if STATE.handler is not None:
+        logging.getLogger().removeHandler(STATE.handler)
+        logging.getLogger().setLevel(STATE.root_level)
+        STATE.handler.close()
+    started = time.perf_counter()
+    root = STATE.folder.parent
+    STATE.findings += stores.scan_tree(root, STATE.ids)
+    for log, offset in STATE.server_logs.items():
+        STATE.findings += stores.scan_tail(log, offset, STATE.ids, str(log))
+    STATE.files = sum(1 for p in root.rglob("*") if p.is_file())
+    STATE.seconds += time.perf_counter() - started
+    if STATE.findings and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if STATE is None or STATE.folder is None:
+        return
+    ids = STATE.ids
+    summary = (
+        f"privacy scan: {len(ids.macs)} test MACs and {len(ids.ips)} client IPs looked for in"
+        f" {STATE.files} files and {STATE.schemas} PostgreSQL schemas"
+        f" ({STATE.seconds:.1f} s): {len(STATE.findings)} found"
+    )
+    if not STATE.findings:
+        terminalreporter.write_line(summary)
+        return
+    terminalreporter.section("raw MAC addresses or client IPs stored or logged", red=True)
+    unique = sorted({str(f) for f in STATE.findings})
+    for line in unique[:200]:
+        terminalreporter.write_line(line)
+    if len(unique) > 200:
+        terminalreporter.write_line(f"… and {len(unique) - 200} more")
+    terminalreporter.write_line(summary, red=True)
