@@ -55,10 +55,10 @@ def run_demo(data_dir: Path, log: Path, stop: int = signal.SIGINT) -> tuple[int,
             stderr=subprocess.STDOUT,
         )
         try:
-            status = wait_for_health(f"http://127.0.0.1:{port}/healthz", process, 30)
+            status = wait_for_health(f"http://127.0.0.1:{port}/healthz", process, 90)
             assert status == 200, log.read_text()
             process.send_signal(stop)
-            code = process.wait(timeout=20)
+            code = process.wait(timeout=60)
         finally:
             if process.poll() is None:
                 process.kill()

@@ -95,6 +95,7 @@ def test_router_page_to_status_page(
         router.radius_port, router.radius_secret = radius.auth_port, GATEWAY_SECRET
         phone.goto(f"{router.url}/login")
         phone.wait_for_selector("text=Setuju & Sambungkan")
+        phone.wait_for_load_state("load")  # sizes and colours need the stylesheet
         assert phone.url.startswith(f"{live_portal.url}/hotspot?t=")
         assert phone.evaluate("document.documentElement.scrollWidth") <= 360
         assert phone.evaluate(TAP_TARGETS) == []
@@ -102,6 +103,7 @@ def test_router_page_to_status_page(
         _shoot(phone, "splash")
         phone.click("text=Setuju & Sambungkan")
         phone.wait_for_selector("text=Anda sudah tersambung ke internet.")
+        phone.wait_for_load_state("load")
         assert phone.evaluate(LOW_CONTRAST) == []
         assert phone.evaluate(TAP_TARGETS) == []
         _shoot(phone, "status")
@@ -131,6 +133,7 @@ def test_quota_spent_page(
         _spend_quota(app, world)  # RADIUS now refuses with the reset time in WITA
         phone.click("text=Setuju & Sambungkan")
         phone.wait_for_selector("text=Kuota baru mulai besok pukul 00.00 WITA.")
+        phone.wait_for_load_state("load")
         assert router.radius_replies == ["Access-Reject"]
         assert phone.evaluate(LOW_CONTRAST) == []
         _shoot(phone, "quota-spent")
