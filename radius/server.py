@@ -135,7 +135,12 @@ class RadiusServer:
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> RadiusServer:
-        self.clients.refresh()
+        """Listen and serve; with no database yet, listen anyway and answer no one until
+        the gateways load (a service started before PostgreSQL must not crash-loop)."""
+        try:
+            self.clients.refresh()
+        except sa.exc.OperationalError:
+            log.error("no database at start; no gateway is served until it answers")
         self._delayed.start()
         for loop in self._loops:
             loop.start()

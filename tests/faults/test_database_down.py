@@ -123,3 +123,35 @@ def test_database_stopped_under_load_then_back(
     assert "ERROR radius.outages database error" in problems[0]
     assert "WARNING radius.outages database writes succeed again" in problems[1]
     assert "Traceback" not in text and "10.5.88." not in text and not MAC_RE.search(text)
+
+
+def test_server_started_before_the_database_serves_once_it_answers(
+    cluster, settings, make_gateway, make_grant, tmp_path
+):
+    """A boot where `wifidesa radius` starts before PostgreSQL: it listens, answers no
+    one while there is no database (no crash loop under systemd), then serves."""
+    gateway = make_gateway()
+    grant = make_grant(gateway, "02:00:00:00:02:01")
+    port, log = free_port_pair(), tmp_path / "radius.log"
+    nas = Router(port, port + 1, gateway.secret.encode(), gateway.nas_identifier)
+    cluster.stop("fast")
+    server = start_server(settings, port, log=log)
+    try:
+        deadline = time.monotonic() + 30
+        while "RADIUS listening" not in log.read_text() and time.monotonic() < deadline:
+            assert server.poll() is None, log.read_text()
+            time.sleep(0.1)
+        request = nas.access_request(grant.username, grant.password, mac="02:00:00:00:02:01")
+        router = nas.client(timeout=1.0, retries=1)
+        with pytest.raises(Timeout):
+            router.SendPacket(request)
+        assert server.poll() is None, log.read_text()
+        cluster.start()
+        router.timeout, router.retries = 2.0, 5
+        assert router.SendPacket(request).code == packet.AccessAccept
+        router._CloseSocket()
+    finally:
+        server.terminate()
+        server.wait(10)
+    text = log.read_text()
+    assert "no database at start" in text and "Traceback" not in text
