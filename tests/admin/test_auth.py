@@ -99,10 +99,11 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(app, make_admin):
     admin = make_admin("operator")
     client = app.test_client()
     log_in(client, admin)
-    stolen = client.get_cookie("session").value
+    name = app.config["SESSION_COOKIE_NAME"]  # "__Host-session" behind https
+    stolen = client.get_cookie(name).value
     assert post(client, "/admin/logout").status_code == 302
     replay = app.test_client()
-    replay.set_cookie("session", stolen)
+    replay.set_cookie(name, stolen)
     assert replay.get("/admin/").status_code == 302
 
 
