@@ -22,12 +22,14 @@ from tests.admin.conftest import NOW, OTHER_REGENCY_VILLAGE, build_app, create_a
 from tests.admin.world import VillageObjects, seed_village, seed_world
 from tests.databases import BACKENDS
 from tests.security.headers import check_response
-from tests.security.routes import STATIC_VALUES
+from tests.security.routes import ROUTES, STATIC_VALUES
 
 #: The API token of village A's scope (its SHA-256 is stored).
 API_TOKEN = "matrix-token-" + "a" * 32
 SLUGS = {"A": "samurangau", "B": "busui", "C": "perian"}
 HOTSPOT_HOSTS = {"A": "hs-a.desa.lan", "B": "hs-b.desa.lan", "C": "hs-c.desa.lan"}
+#: Gateway A's /login, as its router's login page posts it.
+ROUTER_LOGIN = f"http://{HOTSPOT_HOSTS['A']}/login"
 
 
 class CheckedClient(FlaskClient):
@@ -61,6 +63,26 @@ class World:
 
     def anonymous(self) -> FlaskClient:
         return self.app.test_client()
+
+    def caller(self, endpoint: str) -> FlaskClient:
+        """Who calls a route in the positive case: the regency admin for login routes."""
+        return self.clients["kab"] if ROUTES[endpoint].access == "login" else self.anonymous()
+
+    def reaching_query(self, endpoint: str) -> dict[str, str]:
+        """Query values that get past a route's own checks (router fields, tokens)."""
+        from tests.splash.conftest import router_fields
+
+        queries = {
+            "api.usage": {
+                "scope": self.objects["A"].kode,
+                "from": "2026-11-01",
+                "to": "2026-11-22",
+            },
+            "routers.heartbeat": {"token": "t" * 30 + "A"},
+            "splash.entry": router_fields(identity="gw-a", link_login_only=ROUTER_LOGIN),
+            "splash.voucher_link": {"code": "ABCD-EFGH"},
+        }
+        return dict(queries.get(endpoint, {}))
 
 
 def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -99,9 +99,11 @@ def unsafe_url(url: str, base: str, allowed_hosts: set[str]) -> str | None:
 def unsafe_destination(url: str) -> str | None:
     """``dst`` is the resident's own first address, any http(s) host, but nothing a
     browser would read differently from us."""
-    if _CONTROL_OR_BACKSLASH.search(url) or "@" in url:
-        return "control character, space, backslash or userinfo"
+    if _CONTROL_OR_BACKSLASH.search(url):
+        return "control character, space or backslash"
     parts = urlsplit(url)
+    if "@" in parts.netloc:
+        return "userinfo"
     if parts.scheme not in ("http", "https") or not url.lower().startswith(parts.scheme + "://"):
         return f"not a plain http(s) address: {url!r}"
     return None

@@ -41,11 +41,6 @@ def token_of(client) -> str:
     return page.split('name="csrf-token" content="')[1].split('"')[0]
 
 
-def _client_for(world: World, endpoint: str):
-    """Who calls a route in the positive case: the regency admin for login routes."""
-    return world.clients["kab"] if ROUTES[endpoint].access == "login" else world.anonymous()
-
-
 def test_every_route_is_classified():
     app = create_app(Settings(secret_key="only-for-listing-routes"))
     assert unclassified(app) == []
@@ -108,23 +103,13 @@ def test_without_a_session_token_no_private_post_gets_through(world: World):
 def _get_requests(world: World) -> list[tuple[object, str, dict]]:
     """Every GET route, called by every kind of caller, with query values that reach
     past the routes' own checks (the API's token, the heartbeat's, router fields)."""
-    from tests.splash.conftest import router_fields
-
-    queries = {
-        "api.usage": {"scope": world.objects["A"].kode, "from": "2026-11-01", "to": "2026-11-22"},
-        "routers.heartbeat": {"token": "t" * 30 + "A"},
-        "splash.entry": router_fields(
-            identity="gw-a", link_login_only=f"http://{HOTSPOT_HOSTS['A']}/login"
-        ),
-        "splash.voucher_link": {"code": "ABCD-EFGH"},
-    }
     callers = [world.anonymous(), world.clients["op-a"], world.clients["kab"]]
     requests = []
     for rule, endpoint, methods in RULES:
         if "GET" in methods:
             path = fill(rule, world.values("A"))
             for client in callers:
-                requests.append((client, path, queries.get(endpoint, {})))
+                requests.append((client, path, world.reaching_query(endpoint)))
     return requests
 
 
@@ -167,7 +152,7 @@ def test_a_valid_token_from_another_site_is_refused(world: World, origin, refere
     for rule, endpoint, methods in RULES:
         if ROUTES[endpoint].writes != "csrf":
             continue
-        client = _client_for(world, endpoint)
+        client = world.caller(endpoint)
         data = {**admin_matrix.form_for(world.objects["A"]), "csrf_token": token_of(client)}
         for method in methods:
             if method in WRITE_METHODS:
@@ -192,10 +177,8 @@ def test_the_origin_check_lets_the_site_itself_through(world: World):
 
 
 def test_router_posts_and_the_accept_form_change_nothing_without_a_ticket(world: World):
-    from tests.splash.conftest import router_fields
-
     client = world.anonymous()
-    fields = router_fields(identity="gw-a", link_login_only=f"http://{HOTSPOT_HOSTS['A']}/login")
+    fields = world.reaching_query("splash.entry")
     client.post("/hotspot", data=fields)  # the day's key
     before = snapshot(world.app, strict=True)
     for origin in (FOREIGN, "null", f"http://{HOTSPOT_HOSTS['A']}"):
