@@ -177,9 +177,9 @@ def test_sessions_expire_after_idle_and_absolute_limits(app, make_admin):
     client = app.test_client()
     log_in(client, admin)
     start = clock.utcnow()
-    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=59)
+    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=14)
     assert client.get("/admin/").status_code == 200
-    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=59 + 61)
+    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=14 + 16)
     assert client.get("/admin/").status_code == 302
 
 

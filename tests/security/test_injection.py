@@ -42,6 +42,9 @@ from tests.security.routes import fill
 from tests.security.test_route_matrix import RULES
 
 ALLOWED_HOSTS = {"localhost", "portal.example.id", HOTSPOT_HOSTS["A"]}
+# Where a route redirects to and what a page reflects do not depend on the database (the
+# route matrix runs on both): this module runs once, on SQLite.
+pytestmark = pytest.mark.parametrize("world", ["sqlite"], indirect=True)
 GET_RULES = [r for r in RULES if "GET" in r[2] and r[1] != "static"]
 
 
@@ -218,8 +221,6 @@ class Renderer:
 
 
 def test_no_reflected_payload_executes_in_chromium(world: World, browser):
-    if world.backend != "sqlite":
-        pytest.skip("what a page reflects does not depend on the database; run once")
     corpus = load_payloads()
     assert len(corpus) >= 200
     reflections = list(all_reflections(world, GET_RULES))
