@@ -91,3 +91,18 @@ def test_a_failed_login_does_not_tell_whether_the_user_exists(world: World):
         body = _TOKEN.sub(r"\1…", response.get_data(as_text=True)).replace(username, "…")
         answers.append((response.status_code, body))
     assert answers[0] == answers[1]
+
+
+def test_https_alone_turns_on_secure_cookies_the_host_prefix_and_hsts(tmp_path):
+    from portal import create_app
+    from portal.config import Settings
+
+    for url, secure in (("http://127.0.0.1:8080", False), ("https://wifi.paserkab.go.id", True)):
+        settings = Settings(data_dir=tmp_path, secret_key="k", public_url=url)
+        app = create_app(settings)
+        assert app.config["SESSION_COOKIE_SECURE"] is secure
+        assert app.config["SESSION_COOKIE_NAME"] == ("__Host-session" if secure else "session")
+        response = app.test_client().get("/static/base.css")
+        response.close()
+        assert ("Strict-Transport-Security" in response.headers) is secure
+        assert response.headers["Referrer-Policy"] == "same-origin"
