@@ -43,6 +43,9 @@ def create_app(settings: Settings) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.secure_cookies,
+        # Behind https the prefix makes the browser refuse the cookie unless it is Secure,
+        # host-only and for the whole site, so no sibling host can plant or widen it.
+        SESSION_COOKIE_NAME="__Host-session" if settings.secure_cookies else "session",
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
     app.extensions["wifidesa.settings"] = settings

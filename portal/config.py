@@ -34,8 +34,6 @@ class Settings:
     session_retention_days: int = 90
     #: Pseudonym keys are destroyed this many days after their window ends.
     key_grace_days: int = 2
-    #: Cookies are marked Secure; on by default whenever the public URL is https.
-    secure_cookies: bool = False
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -56,7 +54,6 @@ class Settings:
             suppression_threshold=_int(env, "WIFIDESA_SUPPRESSION_THRESHOLD", 5),
             session_retention_days=_int(env, "WIFIDESA_SESSION_RETENTION_DAYS", 90),
             key_grace_days=_int(env, "WIFIDESA_KEY_GRACE_DAYS", 2),
-            secure_cookies=public_url.startswith("https://"),
         )
 
     @property
@@ -69,6 +66,16 @@ class Settings:
         if url.startswith("postgresql://") or url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         return url
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Whether phones and admins reach the portal over https: cookies are then
+        Secure (the session one ``__Host-``) and responses carry HSTS.
+
+        Derived from ``public_url`` so that settings built in code cannot pair an https
+        address with cookies a network attacker could read.
+        """
+        return self.public_url.startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:

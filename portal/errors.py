@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, make_response, render_template
 from werkzeug.exceptions import HTTPException
 
 from portal.database import db
@@ -10,8 +10,15 @@ from portal.database import db
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def _http_error(error: HTTPException) -> tuple[str, int]:
-        return render_template("errors/error.html", error=error), error.code or 500
+    def _http_error(error: HTTPException) -> Response:
+        response = make_response(render_template("errors/error.html", error=error))
+        response.status_code = error.code or 500
+        # Keep what the exception says beside its page: a 405's Allow (RFC 9110 requires
+        # it), a 401's WWW-Authenticate, a 413's Retry-After.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:

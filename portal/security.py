@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request
 
@@ -36,7 +37,45 @@ def refuse_nul_bytes(*, include_form: bool = True) -> None:
         abort(400)
 
 
+#: Methods that never change anything (RFC 9110 safe methods).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+#: Blueprints whose posts come from other origins by design: the router's own login and
+#: status pages (served by the gateway at its hotspot address) post to /hotspot and
+#: /hotspot/status, and the accept form carries its own signed one-use ticket.
+CROSS_ORIGIN_BLUEPRINTS = frozenset({"splash"})
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def refuse_foreign_origin(public_url: str) -> None:
+    """Abort with 403 when an unsafe request says it comes from another site.
+
+    The Origin header (or, without one, the Referer) must name the public URL's origin
+    or this request's own host. ``Origin: null`` is refused too: our pages send
+    ``Referrer-Policy: same-origin``, under which browsers name the origin of a
+    same-site form. Clients that send neither header (scripts, old browsers) pass
+    here; the CSRF token still stands in their way.
+    """
+    claimed = request.headers.get("Origin") or request.headers.get("Referer")
+    if claimed is None:
+        return
+    if claimed != "null":
+        origin = _origin_of(claimed)
+        if origin == _origin_of(public_url) or urlsplit(origin).netloc == request.host.lower():
+            return
+    abort(403)
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _same_origin_writes() -> None:
+        if request.method in SAFE_METHODS or request.blueprint in CROSS_ORIGIN_BLUEPRINTS:
+            return
+        refuse_foreign_origin(app.extensions["wifidesa.settings"].public_url)
+
     @app.before_request
     def _refuse_nul_bytes() -> None:
         # The residents' blueprint first lowers the body limit, then checks its own form
@@ -48,7 +87,8 @@ def init_app(app: Flask) -> None:
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # Nothing leaves for other sites; same-site posts still name their Origin.
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config["SESSION_COOKIE_SECURE"]:

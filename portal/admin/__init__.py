@@ -26,8 +26,10 @@ login_manager = LoginManager()
 PUBLIC_ENDPOINTS = frozenset(
     {"admin.login", "admin.login_totp", "admin.totp_enrol_pending", "admin.language"}
 )
-IDLE_TIMEOUT = timedelta(minutes=60)
-ABSOLUTE_TIMEOUT = timedelta(hours=12)
+#: Session lifetimes (acceptance test AT-20): the console holds codes, gateway secrets and
+#: village data, often on shared office PCs.
+IDLE_TIMEOUT = timedelta(minutes=15)
+ABSOLUTE_TIMEOUT = timedelta(hours=8)
 
 
 def now() -> datetime:

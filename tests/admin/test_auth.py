@@ -99,10 +99,11 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(app, make_admin):
     admin = make_admin("operator")
     client = app.test_client()
     log_in(client, admin)
-    stolen = client.get_cookie("session").value
+    name = app.config["SESSION_COOKIE_NAME"]  # "__Host-session" behind https
+    stolen = client.get_cookie(name).value
     assert post(client, "/admin/logout").status_code == 302
     replay = app.test_client()
-    replay.set_cookie("session", stolen)
+    replay.set_cookie(name, stolen)
     assert replay.get("/admin/").status_code == 302
 
 
@@ -180,9 +181,9 @@ def test_sessions_expire_after_idle_and_absolute_limits(app, make_admin):
     client = app.test_client()
     log_in(client, admin)
     start = clock.utcnow()
-    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=59)
+    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=14)
     assert client.get("/admin/").status_code == 200
-    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=59 + 61)
+    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=14 + 16)
     assert client.get("/admin/").status_code == 302
 
 

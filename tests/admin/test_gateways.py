@@ -100,6 +100,9 @@ def test_regency_admin_adds_a_gateway_and_sees_the_secret_once(app, make_admin):
     script = client.get(f"/admin/gateways/{gateway_id}/wifidesa.rsc")
     assert script.headers["Content-Disposition"].startswith("attachment")
     assert f'secret="{secret}"' in script.get_data(as_text=True)
+    meanwhile = clock.utcnow() + timedelta(minutes=10)
+    app.config["WIFIDESA_CLOCK"] = lambda: meanwhile  # the admin stays active (15 min idle)
+    assert client.get("/admin/").status_code == 200
     later = clock.utcnow() + timedelta(minutes=16)
     app.config["WIFIDESA_CLOCK"] = lambda: later
     script = client.get(f"/admin/gateways/{gateway_id}/wifidesa.rsc").get_data(as_text=True)
