@@ -83,13 +83,23 @@ class SocketLoop(Generic[T]):
                     data, address = sock.recvfrom(MAX_DATAGRAM, socket.MSG_DONTWAIT)
                 except OSError:  # BlockingIOError: nothing more has arrived
                     break
-            if not batch:
-                continue
-            try:
-                self._process(batch)
-            except Exception:
-                log.exception("a batch of %d requests failed; none answered", len(batch))
-                self._on_failure(batch)
+            if batch:
+                self.process(batch)
+
+    def process(self, batch: list[T]) -> None:
+        """Process admitted jobs; never raises (an error is logged, ``on_failure`` runs)."""
+        try:
+            self._process(batch)
+        except Exception:
+            log.exception("a batch of %d requests failed; none answered", len(batch))
+            self._on_failure(batch)
+
+    def handle(self, data: bytes, address: tuple) -> None:
+        """Admit and process one datagram on the calling thread, as the loop does when
+        it is alone in its batch (the fuzz harness's entry point). Never raises."""
+        job = self._admit(data, address)
+        if job is not None:
+            self.process([job])
 
 
 Handle = Callable[[Session, list, datetime], tuple[list, list]]

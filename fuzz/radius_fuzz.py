@@ -1,0 +1,182 @@
+"""Coverage-guided fuzzing (atheris) of the whole RADIUS path of one datagram.
+
+    python -m fuzz.radius_fuzz --mode raw|signed --runs 1000000 [libFuzzer flags]
+
+Each input goes through `RadiusServer.handle_datagram`, the path every received packet
+takes (decode, client lookup, authenticators and Message-Authenticator, duplicate
+cache, the handlers, the commit, the reply), against a real SQLite database prepared
+once by `fuzz.world`. ``raw`` feeds the input as the datagram; ``signed`` mutates
+packets structure-aware (`fuzz.packets.Mutator`) and signs them with the gateway's
+secret first, so they pass the integrity checks and reach the handlers.
+
+A failure (an exception at any error boundary, a drop outside the allowlist, a wrong
+or unsigned answer, an unearned Access-Accept: see `fuzz.oracle`), a hang (libFuzzer
+``-timeout``, 1 s by default) or RSS growth over 50 MB after warm-up stops the run
+with the input saved as crash-*. A JSON summary is written to --summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import logging
+import random
+import resource
+import select
+import socket
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import atheris
+
+with atheris.instrument_imports(include=["radius", "pyrad", "portal", "fuzz"]):
+    from fuzz import oracle, packets, seeds, world
+    from radius.server import RadiusServer
+
+CORPUS = Path(__file__).resolve().parent / "corpus"
+RSS_GROWTH_LIMIT_MB = 50
+WARMUP = 5_000  # executions before the RSS baseline (imports, caches, corpus)
+
+
+class LogTrap(logging.Handler):
+    """Collects warnings and errors the server logs (each one is a failure)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        self.records.append(f"{record.name}: {text}")
+
+
+class Harness:
+    """One server, one router socket, and the checks of `fuzz.oracle`."""
+
+    def __init__(self, mode: str, workdir: Path, runs: int, summary: Path) -> None:
+        self.mode, self.runs, self.summary_path = mode, runs, summary
+        settings, self.catalogue = world.prepare(workdir)
+        self.metrics = oracle.Recorder()
+        self.trap = LogTrap()
+        for name in ("radius", "portal", "sqlalchemy", "pyrad"):
+            logging.getLogger(name).addHandler(self.trap)
+        self.server = RadiusServer(
+            settings,
+            "127.0.0.1",
+            0,
+            0,
+            metrics=self.metrics,
+            reject_delay=0,
+            coa_timeout=0.01,
+            coa_retries=0,
+            clock=lambda: world.NOW,
+        )
+        self.router = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.router.bind(("127.0.0.1", 0))
+        self.address = self.router.getsockname()
+        rng = random.Random(0)
+        pool = [a for s in seeds.canonical_seeds(self.catalogue).values() for a in packets.parse(s)[3]]
+        passwords = self.catalogue.grant_passwords()
+        self.mutator = packets.Mutator(pool, mutate_bytes, passwords.get)
+        self.rng = rng
+        self.executions = 0
+        self.outcomes: dict[str, int] = {}
+        self.started = time.monotonic()
+        self.rss_baseline: float | None = None
+
+    def one_input(self, data: bytes) -> None:
+        if self.mode == "signed":
+            datagram = packets.sign(data, self.catalogue.secrets, "desa-sungai-terik")
+        else:
+            datagram = data
+        accounting = bool(datagram) and datagram[0] == packets.ACCOUNTING_REQUEST
+        self.metrics.events.clear()
+        self.trap.records.clear()
+        self.server.handle_datagram(datagram, self.address, accounting=accounting)
+        replies = self._replies(expect=not self.metrics.events)
+        if self.trap.records:
+            raise oracle.Failure("the server logged:\n" + "\n".join(self.trap.records))
+        outcome = oracle.check(self.metrics.events, datagram, replies, self.catalogue)
+        self.outcomes[outcome] = self.outcomes.get(outcome, 0) + 1
+        self.executions += 1
+        if self.executions % 1000 == 0:
+            self._check_memory()
+            self.write_summary()
+
+    def _replies(self, *, expect: bool) -> list[bytes]:
+        """What the router socket received (waits up to 1 s when an answer is due)."""
+        replies = []
+        timeout = 1.0 if expect else 0.0
+        while select.select([self.router], [], [], timeout)[0]:
+            replies.append(self.router.recv(8192))
+            timeout = 0.0
+        return replies
+
+    def _check_memory(self) -> None:
+        rss = current_rss_mb()
+        if self.executions >= WARMUP and self.rss_baseline is None:
+            self.rss_baseline = rss
+        if self.rss_baseline is not None and rss - self.rss_baseline > RSS_GROWTH_LIMIT_MB:
+            raise oracle.Failure(f"RSS grew from {self.rss_baseline:.0f} to {rss:.0f} MB")
+
+    def mutate(self, data: bytes, max_size: int, seed: int) -> bytes:
+        return self.mutator(data, random.Random(seed), max_size)
+
+    def write_summary(self) -> None:
+        seconds = time.monotonic() - self.started
+        rss = current_rss_mb()
+        summary = {
+            "mode": self.mode,
+            "executions": self.executions,
+            "seconds": round(seconds, 1),
+            "exec_per_s": round(self.executions / seconds, 1) if seconds else 0,
+            "failures": 0,
+            "rss_mb_baseline": self.rss_baseline,
+            "rss_mb_now": round(rss, 1),
+            "rss_mb_peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "outcomes": dict(sorted(self.outcomes.items())),
+        }
+        self.summary_path.write_text(json.dumps(summary, indent=1) + "\n")
+
+
+def mutate_bytes(data: bytes, max_size: int) -> bytes:
+    """libFuzzer's octet mutations (it requires len(data) <= max_size)."""
+    max_size = max(max_size, 1)
+    return atheris.Mutate(data[:max_size], max_size)
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize() / 1e6
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--mode", choices=("raw", "signed"), default="signed")
+    parser.add_argument("--runs", type=int, default=1_000_000)
+    parser.add_argument("--workdir", type=Path, default=None, help="database and crash files")
+    parser.add_argument("--summary", type=Path, default=None, help="JSON summary (workdir)")
+    options, libfuzzer = parser.parse_known_args(argv[1:])
+    shm = Path("/dev/shm")  # noqa: S108 (a private temporary folder, for fast commits)
+    workdir = options.workdir or Path(tempfile.mkdtemp(dir=shm if shm.is_dir() else None))
+    summary = options.summary or workdir / "summary.json"
+    logging.getLogger().setLevel(logging.WARNING)
+    harness = Harness(options.mode, workdir / "db", options.runs, summary)
+    atexit.register(harness.write_summary)
+    corpus = workdir / "corpus"  # libFuzzer adds what it learns to the first folder
+    corpus.mkdir(exist_ok=True)
+    flags = [f"-runs={options.runs}", "-timeout=1", f"-artifact_prefix={workdir}/"]
+    flags += [f"-rss_limit_mb={4096}", "-print_final_stats=1", *libfuzzer, str(corpus), str(CORPUS / options.mode)]
+    custom = {"custom_mutator": harness.mutate} if options.mode == "signed" else {}
+    sys.stderr.write(f"fuzzing {options.mode}: workdir {workdir}, summary {summary}\n")
+    atheris.Setup([argv[0], *flags], harness.one_input, **custom)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main(sys.argv)
