@@ -45,6 +45,7 @@ DROP_ALLOWLIST = frozenset(
         "bad-integer",
         "no-session-id",
         "bad-session-id",
+        "bad-counter",
     }
 )
 

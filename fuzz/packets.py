@@ -173,9 +173,11 @@ class Mutator:
         elif choice == 4:
             attributes.insert(index, (key, value))
         elif choice == 5:
-            number = rng.choice(INTERESTING_INTEGERS + (rng.getrandbits(32),))
+            number = rng.choice((*INTERESTING_INTEGERS, rng.getrandbits(32)))
             target = rng.choice([k for k, _ in attributes if k in INTEGER_ATTRIBUTES] or [key])
-            attributes = [(k, struct.pack("!L", number) if k == target else v) for k, v in attributes]
+            attributes = [
+                (k, struct.pack("!L", number) if k == target else v) for k, v in attributes
+            ]
         elif choice == 6:
             other = rng.randrange(len(attributes))
             attributes[index], attributes[other] = attributes[other], attributes[index]

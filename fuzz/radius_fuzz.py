@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import hashlib
 import json
 import logging
 import random
@@ -76,20 +77,35 @@ class Harness:
             coa_retries=0,
             clock=lambda: world.NOW,
         )
+        # started as in production: its upkeep thread checkpoints the WAL every second
+        # and sweeps stale sessions concurrently; its sockets stay idle (inputs come in
+        # through handle_datagram on this thread)
+        self.server.start()
         self.router = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.router.bind(("127.0.0.1", 0))
         self.address = self.router.getsockname()
-        rng = random.Random(0)
-        pool = [a for s in seeds.canonical_seeds(self.catalogue).values() for a in packets.parse(s)[3]]
+        pool = [
+            a for s in seeds.canonical_seeds(self.catalogue).values() for a in packets.parse(s)[3]
+        ]
         passwords = self.catalogue.grant_passwords()
         self.mutator = packets.Mutator(pool, mutate_bytes, passwords.get)
-        self.rng = rng
-        self.executions = 0
+        self.executions = self.failures = 0
         self.outcomes: dict[str, int] = {}
         self.started = time.monotonic()
         self.rss_baseline: float | None = None
 
     def one_input(self, data: bytes) -> None:
+        """Run one input; raises Failure (its input saved as failure-<sha1> first)."""
+        try:
+            self._one_input(data)
+        except oracle.Failure:
+            self.failures += 1
+            self.write_summary()
+            name = "failure-" + hashlib.sha1(data).hexdigest()  # noqa: S324 (a file name)
+            (self.summary_path.parent / name).write_bytes(data)
+            raise
+
+    def _one_input(self, data: bytes) -> None:
         if self.mode == "signed":
             datagram = packets.sign(data, self.catalogue.secrets, "desa-sungai-terik")
         else:
@@ -135,7 +151,7 @@ class Harness:
             "executions": self.executions,
             "seconds": round(seconds, 1),
             "exec_per_s": round(self.executions / seconds, 1) if seconds else 0,
-            "failures": 0,
+            "failures": self.failures,
             "rss_mb_baseline": self.rss_baseline,
             "rss_mb_now": round(rss, 1),
             "rss_mb_peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -171,7 +187,13 @@ def main(argv: list[str]) -> None:
     corpus = workdir / "corpus"  # libFuzzer adds what it learns to the first folder
     corpus.mkdir(exist_ok=True)
     flags = [f"-runs={options.runs}", "-timeout=1", f"-artifact_prefix={workdir}/"]
-    flags += [f"-rss_limit_mb={4096}", "-print_final_stats=1", *libfuzzer, str(corpus), str(CORPUS / options.mode)]
+    flags += [
+        f"-rss_limit_mb={4096}",
+        "-print_final_stats=1",
+        *libfuzzer,
+        str(corpus),
+        str(CORPUS / options.mode),
+    ]
     custom = {"custom_mutator": harness.mutate} if options.mode == "signed" else {}
     sys.stderr.write(f"fuzzing {options.mode}: workdir {workdir}, summary {summary}\n")
     atheris.Setup([argv[0], *flags], harness.one_input, **custom)

@@ -47,7 +47,7 @@ def common(nas: str, mac: str, user: str, session: str = "80100014") -> Attribut
 
 
 def access(nas: str, mac: str, user: str, *, password: str | None, chap: bool) -> bytes:
-    attributes = [(80, bytes(16))] + common(nas, mac, user)
+    attributes = [(80, bytes(16)), *common(nas, mac, user)]
     if password is not None and chap:
         response = hashlib.md5(b"\x07" + password.encode() + CHALLENGE).digest()  # noqa: S324
         attributes += [(60, CHALLENGE), (3, b"\x07" + response)]

@@ -111,18 +111,22 @@ def commit_batch(
     """Run ``handle(session, requests, now)`` in one transaction and commit it.
 
     ``handle`` returns one result per request plus a list of follow-ups (enforcements).
-    If the transaction fails, each request is retried alone, so one bad request cannot
-    keep the others unanswered. Returns the results (None for a request whose
-    transaction failed: it must not be answered) and the follow-ups of committed work.
+    If the transaction fails (the database, or a bug one request triggers), each
+    request is retried alone, so one bad request cannot keep the others unanswered.
+    Returns the results (None for a request whose transaction failed: it must not be
+    answered) and the follow-ups of committed work.
     """
     try:
         with sessions() as session:
             results, follow_ups = handle(session, requests, now)
             session.commit()
         return results, follow_ups
-    except SQLAlchemyError:
+    except Exception as error:  # one bad request must not cost the others their answers
         if len(requests) == 1:
-            log.warning("a request could not be stored; it is not answered")
+            if isinstance(error, SQLAlchemyError):
+                log.warning("a request could not be stored; it is not answered")
+            else:
+                log.exception("a request failed; it is not answered")
             return [None], []
     results, follow_ups = [], []
     for request in requests:
