@@ -10,9 +10,10 @@ packets structure-aware (`fuzz.packets.Mutator`) and signs them with the gateway
 secret first, so they pass the integrity checks and reach the handlers.
 
 A failure (an exception at any error boundary, a drop outside the allowlist, a wrong
-or unsigned answer, an unearned Access-Accept: see `fuzz.oracle`), a hang (libFuzzer
-``-timeout``, 1 s by default) or RSS growth over 50 MB after warm-up stops the run
-with the input saved as crash-*. A JSON summary is written to --summary.
+or unsigned answer, an unearned Access-Accept: see `fuzz.oracle`), a hang (over 1 s
+of CPU for one input; libFuzzer's wall-clock ``-timeout=10`` as backstop) or RSS growth
+over 50 MB after warm-up stops the run with the input saved as failure-* (crash-* or
+timeout-* from libFuzzer). A JSON summary is written to --summary.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ with atheris.instrument_imports(include=["radius", "pyrad", "portal", "fuzz"]):
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 RSS_GROWTH_LIMIT_MB = 50
+# A hang is more than 1 s of CPU on the packet's thread; libFuzzer's wall-clock
+# -timeout (10 s here) is only the backstop, as a shared, loaded machine can stall
+# any single input for a second without the server doing anything wrong.
+HANG_CPU_SECONDS = 1.0
 # Executions before the RSS baseline: imports, SQLAlchemy's compiled-statement caches
 # (LRU, 500 entries per engine) and libFuzzer's corpus fill up first.
 WARMUP = 50_000
@@ -92,6 +97,7 @@ class Harness:
         passwords = self.catalogue.grant_passwords()
         self.mutator = packets.Mutator(pool, mutate_bytes, passwords.get)
         self.executions = self.failures = 0
+        self.slowest = self.most_cpu = 0.0
         self.outcomes: dict[str, int] = {}
         self.started = time.monotonic()
         self.rss_baseline: float | None = None
@@ -115,7 +121,13 @@ class Harness:
         accounting = bool(datagram) and datagram[0] == packets.ACCOUNTING_REQUEST
         self.metrics.events.clear()
         self.trap.records.clear()
+        started, cpu_started = time.monotonic(), time.thread_time()
         self.server.handle_datagram(datagram, self.address, accounting=accounting)
+        cpu = time.thread_time() - cpu_started
+        self.slowest = max(self.slowest, time.monotonic() - started)
+        self.most_cpu = max(self.most_cpu, cpu)
+        if cpu > HANG_CPU_SECONDS:
+            raise oracle.Failure(f"hang: {cpu:.2f} s of CPU for one datagram")
         replies = self._replies(expect=not self.metrics.events)
         if self.trap.records:
             raise oracle.Failure("the server logged:\n" + "\n".join(self.trap.records))
@@ -154,6 +166,8 @@ class Harness:
             "seconds": round(seconds, 1),
             "exec_per_s": round(self.executions / seconds, 1) if seconds else 0,
             "failures": self.failures,
+            "slowest_input_s": round(self.slowest, 3),
+            "most_cpu_per_input_s": round(self.most_cpu, 3),
             "rss_mb_baseline": self.rss_baseline,
             "rss_mb_now": round(rss, 1),
             "rss_mb_peak": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -188,7 +202,7 @@ def main(argv: list[str]) -> None:
     atexit.register(harness.write_summary)
     corpus = workdir / "corpus"  # libFuzzer adds what it learns to the first folder
     corpus.mkdir(exist_ok=True)
-    flags = [f"-runs={options.runs}", "-timeout=1", f"-artifact_prefix={workdir}/"]
+    flags = [f"-runs={options.runs}", "-timeout=10", f"-artifact_prefix={workdir}/"]
     flags += [
         f"-rss_limit_mb={4096}",
         "-print_final_stats=1",
