@@ -80,3 +80,17 @@ def test_one_failing_request_does_not_cost_the_batch_its_answers(db):
 
     assert results == ["ok a", None, "ok b"]
     assert follow_ups == ["b"]
+
+
+def test_accounting_naming_a_grant_or_voucher_that_is_gone_is_stored(
+    make_gateway, radius_server, router
+):
+    # A Class naming a deleted (or never issued) grant broke the foreign key: the
+    # request was never answered and the router retransmitted it for good.
+    gateway = make_gateway()
+    server = radius_server()
+    nas = router(server, gateway, timeout=0.5)
+    for n, class_ in enumerate([b"wd:g:4242", b"wd:v:4242", b"wd:g:" + b"9" * 30]):
+        start = nas.accounting_request(1, f"8010{n:04X}", class_=class_)
+        assert nas.send(start).code == packet.AccountingResponse
+    assert drops(server, "not-stored") == 0 and drops(server, "internal-error") == 0
