@@ -10,16 +10,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import accounting, clock, grants, quotas, rollups
 from portal.domain.rollups import UsageBatch
-from portal.models import Voucher
+from portal.models import LoginGrant, Voucher
 from radius.clients import Client
 from radius.handlers import HandlerContext
 
 STATUS_START, STATUS_STOP, STATUS_INTERIM = 1, 2, 3
 STATUS_ON, STATUS_OFF, STATUS_FAILED = 7, 8, 15
+MAX_ID = 1 << 63  # ids are signed 64-bit in the database
 _STATUS_NAMES = {
     STATUS_START: accounting.START,
     STATUS_STOP: accounting.STOP,
@@ -94,6 +96,7 @@ def account_batch(
         if r.status in _STATUS_NAMES and r.acct_session_id
     ]
     known = accounting.load_sessions(session, keys)
+    existing = _existing_credentials(session, requests)
     touched: dict[tuple[str, object, str], list[tuple[accounting.SessionRow, AccountingRequest]]]
     touched = defaultdict(list)
     timezones = {}
@@ -111,7 +114,7 @@ def account_batch(
         if status is None or not request.acct_session_id:
             usage.gateway_seen(client.gateway_id, now)
             continue
-        update = _update(session, request, ctx, status, event_time)
+        update = _update(session, request, ctx, status, event_time, existing)
         row = accounting.record(update, usage=usage, known=known)
         if status != accounting.STOP and update.device is not None and row.stopped_at is None:
             touched[(client.village_kode, update.local_date, update.device)].append((row, request))
@@ -121,12 +124,39 @@ def account_batch(
     return _over_quota(session, touched, usage.totals, ctx, now)
 
 
+def _existing_credentials(
+    session: Session, requests: list[AccountingRequest]
+) -> tuple[set[int], set[int]]:
+    """The grant and voucher ids named by the batch's Classes that still exist.
+
+    A Class may name a grant deleted since (a day after it expired) or anything a
+    broken router sends; storing such an id would break the foreign key and leave
+    the request unanswered for good (found by fuzz/radius_fuzz.py).
+    """
+    grant_ids, voucher_ids = set(), set()
+    for request in requests:
+        _, grant_id, voucher_id = parse_class(request.class_)
+        if grant_id is not None and grant_id < MAX_ID:
+            grant_ids.add(grant_id)
+        if voucher_id is not None and voucher_id < MAX_ID:
+            voucher_ids.add(voucher_id)
+    found: tuple[set[int], set[int]] = (set(), set())
+    for ids, column, into in (
+        (grant_ids, LoginGrant.id, found[0]),
+        (voucher_ids, Voucher.id, found[1]),
+    ):
+        if ids:
+            into.update(session.scalars(sa.select(column).where(column.in_(ids))))
+    return found
+
+
 def _update(
     session: Session,
     request: AccountingRequest,
     ctx: HandlerContext,
     status: str,
     event_time: datetime,
+    existing: tuple[set[int], set[int]],
 ) -> accounting.AccountingUpdate:
     client = request.client
     if request.mac is not None:
@@ -140,6 +170,10 @@ def _update(
     else:
         day, device = clock.local_day(event_time, client.timezone), None
     kind, grant_id, voucher_id = parse_class(request.class_)
+    if grant_id not in existing[0]:
+        grant_id = None
+    if voucher_id not in existing[1]:
+        voucher_id = None
     user_name = request.user_name
     if user_name is None or not grants.is_grant_username(user_name):
         user_name = None  # never store a voucher code or a MAC

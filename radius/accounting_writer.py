@@ -83,13 +83,23 @@ class SocketLoop(Generic[T]):
                     data, address = sock.recvfrom(MAX_DATAGRAM, socket.MSG_DONTWAIT)
                 except OSError:  # BlockingIOError: nothing more has arrived
                     break
-            if not batch:
-                continue
-            try:
-                self._process(batch)
-            except Exception:
-                log.exception("a batch of %d requests failed; none answered", len(batch))
-                self._on_failure(batch)
+            if batch:
+                self.process(batch)
+
+    def process(self, batch: list[T]) -> None:
+        """Process admitted jobs; never raises (an error is logged, ``on_failure`` runs)."""
+        try:
+            self._process(batch)
+        except Exception:
+            log.exception("a batch of %d requests failed; none answered", len(batch))
+            self._on_failure(batch)
+
+    def handle(self, data: bytes, address: tuple) -> None:
+        """Admit and process one datagram on the calling thread, as the loop does when
+        it is alone in its batch (the fuzz harness's entry point). Never raises."""
+        job = self._admit(data, address)
+        if job is not None:
+            self.process([job])
 
 
 Handle = Callable[[Session, list, datetime], tuple[list, list]]
@@ -105,11 +115,12 @@ def commit_batch(
     """Run ``handle(session, requests, now)`` in one transaction and commit it.
 
     ``handle`` returns one result per request plus a list of follow-ups (enforcements).
-    If the transaction fails, each request is retried alone, so one bad request cannot
-    keep the others unanswered. Returns the results (None for a request whose
-    transaction failed: it must not be answered) and the follow-ups of committed work.
-    ``committed()`` runs after each successful commit. Database errors are not logged here:
-    the engine reports them (`radius.outages`), once per outage rather than per request.
+    If the transaction fails (the database, or a bug one request triggers), each
+    request is retried alone, so one bad request cannot keep the others unanswered.
+    Returns the results (None for a request whose transaction failed: it must not be
+    answered) and the follow-ups of committed work. ``committed()`` runs after each
+    successful commit. Database errors the engine saw are not logged here: it reports
+    them (`radius.outages`), once per outage rather than per request.
     """
     try:
         with sessions() as session:
@@ -117,9 +128,11 @@ def commit_batch(
             session.commit()
         committed()
         return results, follow_ups
-    except SQLAlchemyError as error:
+    except Exception as error:  # one bad request must not cost the others their answers
         if len(requests) == 1:
-            if not isinstance(error, DBAPIError):  # not seen by the engine: say it here
+            if not isinstance(error, SQLAlchemyError):
+                log.exception("a request failed; it is not answered")
+            elif not isinstance(error, DBAPIError):  # not seen by the engine: say it here
                 log.warning("a request could not be stored (%s)", type(error).__name__)
             return [None], []
     results, follow_ups = [], []

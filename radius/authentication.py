@@ -135,7 +135,13 @@ def authenticate(
         ):
             return reject(WRONG, "wrong-password", delay=True)
         try:
-            voucher = vouchers.find_voucher(session, code=code, master_key=ctx.master_key, now=now)
+            voucher = vouchers.find_voucher(
+                session,
+                code=code,
+                master_key=ctx.master_key,
+                now=now,
+                village_kode=client.village_kode,
+            )
             holder = ctx.keyring.device_for_batch(
                 session,
                 batch_id=voucher.batch_id,

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 from pyrad.dictionary import Dictionary
-from pyrad.packet import Packet
+from pyrad.packet import Packet, PacketError
 
 from portal.domain.accounting import combine_gigawords
 from portal.domain.pseudonyms import InvalidMac, normalize_mac
@@ -50,6 +50,12 @@ TERMINATE_CAUSES = {
     17: "User-Error",
     18: "Host-Request",
 }
+
+
+# Gigawords make the octet counters 64-bit, but the database's are signed 64-bit and
+# sum many sessions: a session's count above 2**44 octets (17.6 TB, a day at 1.6 Tbit/s)
+# is a broken counter, and storing it would overflow (found by fuzz/radius_fuzz.py).
+MAX_SESSION_OCTETS = 1 << 44
 
 
 class Malformed(ValueError):
@@ -154,21 +160,35 @@ def access_request(packet: Packet, client: Client) -> AccessRequest:
     if chap is not None:
         challenge = raw(packet, CHAP_CHALLENGE) or packet.authenticator
         credentials = Credentials(chap_password=chap, chap_challenge=challenge)
-    elif raw(packet, USER_PASSWORD) is not None:
-        try:
-            password = packet.PwDecrypt(raw(packet, USER_PASSWORD))
-        except (UnicodeDecodeError, ValueError):
-            raise Malformed("bad-password") from None
-        credentials = Credentials(password=password)
+    elif (hidden := raw(packet, USER_PASSWORD)) is not None:
+        credentials = Credentials(password=_password(packet, hidden))
     else:
         credentials = Credentials()
     return AccessRequest(client, user_name, credentials, mac_of(packet))
 
 
+def _password(packet: Packet, hidden: bytes) -> str:
+    """The User-Password's cleartext (RFC 2865 section 5.2). Raises Malformed.
+
+    pyrad raises PacketError for a length that is not a multiple of 16 octets, and
+    silently skips octets that are not UTF-8; both are refused here, as is a password
+    over 128 octets, so only exactly what the router sent can match (found by fuzz/radius_fuzz.py).
+    """
+    try:
+        password = packet.PwDecrypt(hidden)
+        exact = packet.PwCrypt(password) == hidden  # ValueError over 128 octets
+    except (PacketError, ValueError):
+        exact = False
+    if not exact:
+        raise Malformed("bad-password")
+    return password
+
+
 def accounting_request(packet: Packet, client: Client) -> AccountingRequest:
     """The handler's view of an Accounting-Request. Raises Malformed.
 
-    Start, Stop and Interim-Update must name their session (RFC 2866 section 5.5).
+    Start, Stop and Interim-Update must name their session (RFC 2866 section 5.5);
+    octet counters over `MAX_SESSION_OCTETS` are "bad-counter".
     """
     status = integer(packet, ACCT_STATUS)
     session_id = text(packet, ACCT_SESSION_ID)
@@ -176,6 +196,10 @@ def accounting_request(packet: Packet, client: Client) -> AccountingRequest:
         raise Malformed("no-session-id")
     if session_id is not None and (len(session_id) > 64 or "\x00" in session_id):
         raise Malformed("bad-session-id")
+    input_octets = combine_gigawords(integer(packet, ACCT_IN), integer(packet, ACCT_IN_GIGA))
+    output_octets = combine_gigawords(integer(packet, ACCT_OUT), integer(packet, ACCT_OUT_GIGA))
+    if max(input_octets, output_octets) > MAX_SESSION_OCTETS:
+        raise Malformed("bad-counter")
     framed = raw(packet, FRAMED_IP)
     framed_ip = str(ipaddress.IPv4Address(framed)) if framed and len(framed) == 4 else None
     cause = integer(packet, ACCT_TERMINATE)
@@ -187,8 +211,8 @@ def accounting_request(packet: Packet, client: Client) -> AccountingRequest:
         user_name=text(packet, USER_NAME),
         class_=raw(packet, CLASS),
         session_seconds=integer(packet, ACCT_SESSION_TIME),
-        input_octets=combine_gigawords(integer(packet, ACCT_IN), integer(packet, ACCT_IN_GIGA)),
-        output_octets=combine_gigawords(integer(packet, ACCT_OUT), integer(packet, ACCT_OUT_GIGA)),
+        input_octets=input_octets,
+        output_octets=output_octets,
         framed_ip=framed_ip,
         terminate_cause=TERMINATE_CAUSES.get(cause, str(cause)) if cause else None,
         delay_seconds=integer(packet, ACCT_DELAY),

@@ -9,6 +9,8 @@ does not answer never holds up accounting. Every result is counted by outcome.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from pyrad.dictionary import Dictionary
@@ -19,6 +21,7 @@ from radius.clients import ClientCache
 from radius.metrics import Metrics
 
 log = logging.getLogger(__name__)
+LOG_INTERVAL = 1.0  # seconds between log lines about one gateway's enforcements
 
 
 class Enforcer:
@@ -38,6 +41,8 @@ class Enforcer:
         self._timeout, self._retries = timeout, retries
         self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="radius-coa")
         self._done: set[int] = set()
+        self._lock = threading.Lock()
+        self._logged: dict[int, tuple[float, int]] = {}  # gateway: (last line, lines skipped)
 
     def submit(self, enforcement: Enforcement, nas_address: str) -> Future | None:
         """Queue one enforcement for the router at ``nas_address``; None if already sent."""
@@ -80,5 +85,18 @@ class Enforcer:
         )
         kind = "disconnect" if disconnect else "coa"
         self._metrics.coa.labels(kind, result.label).inc()
-        log.info("quota %s for session %d: %s", kind, enforcement.session_id, result.label)
+        self._log(enforcement, kind, result)
         return result
+
+    def _log(self, enforcement: Enforcement, kind: str, result: coa.CoaResult) -> None:
+        """One line per gateway per second at most (a gateway reporting many spent
+        sessions must not flood the log); every result is counted in the metrics."""
+        now = time.monotonic()
+        with self._lock:
+            last, skipped = self._logged.get(enforcement.gateway_id, (float("-inf"), 0))
+            if now - last < LOG_INTERVAL:
+                self._logged[enforcement.gateway_id] = (last, skipped + 1)
+                return
+            self._logged[enforcement.gateway_id] = (now, 0)
+        more = f" ({skipped} more since, see the metrics)" if skipped else ""
+        log.info("quota %s for session %d: %s%s", kind, enforcement.session_id, result.label, more)

@@ -193,6 +193,12 @@ class RadiusServer:
             except OSError:
                 log.exception("database upkeep failed; will retry")
 
+    def handle_datagram(self, data: bytes, addr: tuple, *, accounting: bool = False) -> None:
+        """Handle one datagram from ``addr`` as if it arrived on the authentication (or
+        ``accounting``) socket, on the calling thread: the path of every packet, for
+        the fuzz harness. Replies go out of the socket as usual. Never raises."""
+        self._loops[1 if accounting else 0].handle(data, addr)
+
     # -- receiving: decode, identify, verify, deduplicate -----------------------------------
 
     def _admit_safely(

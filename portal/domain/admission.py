@@ -213,7 +213,13 @@ def admit(
         raise TicketRefused("expired", ticket.login_url)
     voucher = None
     if voucher_code is not None:
-        voucher = vouchers.find_voucher(session, code=voucher_code, master_key=master_key, now=now)
+        voucher = vouchers.find_voucher(
+            session,
+            code=voucher_code,
+            master_key=master_key,
+            now=now,
+            village_kode=gateway.village_kode,
+        )
     issued, new = _claim(
         session,
         ticket,

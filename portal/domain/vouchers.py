@@ -109,8 +109,11 @@ def create_batch(
     return batch, codes
 
 
-def find_voucher(session: Session, *, code: str, master_key: str, now: datetime) -> Voucher:
-    """The usable voucher for a typed code (any case, separators ignored).
+def find_voucher(
+    session: Session, *, code: str, master_key: str, now: datetime, village_kode: str
+) -> Voucher:
+    """The usable voucher for a typed code (any case, separators ignored) at a gateway
+    of ``village_kode``: a voucher is valid only in the village that printed it.
 
     Raises VoucherRefused("unknown" | "voided" | "expired" | "used-up").
     """
@@ -120,7 +123,7 @@ def find_voucher(session: Session, *, code: str, master_key: str, now: datetime)
     voucher = session.scalar(
         sa.select(Voucher).where(Voucher.code_hash == code_hash(master_key, canonical))
     )
-    if voucher is None:
+    if voucher is None or voucher.batch.village_kode != village_kode:
         raise VoucherRefused("unknown")
     state = status(voucher, now)
     if state in ("voided", "expired", "used-up"):

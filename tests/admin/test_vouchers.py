@@ -56,7 +56,11 @@ def test_batch_is_printed_at_creation_and_codes_work(app, make_admin):
         stored = db.session.scalars(sa.select(Voucher.code_hash)).all()
         assert not any(c.replace("-", "") in h for c in codes for h in stored)
         voucher = vouchers.find_voucher(
-            db.session, code=codes[3].lower(), master_key=TEST_SECRET_KEY, now=NOW
+            db.session,
+            code=codes[3].lower(),
+            master_key=TEST_SECRET_KEY,
+            now=NOW,
+            village_kode=VILLAGE_A,
         )
         assert voucher.serial == 4
 

@@ -115,15 +115,18 @@ def test_batch_limits(session, make_village, master_key, values, message):
 
 
 def test_voucher_binds_to_its_first_device(session, make_village, master_key):
+    village = make_village()
     _, codes = vouchers.create_batch(
         session,
-        village_kode=make_village().kode,
+        village_kode=village.kode,
         count=1,
         valid_days=3,
         now=NOW,
         master_key=master_key,
     )
-    voucher = vouchers.find_voucher(session, code=codes[0].lower(), master_key=master_key, now=NOW)
+    voucher = vouchers.find_voucher(
+        session, code=codes[0].lower(), master_key=master_key, now=NOW, village_kode=village.kode
+    )
     assert vouchers.status(voucher, NOW) == "unused"
     vouchers.bind_voucher(voucher, device="dev-a", now=NOW)
     vouchers.bind_voucher(voucher, device="dev-a", now=NOW + timedelta(hours=1))
@@ -145,15 +148,23 @@ def test_unknown_expired_voided_and_used_up_vouchers_are_refused(session, make_v
         total_mb=10,
     )
 
-    def reason(code, at):
+    other = make_village("64.01.01.2010")
+
+    def reason(code, at, village=village):
         with pytest.raises(vouchers.VoucherRefused) as refused:
-            vouchers.find_voucher(session, code=code, master_key=master_key, now=at)
+            vouchers.find_voucher(
+                session, code=code, master_key=master_key, now=at, village_kode=village.kode
+            )
         return refused.value.reason
 
     assert reason("ABCDE-FGH23", NOW) == "unknown"
+    # valid only in the village that printed it (found by fuzz/radius_fuzz.py)
+    assert reason(codes[0], NOW, other) == "unknown"
     assert reason("not a code", NOW) == "unknown"
     assert reason(codes[0], NOW + timedelta(days=1)) == "expired"
-    voucher = vouchers.find_voucher(session, code=codes[1], master_key=master_key, now=NOW)
+    voucher = vouchers.find_voucher(
+        session, code=codes[1], master_key=master_key, now=NOW, village_kode=village.kode
+    )
     voucher.used_bytes = 10_000_000
     assert reason(codes[1], NOW) == "used-up"
     vouchers.void_batch(batch, NOW)

@@ -65,7 +65,9 @@ def test_remaining_takes_the_smaller_of_daily_and_voucher_total(session, make_vi
         daily_mb=100,
         total_mb=150,
     )
-    voucher = vouchers.find_voucher(session, code=codes[0], master_key=master_key, now=NOW)
+    voucher = vouchers.find_voucher(
+        session, code=codes[0], master_key=master_key, now=NOW, village_kode=village.kode
+    )
     voucher.used_bytes = 120_000_000
     limits = quotas.limits_for(policies.BUILT_IN, voucher)
     state = quotas.remaining(
