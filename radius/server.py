@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from pyrad.packet import Packet, PacketError
+from pyrad.packet import PacketError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,7 @@ from radius.dedup import DelayedSender, DuplicateCache, Key
 from radius.enforcement import Enforcer
 from radius.handlers import AccessReply, HandlerContext
 from radius.metrics import Metrics
-from radius.wire import AccessRequestPacket, AccountingRequestPacket, ReplyEncoder
+from radius.wire import ReceivedPacket, ReplyEncoder, decode_request
 
 log = logging.getLogger(__name__)
 RECEIVE_BUFFER = 4 * 1024 * 1024
@@ -57,7 +57,7 @@ class Job:
     key: Key
     sock: socket.socket
     addr: tuple
-    packet: Packet
+    packet: ReceivedPacket
     request: object
     received: float
 
@@ -204,9 +204,7 @@ class RadiusServer:
             return None
         kind = "access" if is_auth else "accounting"
         try:
-            packet = (AccessRequestPacket if is_auth else AccountingRequestPacket)(
-                dict=self.dictionary, packet=data
-            )
+            packet = decode_request(self.dictionary, data)
             nas_id = decode.nas_identifier(packet)
         except (PacketError, ValueError, KeyError, IndexError):
             self.metrics.drop("malformed")
