@@ -13,6 +13,7 @@ Use `start` (returns a running `RadiusServer`; `.stop()` it) in tests, and
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import socket
@@ -158,6 +159,11 @@ class RadiusServer:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: done.set())
         self.start()
+        # Everything loaded so far (SQLAlchemy, the models, pyrad's dictionary) lives as
+        # long as the process: move it out of the garbage collector's sight, or each
+        # full collection walks ~100,000 objects while routers wait (p99 latency).
+        gc.collect()
+        gc.freeze()
         done.wait()
         self.stop()
 
