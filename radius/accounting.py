@@ -1,6 +1,6 @@
 """Accounting-Request handling: turn verified requests into recorded usage.
 
-Plain dataclasses in, plain results out; the writer (radius/accounting_writer.py)
+Plain records in, plain results out; the writer (radius/accounting_writer.py)
 commits the batch before any Accounting-Response is sent.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -29,8 +30,7 @@ _STATUS_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class AccountingRequest:
+class AccountingRequest(NamedTuple):
     """A verified Accounting-Request; ``mac`` normalised, in memory only.
 
     ``input_octets`` are from the client (upload) and ``output_octets`` to the client
@@ -118,9 +118,10 @@ def account_batch(
         row = accounting.record(update, usage=usage, known=known)
         if status != accounting.STOP and update.device is not None and row.stopped_at is None:
             touched[(client.village_kode, update.local_date, update.device)].append((row, request))
+    peaks = _peaks_due(session, known, timezones, ctx, now)
     accounting.save_sessions(session, known.values())
     usage.flush(session, timezones, now)
-    rollups.record_peaks(session, timezones, now)
+    rollups.record_peaks(session, peaks, now)
     return _over_quota(session, touched, usage.totals, ctx, now)
 
 
@@ -148,6 +149,31 @@ def _existing_credentials(
         if ids:
             into.update(session.scalars(sa.select(column).where(column.in_(ids))))
     return found
+
+
+def _peaks_due(
+    session: Session,
+    known: dict[tuple[int, str], accounting.SessionRow],
+    timezones: dict[str, str],
+    ctx: HandlerContext,
+    now: datetime,
+) -> dict[str, str]:
+    """The villages whose peak of concurrent devices may have risen: those where this batch
+    opened a session (not saved yet, so no id), and those whose current local hour has
+    no peak recorded by this process yet. (Interim-Updates and Stops never raise the
+    number of open sessions, and counting them costs a query over all open sessions.)
+    The hours are remembered once the batch commits.
+    """
+    opened = {row.village_kode for row in known.values() if row.id is None}
+    due, hours = {}, {}
+    for village_kode, timezone in timezones.items():
+        hour = clock.to_local(now, timezone).replace(minute=0, second=0, microsecond=0)
+        if village_kode in opened or ctx.peak_hours.get(village_kode) != hour:
+            due[village_kode] = timezone
+            hours[village_kode] = hour
+    if hours:
+        sa.event.listen(session, "after_commit", lambda _: ctx.peak_hours.update(hours), once=True)
+    return due
 
 
 def _update(

@@ -14,13 +14,15 @@ import re
 from pathlib import Path
 
 from pyrad.dictionary import Dictionary
-from pyrad.packet import Packet, PacketError
+from pyrad.packet import PacketError
 
 from portal.domain.accounting import combine_gigawords
+from portal.domain.keyring import prepared_hmac
 from portal.domain.pseudonyms import InvalidMac, normalize_mac
 from radius.accounting import AccountingRequest
 from radius.clients import Client
 from radius.handlers import AccessRequest, Credentials
+from radius.wire import ReceivedPacket
 
 DICTIONARY_PATH = Path(__file__).resolve().parent / "dictionaries" / "dictionary"
 
@@ -67,18 +69,18 @@ def load_dictionary() -> Dictionary:
     return Dictionary(str(DICTIONARY_PATH))
 
 
-def raw(packet: Packet, code: int) -> bytes | None:
+def raw(packet: ReceivedPacket, code: int) -> bytes | None:
     """The first raw value of an attribute, or None."""
-    values = dict.get(packet, code)
+    values = packet.attributes.get(code)
     return values[0] if values else None
 
 
-def text(packet: Packet, code: int) -> str | None:
+def text(packet: ReceivedPacket, code: int) -> str | None:
     value = raw(packet, code)
     return None if value is None else value.decode("utf-8", "replace")
 
 
-def integer(packet: Packet, code: int) -> int:
+def integer(packet: ReceivedPacket, code: int) -> int:
     """A 32-bit integer attribute (0 when absent). Raises Malformed for a bad length."""
     value = raw(packet, code)
     if value is None:
@@ -88,14 +90,14 @@ def integer(packet: Packet, code: int) -> int:
     return int.from_bytes(value, "big")
 
 
-def nas_identifier(packet: Packet) -> str | None:
+def nas_identifier(packet: ReceivedPacket) -> str | None:
     return text(packet, NAS_IDENTIFIER)
 
 
 _CANONICAL_MAC = re.compile(r"(?:[0-9A-F]{2}:){5}[0-9A-F]{2}")
 
 
-def mac_of(packet: Packet) -> str | None:
+def mac_of(packet: ReceivedPacket) -> str | None:
     """The normalised Calling-Station-Id, or None. Lives in memory only."""
     value = text(packet, CALLING_STATION)
     if value is None:
@@ -108,36 +110,38 @@ def mac_of(packet: Packet) -> str | None:
         return None
 
 
-def message_authenticator_ok(packet: Packet, secret: bytes, vector: bytes | None = None) -> bool:
+def message_authenticator_ok(
+    packet: ReceivedPacket, secret: bytes, vector: bytes | None = None
+) -> bool:
     """Verify a present Message-Authenticator (HMAC-MD5 over the packet, RFC 2869 5.14).
 
     ``vector`` replaces the Authenticator field (16 zero octets for accounting). The
     value must be exactly 16 octets; the comparison is constant-time.
     """
-    values = dict.get(packet, MESSAGE_AUTHENTICATOR)
+    values = packet.attributes.get(MESSAGE_AUTHENTICATOR)
     if not values or len(values) != 1 or len(values[0]) != 16:
         return False
     data = packet.raw_packet
-    body = Packet._zero_message_authenticator(data[20:])
-    digest = hmac.new(secret, data[:4] + (vector or data[4:20]) + body, hashlib.md5).digest()
+    body = packet.zeroed_message_authenticator()
+    digest = prepared_hmac(secret, "md5").digest(data[:4] + (vector or data[4:20]) + body)
     return hmac.compare_digest(digest, values[0])
 
 
-def accounting_authenticator_ok(packet: Packet, secret: bytes) -> bool:
+def accounting_authenticator_ok(packet: ReceivedPacket, secret: bytes) -> bool:
     """Verify an Accounting-Request's Request Authenticator (RFC 2866 section 3)."""
     data = packet.raw_packet
     expected = hashlib.md5(data[:4] + bytes(16) + data[20:] + secret).digest()  # noqa: S324
     return hmac.compare_digest(expected, data[4:20])
 
 
-def verify(packet: Packet, client: Client, *, access: bool) -> str | None:
+def verify(packet: ReceivedPacket, client: Client, *, access: bool) -> str | None:
     """Check a packet against its client's secret; None when it may be processed.
 
     Otherwise returns the drop reason. Access-Requests: the Message-Authenticator is
     verified whenever present, and required when the gateway requires it (BlastRADIUS).
     Accounting-Requests: the Request Authenticator, and a Message-Authenticator if any.
     """
-    has_ma = dict.__contains__(packet, MESSAGE_AUTHENTICATOR)
+    has_ma = MESSAGE_AUTHENTICATOR in packet.attributes
     if access:
         if has_ma and not message_authenticator_ok(packet, client.secret):
             return "bad-message-authenticator"
@@ -151,7 +155,7 @@ def verify(packet: Packet, client: Client, *, access: bool) -> str | None:
     return None
 
 
-def access_request(packet: Packet, client: Client) -> AccessRequest:
+def access_request(packet: ReceivedPacket, client: Client) -> AccessRequest:
     """The handler's view of an Access-Request. Raises Malformed."""
     user_name = text(packet, USER_NAME)
     if not user_name:
@@ -161,30 +165,17 @@ def access_request(packet: Packet, client: Client) -> AccessRequest:
         challenge = raw(packet, CHAP_CHALLENGE) or packet.authenticator
         credentials = Credentials(chap_password=chap, chap_challenge=challenge)
     elif (hidden := raw(packet, USER_PASSWORD)) is not None:
-        credentials = Credentials(password=_password(packet, hidden))
+        try:
+            password = packet.decrypt_password(hidden)
+        except PacketError:
+            raise Malformed("bad-password") from None
+        credentials = Credentials(password=password)
     else:
         credentials = Credentials()
     return AccessRequest(client, user_name, credentials, mac_of(packet))
 
 
-def _password(packet: Packet, hidden: bytes) -> str:
-    """The User-Password's cleartext (RFC 2865 section 5.2). Raises Malformed.
-
-    pyrad raises PacketError for a length that is not a multiple of 16 octets, and
-    silently skips octets that are not UTF-8; both are refused here, as is a password
-    over 128 octets, so only exactly what the router sent can match (found by fuzz/radius_fuzz.py).
-    """
-    try:
-        password = packet.PwDecrypt(hidden)
-        exact = packet.PwCrypt(password) == hidden  # ValueError over 128 octets
-    except (PacketError, ValueError):
-        exact = False
-    if not exact:
-        raise Malformed("bad-password")
-    return password
-
-
-def accounting_request(packet: Packet, client: Client) -> AccountingRequest:
+def accounting_request(packet: ReceivedPacket, client: Client) -> AccountingRequest:
     """The handler's view of an Accounting-Request. Raises Malformed.
 
     Start, Stop and Interim-Update must name their session (RFC 2866 section 5.5);

@@ -13,6 +13,7 @@ import hmac
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -36,8 +37,11 @@ VOUCHER_MESSAGES = {
 }
 
 
-@dataclass(frozen=True)
-class Credentials:
+# The records built for every packet are named tuples: immutable like a frozen dataclass,
+# built several times faster (a frozen dataclass sets each field through object.__setattr__).
+
+
+class Credentials(NamedTuple):
     """What the router sent to prove the password: PAP cleartext or a CHAP response."""
 
     password: str | None = None
@@ -59,8 +63,7 @@ class Credentials:
         return False
 
 
-@dataclass(frozen=True)
-class AccessRequest:
+class AccessRequest(NamedTuple):
     """A verified Access-Request. ``mac`` is normalised, or None when absent or invalid."""
 
     client: Client
@@ -69,8 +72,7 @@ class AccessRequest:
     mac: str | None
 
 
-@dataclass(frozen=True)
-class AccessReply:
+class AccessReply(NamedTuple):
     """Accept or reject, the reply attributes, and why (a metric label, no personal data).
 
     ``delay`` asks the shell to hold a reject back (wrong credentials).
@@ -96,6 +98,9 @@ class HandlerContext:
     policy_ttl: float = 10.0
     #: Gateway uptime buckets already written (see `UsageBatch.marked`).
     uptime_marked: set = field(default_factory=set)
+    #: The local hour (aware datetime) of each village's last recorded peak of
+    #: concurrent devices (see `radius.accounting._peaks_due`).
+    peak_hours: dict = field(default_factory=dict)
     _policies: dict[str, tuple[EffectivePolicy, float]] = field(default_factory=dict)
 
     def policy(self, session: Session, village_kode: str) -> EffectivePolicy:

@@ -13,6 +13,7 @@ Use `start` (returns a running `RadiusServer`; `.stop()` it) in tests, and
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import socket
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from pyrad.packet import Packet, PacketError
+from pyrad.packet import PacketError
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -42,7 +43,7 @@ from radius.enforcement import Enforcer
 from radius.handlers import AccessReply, HandlerContext
 from radius.metrics import Metrics
 from radius.outages import DatabaseOutages
-from radius.wire import AccessRequestPacket, AccountingRequestPacket, ReplyEncoder
+from radius.wire import ReceivedPacket, ReplyEncoder, decode_request
 
 log = logging.getLogger(__name__)
 RECEIVE_BUFFER = 4 * 1024 * 1024
@@ -58,7 +59,7 @@ class Job:
     key: Key
     sock: socket.socket
     addr: tuple
-    packet: Packet
+    packet: ReceivedPacket
     request: object
     received: float
 
@@ -166,6 +167,11 @@ class RadiusServer:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: done.set())
         self.start()
+        # Everything loaded so far (SQLAlchemy, the models, pyrad's dictionary) lives as
+        # long as the process: move it out of the garbage collector's sight, or each
+        # full collection walks ~100,000 objects while routers wait (p99 latency).
+        gc.collect()
+        gc.freeze()
         done.wait()
         self.stop()
 
@@ -220,9 +226,7 @@ class RadiusServer:
             return None
         kind = "access" if is_auth else "accounting"
         try:
-            packet = (AccessRequestPacket if is_auth else AccountingRequestPacket)(
-                dict=self.dictionary, packet=data
-            )
+            packet = decode_request(self.dictionary, data)
             nas_id = decode.nas_identifier(packet)
         except (PacketError, ValueError, KeyError, IndexError):
             self.metrics.drop("malformed")

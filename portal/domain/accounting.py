@@ -13,8 +13,8 @@ them and reports the wraps in Acct-*-Gigawords, so the two are always combined.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -34,8 +34,7 @@ def combine_gigawords(octets: int, gigawords: int) -> int:
     return (max(0, gigawords) << 32) + max(0, octets)
 
 
-@dataclass(frozen=True)
-class AccountingUpdate:
+class AccountingUpdate(NamedTuple):
     """One Start, Interim-Update or Stop, already free of personal data.
 
     ``device`` is the pseudonym under the village's quota key of ``local_date`` (the

@@ -9,8 +9,6 @@ is never stored or logged.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import secrets
 from dataclasses import dataclass
@@ -21,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
+from portal.domain.keyring import prepared_hmac
 from portal.models import PseudonymKey
 
 _MAC_HEX = re.compile(r"[0-9A-Fa-f]{12}")
@@ -45,7 +44,7 @@ def normalize_mac(raw: str) -> str:
 
 def pseudonym(key: bytes, mac: str) -> str:
     """The pseudonym of an already normalised MAC under ``key``."""
-    return hmac.new(key, mac.encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_LENGTH]
+    return prepared_hmac(key, "sha256").digest(mac.encode()).hex()[:PSEUDONYM_LENGTH]
 
 
 def quota_window(village_kode: str, day: date) -> str:

@@ -1,11 +1,12 @@
 """Device pseudonyms: unlinkable across windows, gone with their keys."""
 
+import hmac
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
-from portal.domain import pseudonyms
+from portal.domain import keyring, pseudonyms
 from portal.models import PseudonymKey
 from tests.domain.conftest import NOW
 
@@ -79,3 +80,15 @@ def test_a_destroyed_key_is_not_served_from_the_cache(session, make_village):
     pseudonyms.destroy_expired_keys(session, later)
     key = ring.key(session, "quota", f"{village.kode}/2026-11-22", window_end=later, now=later)
     assert pseudonyms.pseudonym(key, MAC) != before
+
+
+@pytest.mark.parametrize("digest", ["md5", "sha256"])
+@pytest.mark.parametrize("key_length", [0, 13, 32, 64, 65, 200])
+def test_prepared_hmac_gives_the_standard_digest(digest, key_length):
+    # The pads are hashed once per key; a key longer than the hash's block is hashed first.
+    key = bytes(range(256))[:key_length]
+    for message in (b"", b"BC:24:11:EB:56:4D", bytes(300)):
+        assert keyring.PreparedHmac(key, digest).digest(message) == hmac.digest(
+            key, message, digest
+        )
+    assert pseudonyms.pseudonym(key, MAC) == hmac.new(key, MAC.encode(), "sha256").hexdigest()[:32]
