@@ -42,7 +42,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Blueprints whose posts come from other origins by design: the router's own login and
 #: status pages (served by the gateway at its hotspot address) post to /hotspot and
 #: /hotspot/status, and the accept form carries its own signed one-use ticket.
-CROSS_ORIGIN_BLUEPRINTS = frozenset({"splash"})
+CROSS_ORIGIN_BLUEPRINTS = frozenset({"splash", "routers"})
 
 
 def _origin_of(url: str) -> str:

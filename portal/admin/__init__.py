@@ -98,4 +98,5 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(auth.load_user)
     app.register_blueprint(bp)
     app.register_blueprint(routers_bp)
+    csrf.exempt(routers_bp)  # RouterOS posts its heartbeat with its own token, no session
     app.register_blueprint(media_bp)

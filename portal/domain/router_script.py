@@ -15,6 +15,7 @@ fixed name) and is removed or updated first, so running it again is safe.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from portal.domain.gateway_admin import is_ip
 
@@ -64,8 +65,13 @@ def render_script(v: ScriptValues) -> str:
     """The complete .rsc text for one gateway (``secret`` None writes a placeholder)."""
     q = rsc_string
     base = v.public_url.rstrip("/")
-    heartbeat = f"{base}/mt/{v.nas_identifier}/heartbeat?token={v.heartbeat_token}"
-    on_event = f"/tool fetch url={q(heartbeat)} output=none check-certificate=no"
+    heartbeat = f"{base}/mt/{v.nas_identifier}/heartbeat"
+    form = "token=" + quote(v.heartbeat_token, safe="")
+    on_event = (
+        f"/tool fetch url={q(heartbeat)} http-method=post http-data={q(form)}"
+        f" http-header-field={q('Content-Type: application/x-www-form-urlencoded')}"
+        " output=none check-certificate=no"
+    )
     if is_ip(v.hotspot_host):
         hotspot_target = f"hotspot-address={v.hotspot_host}"
     else:

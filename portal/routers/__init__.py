@@ -1,8 +1,9 @@
 """Endpoints the MikroTik gateways call themselves (no login; each checks a token).
 
-``/mt/<nas-id>/heartbeat?token=…`` is fetched by the router's scheduler every five
-minutes (see the generated .rsc): it marks the gateway as seen. An unknown name and
-a wrong token get the same 404.
+``POST /mt/<nas-id>/heartbeat`` with ``token=…`` in the form is sent by the router's
+scheduler every five minutes (see the generated .rsc): it marks the gateway as seen. An
+unknown name and a wrong token get the same 404. A POST, not a GET: it changes state,
+and a token in a URL ends up in proxies' logs.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from portal.domain import clock, gateway_admin
 bp = Blueprint("routers", __name__, url_prefix="/mt")
 
 
-@bp.get("/<nas_id>/heartbeat")
+@bp.post("/<nas_id>/heartbeat")
 def heartbeat(nas_id: str) -> tuple[str, int] | Response:
-    token = request.args.get("token", "")
+    token = request.form.get("token", "")
     if not token or len(token) > 128:
         abort(404)
     try:

@@ -147,11 +147,12 @@ def test_heartbeat_marks_the_gateway_seen(app):
     with app.app_context():
         gateway = db.session.get(Gateway, a.gateway_id)
         nas, token = gateway.nas_identifier, gateway.heartbeat_token
-    assert client.get(f"/mt/{nas}/heartbeat?token=wrong").status_code == 404
-    assert client.get(f"/mt/nope/heartbeat?token={token}").status_code == 404
-    assert client.get(f"/mt/{nas}/heartbeat").status_code == 404
+    assert client.post(f"/mt/{nas}/heartbeat", data={"token": "wrong"}).status_code == 404
+    assert client.post("/mt/nope/heartbeat", data={"token": token}).status_code == 404
+    assert client.post(f"/mt/{nas}/heartbeat").status_code == 404
+    assert client.get(f"/mt/{nas}/heartbeat?token={token}").status_code == 405
     for _ in range(2):
-        assert client.get(f"/mt/{nas}/heartbeat?token={token}").status_code == 204
+        assert client.post(f"/mt/{nas}/heartbeat", data={"token": token}).status_code == 204
     with app.app_context():
         gateway = db.session.get(Gateway, a.gateway_id)
         assert gateway.last_seen_at is not None

@@ -78,7 +78,6 @@ class World:
                 "from": "2026-11-01",
                 "to": "2026-11-22",
             },
-            "routers.heartbeat": {"token": "t" * 30 + "A"},
             "splash.entry": router_fields(identity="gw-a", link_login_only=ROUTER_LOGIN),
             "splash.voucher_link": {"code": "ABCD-EFGH"},
         }

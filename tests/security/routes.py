@@ -18,7 +18,9 @@ Write protection of each state-changing route:
 * ``router``: /hotspot and /hotspot/status take the posts of the router's own login and
   status pages, which are served by the gateway at its hotspot address (always another
   origin). They change nothing but open the day's pseudonym key once; they answer with
-  a signed ticket or status reference in a 303.
+  a signed ticket or status reference in a 303;
+* ``token``: the router heartbeat, sent by RouterOS' `/tool fetch` with the gateway's
+  heartbeat token in the form (no cookie, no browser involved).
 
 The bearer-token API has no CSRF token: a browser never attaches an Authorization
 header on its own, so a foreign page cannot make an authenticated request; it is GET
@@ -111,11 +113,9 @@ ROUTES: dict[str, Route] = {
     "splash.router_capport": Route("public", GET),
     "media.announcement_picture": Route("public", GET),
     # --- gateways and operations ----------------------------------------------------------
-    # RouterOS' scheduler fetches this every 5 minutes (GET is what `/tool fetch` does
-    # simplest); the secret token gates it and it only marks the gateway as heard from.
-    "routers.heartbeat": Route(
-        "router", GET, get_side_effect="gateway.last_seen_at, gateway_uptime"
-    ),
+    # RouterOS' scheduler posts this every 5 minutes with the gateway's own token; it
+    # only marks the gateway as heard from.
+    "routers.heartbeat": Route("router", ("POST",), "token"),
     "ops.healthz": Route("public", GET),
     # Prometheus scrapes without credentials; it shows counts only (villages, gateways,
     # open sessions, requests per endpoint), never a name, code or address.

@@ -12,7 +12,7 @@ from tests.admin.world import UNWATCHED
 #: documented side effect in tests/security/routes.py (or, for the login bookkeeping,
 #: in tests/admin/world.py).
 BOOKKEEPING = {
-    "gateway": {"last_seen_at"},  # routers.heartbeat
+    "gateway": {"last_seen_at"},  # routers.heartbeat (a POST with the router's token)
     "api_token": {"last_used_at"},  # api.usage
 }
 #: Whole tables of the same kind: the heartbeat's uptime buckets, and the day's

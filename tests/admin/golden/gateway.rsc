@@ -35,5 +35,5 @@ set [find name="wifidesa"] dns-name="wifi.samurangau.desa.id" login-by=http-chap
   /tool fetch url="https://portal.example.id/mt/desa-samurangau-1/login.html" dst-path=($dir . "/login.html") check-certificate=no
 }
 /system scheduler remove [find name="wifidesa-heartbeat"]
-/system scheduler add name="wifidesa-heartbeat" interval=5m start-time=startup on-event="/tool fetch url=\"https://portal.example.id/mt/desa-samurangau-1/heartbeat\\\?token=tok\\\$en\\\?x\" output=none check-certificate=no"
+/system scheduler add name="wifidesa-heartbeat" interval=5m start-time=startup on-event="/tool fetch url=\"https://portal.example.id/mt/desa-samurangau-1/heartbeat\" http-method=post http-data=\"token=tok%24en%3Fx\" http-header-field=\"Content-Type: application/x-www-form-urlencoded\" output=none check-certificate=no"
 :put "Wifi Desa: selesai"
