@@ -29,6 +29,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from province_plan import make_plan
 from province_setup import create_postgres, desa_codes, drop_postgres, populate, settings_for
 from province_sim import Day, Gateway, Ledger, Stats, device_day, go_silent, reboot
 
+from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
 
 STALE_AFTER = 3 * 60 + 65  # three missed one-minute interims, plus the sweep's minute
@@ -59,14 +61,21 @@ class Report:
     phase: Phase
     lines: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    checked: Counter = field(default_factory=Counter)
+    #: The ledger and database of a run whose folder was kept (``keep=True``).
+    ledger: Ledger | None = None
+    settings: Settings | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def run_phase(args: argparse.Namespace, phase: Phase, folder: Path) -> Report:
-    """Set up, run the day against real server processes, reconcile; returns the report."""
+def run_phase(args: argparse.Namespace, phase: Phase, folder: Path, keep: bool = False) -> Report:
+    """Set up, run the day against real server processes, reconcile; returns the report.
+
+    With ``keep`` (SQLite only) the report carries the ledger and the settings of the
+    database, for a second look."""
     report = Report(phase)
     say = report.lines.append
     url = create_postgres(args.postgres) if phase.backend == "postgresql" else ""
@@ -116,9 +125,12 @@ def run_phase(args: argparse.Namespace, phase: Phase, folder: Path) -> Report:
         _figures(stats, day, cpu, own, say)
         engine = make_engine(settings)
         with make_sessionmaker(engine)() as session:
-            report.problems, checked = reconcile(session, ledger)
+            report.problems, report.checked = reconcile(session, ledger)
         engine.dispose()
-        say("reconciliation: " + ", ".join(f"{n:,} {what}" for what, n in sorted(checked.items())))
+        if keep:
+            report.ledger, report.settings = ledger, settings
+        checked = sorted(report.checked.items())
+        say("reconciliation: " + ", ".join(f"{n:,} {what}" for what, n in checked))
         say("reconciliation " + ("PASSED" if report.ok else f"FAILED: {len(report.problems)}"))
         report.lines.extend(f"  ! {problem}" for problem in report.problems[:30])
     finally:
@@ -140,7 +152,7 @@ async def _simulate(args, settings, specs, plan, running, coa_port, stats, ledge
         gateways.append(gateway)
     portal_url = f"http://127.0.0.1:{running[-1].ports[0]}"
     portal = PortalGrants(portal_url, stats, threads=args.portal_threads)
-    domain = DomainGrants(settings, stats)
+    domain = DomainGrants(settings, stats, args.grant_workers)
     share = args.portal_share
 
     async def grant(gateway, device):
@@ -158,15 +170,32 @@ async def _simulate(args, settings, specs, plan, running, coa_port, stats, ledge
     ]
     tasks += [reboot(gateways[i], day, at, 2 * args.timeout) for i, at in plan.reboots.items()]
     tasks += [go_silent(gateways[i], day, at) for i, at in plan.silent.items()]
+    progress = asyncio.get_running_loop().create_task(_progress(stats, day, domain))
     try:
         await asyncio.wait_for(asyncio.gather(*tasks), day.seconds + 180)
+    except TimeoutError:
+        stats.counts["devices still busy 180 s after the day (cancelled)"] += 1
     finally:
+        progress.cancel()
         day.seconds = time.monotonic() - day.started
         portal.close()
         domain.close()
         for gateway in gateways:
             gateway.transport.close()
     return day
+
+
+async def _progress(stats: Stats, day: Day, domain: DomainGrants) -> None:
+    """A line every 10 s on stderr: how far the day is and how the servers keep up."""
+    while True:
+        await asyncio.sleep(10)
+        late = sum(n for what, n in stats.counts.items() if "unanswered" in what)
+        print(
+            f"  {time.monotonic() - day.started:5.0f} s: {len(stats.answered_at):,} answered,"
+            f" {late:,} unanswered, {len(domain.waiting):,} waiting for a domain grant",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _stale(args, plan, day: Day, env: dict, say) -> None:
@@ -250,6 +279,7 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--portal-share", type=float, default=0.1, help="logins over HTTP")
     p.add_argument("--portal-threads", type=int, default=8)
+    p.add_argument("--grant-workers", type=int, default=2, help="processes for domain grants")
     p.add_argument("--workers", type=int, default=2, help="portal workers on SQLite")
     p.add_argument("--pg-workers", type=int, default=4, help="portal workers on PostgreSQL")
     p.add_argument("--interim-minutes", type=int, default=10, help="simulated minutes")

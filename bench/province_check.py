@@ -56,7 +56,7 @@ def reconcile(session: Session, ledger: Ledger) -> tuple[list[str], Counter]:
                 checked["stored a request whose answer came too late"] += 1
             else:
                 problems.append(f"session {key}: stored {values}, last answered {entry.last}")
-        late_interims = len(entry.unanswered)
+        late_interims = entry.unanswered_interims
         if not entry.interims <= row.interim_count <= entry.interims + late_interims:
             problems.append(
                 f"session {key}: {row.interim_count} interims stored, {entry.interims} answered"

@@ -11,11 +11,10 @@ this machine at the same time as everything else.
 from __future__ import annotations
 
 import asyncio
-import queue
 import secrets
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import sqlalchemy as sa
 from province_setup import HOTSPOT_HOST
@@ -32,12 +31,12 @@ from portal.simulator import web
 SERVER_NAME = "hs-wifidesa"
 
 
-def _variables(nas_id: str, device: Device) -> tuple[dict[str, str], bytes, bytes]:
+def _variables(nas_id: str, mac: str, client_ip: str) -> tuple[dict[str, str], bytes, bytes]:
     chap_id, challenge = secrets.token_bytes(1), secrets.token_bytes(16)
     variables = web.router_variables(
         nas_id=nas_id,
-        mac=device.mac,
-        client_ip=device.client_ip,
+        mac=mac,
+        client_ip=client_ip,
         hotspot_host=HOTSPOT_HOST,
         server_name=SERVER_NAME,
         chap_id=chap_id,
@@ -63,7 +62,7 @@ class PortalGrants:
             status, _, self.template = web.fetch(f"{self.portal}/mt/{nas_id}/login.html")
             if status != 200:
                 raise RuntimeError(f"router page: HTTP {status}")
-        variables, chap_id, challenge = _variables(nas_id, device)
+        variables, chap_id, challenge = _variables(nas_id, device.mac, device.client_ip)
         action, fields = web.forms_of(web.substitute(self.template, variables))[0]
         started = time.monotonic()
         try:
@@ -90,98 +89,99 @@ class PortalGrants:
 
 
 class DomainGrants:
-    """The portal's accept path (`admission.admit`) run here, one transaction per batch."""
+    """The portal's accept path (`admission.admit`) run in a worker process (so its CPU
+    does not slow the simulated routers down), one commit per grant."""
 
-    def __init__(self, settings: Settings, stats: Stats, batch: int = 32) -> None:
-        self.settings, self.stats, self.batch = settings, stats, batch
-        self.engine = make_engine(settings)
-        self.sessions = make_sessionmaker(self.engine)
-        self.keyring = KeyRing()
-        self.queue: queue.Queue = queue.Queue()
-        self.thread = threading.Thread(target=self._run, daemon=True, name="domain-grants")
-        self.thread.start()
+    def __init__(self, settings: Settings, stats: Stats, workers: int, batch: int = 16) -> None:
+        self.stats, self.batch, self.workers = stats, batch, workers
+        self.pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings,))
+        self.waiting: list[tuple[asyncio.Future, str, Device, float]] = []
+        self.busy = 0
 
     async def __call__(self, gateway, device: Device) -> Grant | None:
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self.queue.put((loop, future, gateway.spec.nas_id, device, time.monotonic()))
+        future = asyncio.get_running_loop().create_future()
+        self.waiting.append((future, gateway.spec.nas_id, device, time.monotonic()))
+        if self.busy < self.workers:
+            self.busy += 1
+            asyncio.get_running_loop().create_task(self._drain())
         return await future
 
-    def _run(self) -> None:
-        while True:
-            item = self.queue.get()
-            if item is None:
-                return
-            items = [item]
-            while len(items) < self.batch:
-                try:
-                    more = self.queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self.queue.put(None)
-                    break
-                items.append(more)
-            self._issue(items)
-
-    def _issue(self, items: list) -> None:
-        results: list[Grant | None] = []
+    async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            with self.sessions() as session:
-                now = utcnow()
-                for _, _, nas_id, device, _ in items:
-                    try:
-                        results.append(self._admit(session, nas_id, device, now))
-                    except (admission.TicketRefused, hotspot.InvalidRouterContext) as refused:
-                        self.stats.counts[f"domain grant refused: {refused}"] += 1
-                        results.append(None)
-                session.commit()
-        except sa.exc.SQLAlchemyError as failed:
-            self.stats.counts[f"domain grant failed: {type(failed).__name__}"] += len(items)
-            results = [None] * len(items)
-        done = time.monotonic()
-        for (loop, future, _, _, queued), result in zip(items, results, strict=True):
-            if result is not None:
-                self.stats.observe("grant via domain (batched)", done - queued)
-            loop.call_soon_threadsafe(_resolve, future, result)
-
-    def _admit(self, session, nas_id: str, device: Device, now) -> Grant:
-        gateway = session.scalar(sa.select(Gateway).where(Gateway.nas_identifier == nas_id))
-        variables, chap_id, challenge = _variables(nas_id, device)
-        context, raw_mac = hotspot.parse_router_fields(variables, hotspot_host=HOTSPOT_HOST)
-        village = gateway.village
-        day, pseudonym = self.keyring.device_for_day(
-            session,
-            village_kode=village.kode,
-            timezone=village.timezone,
-            mac=normalize_mac(raw_mac),
-            now=now,
-        )
-        version = terms.current_terms(session, village)
-        ticket = admission.new_ticket(
-            context,
-            gateway=gateway,
-            device=pseudonym,
-            day=day,
-            terms_version_id=version.id if version else None,
-        )
-        url = admission.admit(
-            session,
-            ticket,
-            gateway=gateway,
-            now=now,
-            master_key=self.settings.secret_key,
-            fallback_dst="http://127.0.0.1/status",
-        )
-        login = web.parse_router_login(url, variables["link-login-only"])
-        return Grant(login.username, login.password, chap_id, challenge)
+            while self.waiting:
+                items, self.waiting = self.waiting[: self.batch], self.waiting[self.batch :]
+                work = [(nas_id, device.mac, device.client_ip) for _, nas_id, device, _ in items]
+                results, failures = await loop.run_in_executor(self.pool, _issue_batch, work)
+                self.stats.counts.update(failures)
+                done = time.monotonic()
+                for (future, _, _, queued), result in zip(items, results, strict=True):
+                    if result is not None:
+                        self.stats.observe("grant via domain (batched)", done - queued)
+                    future.set_result(result)
+        finally:
+            self.busy -= 1
 
     def close(self) -> None:
-        self.queue.put(None)
-        self.thread.join(timeout=30)
-        self.engine.dispose()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _resolve(future: asyncio.Future, result: Grant | None) -> None:
-    if not future.done():
-        future.set_result(result)
+_WORKER: dict = {}
+
+
+def _start_worker(settings: Settings) -> None:
+    engine = make_engine(settings)
+    _WORKER.update(settings=settings, sessions=make_sessionmaker(engine), keyring=KeyRing())
+
+
+def _issue_batch(work: list[tuple[str, str, str]]) -> tuple[list[Grant | None], Counter]:
+    """Grants for (NAS-Identifier, MAC, client IP) triples, one commit each (as the portal
+    commits each request: a long transaction would hold SQLite's write lock)."""
+    results: list[Grant | None] = []
+    failures: Counter = Counter()
+    with _WORKER["sessions"]() as session:
+        for nas_id, mac, client_ip in work:
+            try:
+                results.append(_admit(session, nas_id, mac, client_ip, utcnow()))
+                session.commit()
+            except (admission.TicketRefused, hotspot.InvalidRouterContext) as refused:
+                session.rollback()
+                failures[f"domain grant refused: {refused}"] += 1
+                results.append(None)
+            except sa.exc.SQLAlchemyError as failed:
+                session.rollback()
+                failures[f"domain grant failed: {type(failed).__name__}"] += 1
+                results.append(None)
+    return results, failures
+
+
+def _admit(session, nas_id: str, mac: str, client_ip: str, now) -> Grant:
+    gateway = session.scalar(sa.select(Gateway).where(Gateway.nas_identifier == nas_id))
+    variables, chap_id, challenge = _variables(nas_id, mac, client_ip)
+    context, raw_mac = hotspot.parse_router_fields(variables, hotspot_host=HOTSPOT_HOST)
+    village = gateway.village
+    day, pseudonym = _WORKER["keyring"].device_for_day(
+        session,
+        village_kode=village.kode,
+        timezone=village.timezone,
+        mac=normalize_mac(raw_mac),
+        now=now,
+    )
+    version = terms.current_terms(session, village)
+    ticket = admission.new_ticket(
+        context,
+        gateway=gateway,
+        device=pseudonym,
+        day=day,
+        terms_version_id=version.id if version else None,
+    )
+    url = admission.admit(
+        session,
+        ticket,
+        gateway=gateway,
+        now=now,
+        master_key=_WORKER["settings"].secret_key,
+        fallback_dst="http://127.0.0.1/status",
+    )
+    login = web.parse_router_login(url, variables["link-login-only"])
+    return Grant(login.username, login.password, chap_id, challenge)

@@ -64,6 +64,8 @@ class SessionEntry:
     stops: int = 0
     cause: str | None = None  # expected terminate cause once closed
     unanswered: list[tuple[int, int, int]] = field(default_factory=list)
+    #: Interim-Updates never answered: the server may still have stored them.
+    unanswered_interims: int = 0
 
 
 @dataclass
@@ -371,6 +373,7 @@ async def _account(
     if reply is None or reply[0] != ACCOUNTING_RESPONSE:
         gateway.stats.counts[f"{kind} unanswered"] += 1
         entry.unanswered.append(counters)
+        entry.unanswered_interims += status == "Interim-Update"
         return False
     gateway.stats.observe(kind, time.monotonic() - sent)
     entry.last, entry.unanswered = counters, []

@@ -142,7 +142,8 @@ def _session_steps(
     steps.append(("Stop", options.bytes, options.minutes * 60))
     for number, (kind, octets, seconds) in enumerate(steps, start=7):
         accounting = client.CreateAcctPacket()
-        for name, value in common_attributes(options, session_id, login.credentials.username).items():
+        attributes = common_attributes(options, session_id, login.credentials.username)
+        for name, value in attributes.items():
             accounting[name] = value
         accounting["Acct-Status-Type"] = kind
         accounting["Event-Timestamp"] = started + seconds
