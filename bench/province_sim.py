@@ -355,7 +355,7 @@ async def _account(
     cause: str | None,
 ) -> bool:
     sent = time.monotonic()
-    reply, _ = await gateway.request(
+    request = gateway.request(
         lambda ident: accounting_packet(
             gateway,
             device,
@@ -369,6 +369,12 @@ async def _account(
         ),
         False,
     )
+    try:
+        reply, _ = await request
+    except asyncio.CancelledError:  # the run's time limit: the request may still be stored
+        entry.unanswered.append(counters)
+        entry.unanswered_interims += status == "Interim-Update"
+        raise
     kind = _KINDS[status]
     if reply is None or reply[0] != ACCOUNTING_RESPONSE:
         gateway.stats.counts[f"{kind} unanswered"] += 1
