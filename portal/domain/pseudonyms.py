@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
+from portal.domain.transactions import savepoint
 from portal.models import PseudonymKey
 
 _MAC_HEX = re.compile(r"[0-9A-Fa-f]{12}")
@@ -90,7 +91,7 @@ class KeyRing:
                 destroy_after=window_end + self.grace,
             )
             try:
-                with session.begin_nested():
+                with savepoint(session):
                     session.add(row)
             except IntegrityError:
                 row = session.scalars(
