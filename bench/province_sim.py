@@ -66,6 +66,8 @@ class SessionEntry:
     unanswered: list[tuple[int, int, int]] = field(default_factory=list)
     #: Interim-Updates never answered: the server may still have stored them.
     unanswered_interims: int = 0
+    #: (status, sent, answered or None) in monotonic seconds, for explaining a mismatch.
+    history: list[tuple[str, float, float | None]] = field(default_factory=list)
 
 
 @dataclass
@@ -116,6 +118,8 @@ class Gateway(asyncio.DatagramProtocol):
         self.sequence = itertools.count(1)
         self.epoch = 0  # grows at each reboot: sessions of an older epoch are gone
         self.silent = False
+        self.up = asyncio.Event()  # cleared while the router boots
+        self.up.set()
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         self.transport = transport
@@ -265,6 +269,7 @@ async def device_day(gateway: Gateway, device: Device, day: Day, grant_for: Gran
     stats = gateway.stats
     for offset, minutes in zip(device.logins, device.minutes, strict=True):
         await day.until(offset)
+        await gateway.up.wait()  # a booting router shows no login page
         if gateway.silent:
             return
         grant = await grant_for(gateway, device)
@@ -272,13 +277,15 @@ async def device_day(gateway: Gateway, device: Device, day: Day, grant_for: Gran
             stats.counts["grant failed"] += 1
             continue
         sid = f"{gateway.spec.index:03x}{next(gateway.sequence):05x}"
-        sent = time.monotonic()
+        sent, epoch = time.monotonic(), gateway.epoch
         reply, _ = await gateway.request(
             lambda ident, g=grant, s=sid: access_packet(gateway, device, g, s, ident), True
         )
         if reply is None:
             stats.counts["Access-Request unanswered"] += 1
             continue
+        if gateway.epoch != epoch:
+            continue  # the router rebooted meanwhile and forgot this login
         answer = Packet(packet=reply, dict=DICTIONARY, secret=gateway.secret)
         if answer.code != ACCESS_ACCEPT:
             stats.observe("Access-Reject", time.monotonic() - sent)
@@ -376,6 +383,7 @@ async def _account(
         entry.unanswered_interims += status == "Interim-Update"
         raise
     kind = _KINDS[status]
+    entry.history.append((status, sent, time.monotonic() if reply is not None else None))
     if reply is None or reply[0] != ACCOUNTING_RESPONSE:
         gateway.stats.counts[f"{kind} unanswered"] += 1
         entry.unanswered.append(counters)
@@ -397,6 +405,7 @@ async def reboot(gateway: Gateway, day: Day, at: float, down_seconds: float) -> 
     if gateway.silent:
         return
     gateway.epoch += 1
+    gateway.up.clear()
     gone = list(gateway.live)
     gateway.live.clear()
     await asyncio.sleep(down_seconds)
@@ -405,6 +414,7 @@ async def reboot(gateway: Gateway, day: Day, at: float, down_seconds: float) -> 
         lambda ident: accounting_packet(gateway, None, status="Accounting-On", ident=ident),
         False,
     )
+    gateway.up.set()
     if reply is None:
         gateway.stats.counts["Accounting-On unanswered"] += 1
         return
