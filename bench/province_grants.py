@@ -118,7 +118,8 @@ class DomainGrants:
                 for (future, _, _, queued), result in zip(items, results, strict=True):
                     if result is not None:
                         self.stats.observe("grant via domain (batched)", done - queued)
-                    future.set_result(result)
+                    if not future.done():  # cancelled by the run's time limit
+                        future.set_result(result)
         finally:
             self.busy -= 1
 
