@@ -38,10 +38,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import province_servers as servers
 from province_check import reconcile
+from province_gateway import Gateway, Ledger, Stats
 from province_grants import DomainGrants, PortalGrants
 from province_plan import make_plan
 from province_setup import create_postgres, desa_codes, drop_postgres, populate, settings_for
-from province_sim import Day, Gateway, Ledger, Stats, device_day, go_silent, reboot
+from province_sim import Day, device_day, go_silent, reboot
 
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 import sqlalchemy as sa
-from province_sim import Ledger
+from province_gateway import Ledger
 from sqlalchemy.orm import Session
 
 from portal.models import AccountingSession, DeviceDay, Gateway, UsageDaily, UsageHourly

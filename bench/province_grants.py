@@ -17,8 +17,8 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import sqlalchemy as sa
+from province_gateway import Device, Grant, Stats
 from province_setup import HOTSPOT_HOST
-from province_sim import Device, Grant, Stats
 
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker

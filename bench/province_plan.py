@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from province_sim import Device
+from province_gateway import Device
 
 #: Relative login rates per local hour 00..23.
 HOUR_WEIGHTS = [0.2] * 6 + [1, 1] + [2] * 8 + [6, 6] + [8, 8, 8, 8] + [3, 2]
