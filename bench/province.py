@@ -31,6 +31,7 @@ import tempfile
 import time
 import zlib
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,9 +115,11 @@ def run_phase(args: argparse.Namespace, phase: Phase, folder: Path, keep: bool =
             stats, ledger = Stats(), Ledger()
             cpu_before = {s.name: s.cpu() for s in running}
             own_before = sum(os.times()[:4])
-            day = asyncio.run(
-                _simulate(args, settings, specs, plan, running, coa_port, stats, ledger)
-            )
+            # On a thread of its own: the caller may run an event loop already (a test
+            # suite with Playwright's sync API), and asyncio.run refuses to nest.
+            simulation = _simulate(args, settings, specs, plan, running, coa_port, stats, ledger)
+            with ThreadPoolExecutor(1) as thread:
+                day = thread.submit(asyncio.run, simulation).result()
             cpu = {s.name: s.cpu() - cpu_before[s.name] for s in running}
             own = sum(os.times()[:4]) - own_before  # with the grant workers
             _stale(args, plan, day, env, say)
