@@ -108,6 +108,9 @@ def account_batch(
         event_time = now - timedelta(seconds=min(max(0, request.delay_seconds), 86_400))
         if request.status in (STATUS_ON, STATUS_OFF):
             accounting.accounting_on(session, gateway_id=client.gateway_id, event_time=event_time)
+            accounting.close_loaded_for_reboot(
+                known.values(), gateway_id=client.gateway_id, event_time=event_time
+            )
             usage.gateway_seen(client.gateway_id, now)
             continue
         status = _STATUS_NAMES.get(request.status)

@@ -13,6 +13,7 @@ them and reports the wraps in Acct-*-Gigawords, so the two are always combined.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -169,6 +170,24 @@ def accounting_on(session: Session, *, gateway_id: int, event_time: datetime) ->
     return result.rowcount or 0
 
 
+def close_loaded_for_reboot(
+    rows: Iterable[SessionRow], *, gateway_id: int, event_time: datetime
+) -> None:
+    """Close, in memory, the loaded rows that `accounting_on` just closed in the database.
+
+    A batch loads its sessions first, applies its requests in order and writes the rows
+    back at the end; a session updated in the same batch as its gateway's Accounting-On
+    (an Interim-Update queued just before the reboot, a Start) would otherwise be
+    written back open. Same values as `accounting_on`.
+    """
+    for row in rows:
+        if row.gateway_id == gateway_id and row.stopped_at is None:
+            row.stopped_at = max(row.updated_at, event_time)
+            row.terminate_cause = REBOOT_CAUSE
+            row.framed_ip = None
+            row.changed = True
+
+
 def close_stale_sessions(session: Session, *, now: datetime, missed: int = 3) -> int:
     """Close open sessions that missed ``missed`` interim updates; returns how many.
 
@@ -223,6 +242,7 @@ __all__ = [
     "AccountingUpdate",
     "SessionRow",
     "accounting_on",
+    "close_loaded_for_reboot",
     "close_stale_sessions",
     "combine_gigawords",
     "load_sessions",

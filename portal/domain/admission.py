@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import clock, grants, hotspot, keyring, terms, vouchers
+from portal.domain.transactions import savepoint
 from portal.models import Gateway, LoginGrant
 
 #: How long a splash page can be accepted after it was shown.
@@ -158,7 +159,7 @@ def _claim(
     nonce_key = keyring.derive(master_key, "ticket-nonce")
     username = grants.USERNAME_PREFIX + keyring.keyed_hash(nonce_key, ticket.nonce)[:16]
     try:
-        with session.begin_nested():
+        with savepoint(session):
             issued = grants.issue_grant(
                 session,
                 gateway=gateway,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import clock
 from portal.domain.keyring import prepared_hmac
+from portal.domain.transactions import savepoint
 from portal.models import PseudonymKey
 
 _MAC_HEX = re.compile(r"[0-9A-Fa-f]{12}")
@@ -89,7 +90,7 @@ class KeyRing:
                 destroy_after=window_end + self.grace,
             )
             try:
-                with session.begin_nested():
+                with savepoint(session):
                     session.add(row)
             except IntegrityError:
                 row = session.scalars(

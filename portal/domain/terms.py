@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import rollups
+from portal.domain.transactions import savepoint
 from portal.models import DeviceDay, TermsAcceptance, TermsVersion, Village
 
 MAX_POINTS = 5
@@ -54,7 +55,7 @@ def _increment(session: Session, model: type, keys: dict[str, Any], column: str)
     if session.execute(update).rowcount:
         return
     try:
-        with session.begin_nested():
+        with savepoint(session):
             session.execute(sa.insert(table).values({**keys, column: 1}))
     except IntegrityError:
         session.execute(update)

@@ -46,7 +46,7 @@ def _client(options: Options) -> Client:
     return client
 
 
-def _common(options: Options, session_id: str, username: str) -> dict[str, object]:
+def common_attributes(options: Options, session_id: str, username: str) -> dict[str, object]:
     """Attributes every hotspot request carries (reference §2.2, a RouterOS 7 capture)."""
     return {
         "NAS-Port-Type": "Wireless-802.11",
@@ -90,7 +90,7 @@ def access_request(
     client = _client(options)
     credentials = login.credentials
     request = client.CreateAuthPacket(code=packet.AccessRequest)
-    for name, value in _common(options, session_id, credentials.username).items():
+    for name, value in common_attributes(options, session_id, credentials.username).items():
         request[name] = value
     request["Service-Type"] = "Login-User"
     request["WISPr-Logoff-URL"] = f"http://{options.hotspot_host}/logout"
@@ -142,7 +142,8 @@ def _session_steps(
     steps.append(("Stop", options.bytes, options.minutes * 60))
     for number, (kind, octets, seconds) in enumerate(steps, start=7):
         accounting = client.CreateAcctPacket()
-        for name, value in _common(options, session_id, login.credentials.username).items():
+        attributes = common_attributes(options, session_id, login.credentials.username)
+        for name, value in attributes.items():
             accounting[name] = value
         accounting["Acct-Status-Type"] = kind
         accounting["Event-Timestamp"] = started + seconds
@@ -150,7 +151,7 @@ def _session_steps(
         if klass is not None:
             accounting["Class"] = klass
         if kind != "Start":
-            _add_traffic(accounting, octets, seconds)
+            add_traffic(accounting, octets, seconds)
         if kind == "Stop":
             accounting["Acct-Terminate-Cause"] = "User-Request"
         try:
@@ -163,7 +164,7 @@ def _session_steps(
     return 0
 
 
-def _add_traffic(accounting: packet.Packet, octets: int, seconds: int) -> None:
+def add_traffic(accounting: packet.Packet, octets: int, seconds: int) -> None:
     """A fifth up, the rest down, split into 32-bit counters and gigawords as RouterOS does."""
     upload = octets // 5
     download = octets - upload
