@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, make_response, render_template
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.database import db
 
@@ -19,6 +19,14 @@ def init_app(app: Flask) -> None:
             if name.lower() != "content-type":
                 response.headers[name] = value
         return response
+
+    @app.errorhandler(InternalServerError)
+    def _server_error(error: InternalServerError) -> tuple[str, int]:
+        # Also what Flask hands over when the commit after the view fails (a full disk):
+        # the resident gets the same short page as for any unexpected error, not
+        # werkzeug's English explanation. Flask has logged the cause already.
+        db.session.rollback()
+        return render_template("errors/error.html", error=None), 500
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:
