@@ -22,6 +22,8 @@ from collections import deque
 
 from pyrad.packet import AcctPacket
 
+from tests.radius.mikrotik import Router
+
 ACCOUNTING_RESPONSE = 5
 SCALE = max(1, int(os.environ.get("WIFIDESA_FAULTS_SCALE", "1")))
 
@@ -142,3 +144,19 @@ class AccountingLoad:
                 self.answered.setdefault(index, time.monotonic())
                 got = True
         return got
+
+
+def stop_packets(nas: Router, total: int) -> list[AcctPacket]:
+    """``total`` Accounting-Stops, one per session ``S0000000``…, each with 60 s and
+    ``1000 + n`` octets down, from a different device: the fault tests' load."""
+    return [
+        nas.accounting_request(
+            2,  # Stop
+            f"S{n:07d}",
+            mac=f"02:00:00:00:{n // 256:02X}:{n % 256:02X}",
+            seconds=60,
+            output_octets=1000 + n,
+            terminate_cause=1,
+        )
+        for n in range(total)
+    ]

@@ -26,13 +26,12 @@ from pyrad.client import Timeout
 from portal.models import AccountingSession, UsageDaily
 from tests.databases import migrated_settings
 from tests.faults.cluster import PrivateCluster, require_private_cluster
-from tests.faults.load import SCALE, AccountingLoad
+from tests.faults.load import SCALE, AccountingLoad, stop_packets
 from tests.radius.mikrotik import Router
 from tests.radius.process import free_port_pair, start_server
 
 pytestmark = pytest.mark.slow
 TOTAL = 1200 * SCALE
-STOP = 2
 OUTAGE = 3.0 if SCALE == 1 else 10.0  # seconds the database stays down
 MAC_RE = re.compile(r"([0-9A-F]{2}[:-]){5}[0-9A-F]{2}", re.IGNORECASE)
 
@@ -58,17 +57,7 @@ def test_database_stopped_under_load_then_back(
     grants = [make_grant(gateway, mac) for mac in macs]
     port, log = free_port_pair(), tmp_path / "radius.log"
     nas = Router(port, port + 1, gateway.secret.encode(), gateway.nas_identifier)
-    packets = [
-        nas.accounting_request(
-            STOP,
-            f"S{n:07d}",
-            mac=f"02:00:00:00:{n // 256:02X}:{n % 256:02X}",
-            seconds=60,
-            output_octets=1000 + n,
-            terminate_cause=1,
-        )
-        for n in range(TOTAL)
-    ]
+    packets = stop_packets(nas, TOTAL)
 
     def login(n: int) -> packet.AuthPacket:
         return nas.access_request(grants[n].username, grants[n].password, mac=macs[n])

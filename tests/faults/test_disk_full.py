@@ -17,14 +17,13 @@ from portal.database import db as portal_db
 from portal.models import AccountingSession, UsageDaily
 from tests.databases import migrated_settings
 from tests.faults.disk import fill, tiny_disk
-from tests.faults.load import SCALE, AccountingLoad
+from tests.faults.load import SCALE, AccountingLoad, stop_packets
 from tests.radius.mikrotik import Router
 from tests.radius.process import free_port_pair, start_server
 from tests.splash.conftest import MAC, router_fields, seed_world, ticket_of
 
 pytestmark = pytest.mark.slow
 TOTAL = 1200 * SCALE
-STOP = 2
 MAC_RE = re.compile(r"([0-9A-F]{2}[:-]){5}[0-9A-F]{2}", re.IGNORECASE)
 
 
@@ -43,17 +42,7 @@ def test_full_disk_under_accounting_load(disk, settings, make_gateway, db, tmp_p
     gateway = make_gateway()
     port, log = free_port_pair(), tmp_path / "radius.log"  # the log is not on the tiny disk
     nas = Router(port, port + 1, gateway.secret.encode(), gateway.nas_identifier)
-    packets = [
-        nas.accounting_request(
-            STOP,
-            f"S{n:07d}",
-            mac=f"02:00:00:00:{n // 256:02X}:{n % 256:02X}",
-            seconds=60,
-            output_octets=1000 + n,
-            terminate_cause=1,
-        )
-        for n in range(TOTAL)
-    ]
+    packets = stop_packets(nas, TOTAL)
     server = start_server(settings, port, log=log)
     try:
         with AccountingLoad(port + 1, gateway.secret.encode(), packets) as load:
