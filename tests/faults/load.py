@@ -15,16 +15,20 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import threading
 import time
 from collections import deque
 
+import sqlalchemy as sa
 from pyrad.packet import AcctPacket
 
+from portal.models import AccountingSession, UsageDaily
 from tests.radius.mikrotik import Router
 
 ACCOUNTING_RESPONSE = 5
+MAC_RE = re.compile(r"([0-9A-F]{2}[:-]){5}[0-9A-F]{2}", re.IGNORECASE)
 SCALE = max(1, int(os.environ.get("WIFIDESA_FAULTS_SCALE", "1")))
 
 
@@ -160,3 +164,21 @@ def stop_packets(nas: Router, total: int) -> list[AcctPacket]:
         )
         for n in range(total)
     ]
+
+
+def assert_stops_stored_once(session, total: int) -> None:
+    """Every request of `stop_packets(nas, total)` is stored exactly once with its counters,
+    and the daily rollups add up to them."""
+    rows = session.execute(
+        sa.select(AccountingSession.acct_session_id, AccountingSession.output_octets)
+    ).all()
+    assert len(rows) == len({r[0] for r in rows}) == total
+    assert {r[0]: r[1] for r in rows} == {f"S{n:07d}": 1000 + n for n in range(total)}
+    assert session.scalar(sa.select(sa.func.sum(UsageDaily.sessions))) == total
+    down = sum(1000 + n for n in range(total))
+    assert session.scalar(sa.select(sa.func.sum(UsageDaily.bytes_down))) == down
+
+
+def problem_lines(log_text: str) -> list[str]:
+    """The WARNING and ERROR lines of a server log."""
+    return [line for line in log_text.splitlines() if " WARNING " in line or " ERROR " in line]

@@ -15,25 +15,28 @@ alike: no database, no answer.
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
-import sqlalchemy as sa
 from pyrad import packet
 from pyrad.client import Timeout
 
-from portal.models import AccountingSession, UsageDaily
 from tests.databases import migrated_settings
 from tests.faults.cluster import PrivateCluster, require_private_cluster
-from tests.faults.load import SCALE, AccountingLoad, stop_packets
+from tests.faults.load import (
+    MAC_RE,
+    SCALE,
+    AccountingLoad,
+    assert_stops_stored_once,
+    problem_lines,
+    stop_packets,
+)
 from tests.radius.mikrotik import Router
 from tests.radius.process import free_port_pair, start_server
 
 pytestmark = pytest.mark.slow
 TOTAL = 1200 * SCALE
 OUTAGE = 3.0 if SCALE == 1 else 10.0  # seconds the database stays down
-MAC_RE = re.compile(r"([0-9A-F]{2}[:-]){5}[0-9A-F]{2}", re.IGNORECASE)
 
 
 @pytest.fixture
@@ -97,17 +100,10 @@ def test_database_stopped_under_load_then_back(
     assert load.resent > 0
     # every request was answered once the database was back, and stored exactly once
     with db() as session:
-        rows = session.execute(
-            sa.select(AccountingSession.acct_session_id, AccountingSession.output_octets)
-        ).all()
-        assert len(rows) == len({r[0] for r in rows}) == TOTAL
-        assert {r[0]: r[1] for r in rows} == {f"S{n:07d}": 1000 + n for n in range(TOTAL)}
-        assert session.scalar(sa.select(sa.func.sum(UsageDaily.sessions))) == TOTAL
-        total = sum(1000 + n for n in range(TOTAL))
-        assert session.scalar(sa.select(sa.func.sum(UsageDaily.bytes_down))) == total
+        assert_stops_stored_once(session, TOTAL)
     # one line when the database went, one when it came back; no personal data, no traceback
     text = log.read_text()
-    problems = [line for line in text.splitlines() if " WARNING " in line or " ERROR " in line]
+    problems = problem_lines(text)
     assert len(problems) == 2, problems
     assert "ERROR radius.outages database error" in problems[0]
     assert "WARNING radius.outages database writes succeed again" in problems[1]

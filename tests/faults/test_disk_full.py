@@ -6,7 +6,6 @@ The data folder lives on a tmpfs of 32 MiB (`tiny_disk`), which the test fills.
 
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
@@ -14,17 +13,22 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.database import db as portal_db
-from portal.models import AccountingSession, UsageDaily
 from tests.databases import migrated_settings
 from tests.faults.disk import fill, tiny_disk
-from tests.faults.load import SCALE, AccountingLoad, stop_packets
+from tests.faults.load import (
+    MAC_RE,
+    SCALE,
+    AccountingLoad,
+    assert_stops_stored_once,
+    problem_lines,
+    stop_packets,
+)
 from tests.radius.mikrotik import Router
 from tests.radius.process import free_port_pair, start_server
 from tests.splash.conftest import MAC, router_fields, seed_world, ticket_of
 
 pytestmark = pytest.mark.slow
 TOTAL = 1200 * SCALE
-MAC_RE = re.compile(r"([0-9A-F]{2}[:-]){5}[0-9A-F]{2}", re.IGNORECASE)
 
 
 @pytest.fixture
@@ -68,19 +72,11 @@ def test_full_disk_under_accounting_load(disk, settings, make_gateway, db, tmp_p
     assert load.answered_between(failing + 0.5, freed) == 0
     print(f"full at {full:.1f}, failing from {failing - full:.1f} s, freed {freed - full:.1f} s")
     with db() as session:
-        rows = session.execute(
-            sa.select(AccountingSession.acct_session_id, AccountingSession.output_octets)
-        ).all()
-        assert len(rows) == len({r[0] for r in rows}) == TOTAL
-        assert {r[0]: r[1] for r in rows} == {f"S{n:07d}": 1000 + n for n in range(TOTAL)}
-        assert session.scalar(sa.select(sa.func.sum(UsageDaily.sessions))) == TOTAL
-        assert session.scalar(sa.select(sa.func.sum(UsageDaily.bytes_down))) == sum(
-            1000 + n for n in range(TOTAL)
-        )
+        assert_stops_stored_once(session, TOTAL)
         assert session.execute(sa.text("PRAGMA integrity_check")).scalar() == "ok"
     text = log.read_text()
     print(text)
-    problems = [line for line in text.splitlines() if " WARNING " in line or " ERROR " in line]
+    problems = problem_lines(text)
     assert len(problems) == 2, problems
     assert "database or disk is full" in problems[0]
     assert "database writes succeed again" in problems[1]
