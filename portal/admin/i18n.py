@@ -10,12 +10,7 @@ from flask import redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from portal.admin import bp
-from portal.i18n import COOKIE, DEFAULT_LANGUAGE, current_language, remember_language
-
-
-@bp.context_processor
-def _language() -> dict[str, object]:
-    return {"lang": current_language()}
+from portal.i18n import COOKIE, DEFAULT_LANGUAGE, remember_language
 
 
 @bp.post("/language")
