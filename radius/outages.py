@@ -4,9 +4,11 @@ While the database is down (PostgreSQL stopped, a full disk) every request fails
 each router retransmits each request several times; a line per failure would bury the
 log. `DatabaseOutages` watches an engine's errors and writes the first with its cause,
 a reminder at most once per ``remind_after`` seconds while failures go on, and one line
-when a commit succeeds again. The cause is the driver's first line ("Connection
-refused", "database or disk is full"): never the SQL or its parameters, so no personal
-data reaches the log.
+when commits succeed again. A disk that is nearly full flaps: a small commit still fits
+between failing ones. So the outage ends only at a success ``settle`` seconds after the
+last failure; successes in between keep it open and log nothing. The cause is the
+driver's first line ("Connection refused", "database or disk is full"): never the SQL or
+its parameters, so no personal data reaches the log.
 """
 
 from __future__ import annotations
@@ -28,11 +30,16 @@ class DatabaseOutages:
     after each successful commit."""
 
     def __init__(
-        self, *, remind_after: float = 60.0, monotonic: Callable[[], float] = time.monotonic
+        self,
+        *,
+        remind_after: float = 60.0,
+        settle: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._remind_after, self._monotonic = remind_after, monotonic
+        self._remind_after, self._settle, self._monotonic = remind_after, settle, monotonic
         self._lock = threading.Lock()
         self._since: float | None = None  # when the current run of failures began
+        self._last_failure = self._last_success = 0.0
         self._reminded = 0.0
         self._failures = 0
 
@@ -55,6 +62,7 @@ class DatabaseOutages:
         now = self._monotonic()
         with self._lock:
             self._failures += 1
+            self._last_failure = now
             if self._since is None:
                 self._since = self._reminded = now
                 log.error(
@@ -70,18 +78,37 @@ class DatabaseOutages:
                 )
 
     def working(self) -> None:
-        """Note a successful commit; logs the end of a run of failures."""
+        """Note a successful commit; logs the end of a run of failures if the last
+        failure is ``settle`` seconds past."""
         if self._since is None:  # the common case, without taking the lock
             return
+        now = self._monotonic()
         with self._lock:
-            if self._since is None:
-                return
-            log.warning(
-                "database writes succeed again after %.1f s (%d failures in between)",
-                self._monotonic() - self._since,
-                self._failures,
-            )
-            self._since, self._failures = None, 0
+            self._last_success = now
+            self._end_if_settled(now)
+
+    def tick(self) -> None:
+        """Call now and then (the server's upkeep does, every few seconds): logs the end
+        of an outage whose last commit succeeded and whose last failure is ``settle``
+        seconds past, when no commit has come since to say so."""
+        if self._since is None:
+            return
+        with self._lock:
+            self._end_if_settled(self._monotonic())
+
+    def _end_if_settled(self, now: float) -> None:
+        if (
+            self._since is None
+            or self._last_success < self._last_failure
+            or now - self._last_failure < self._settle
+        ):
+            return
+        log.warning(
+            "database writes succeed again after %.1f s (%d failures in between)",
+            now - self._since,
+            self._failures,
+        )
+        self._since, self._failures = None, 0
 
 
 def _cause(error: BaseException) -> str:

@@ -178,9 +178,11 @@ class RadiusServer:
     def _sweep(self) -> None:
         """Background upkeep: a WAL checkpoint every second (SQLite), and every
         ``sweep_interval`` s close sessions that missed three interim updates, and once a
-        day apply the retention rules (`portal.domain.retention`)."""
+        day apply the retention rules (`portal.domain.retention`); each round also lets
+        the outage log note a database that works again."""
         next_sweep = time.monotonic() + self._sweep_interval
         while not self._stopping.wait(CHECKPOINT_INTERVAL if self._checkpoints else 5.0):
+            self.outages.tick()
             try:
                 if self._checkpoints:
                     with self._engine.connect() as connection:

@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 from collections import deque
+from pathlib import Path
 
 import sqlalchemy as sa
 from pyrad.packet import AcctPacket
@@ -182,3 +183,13 @@ def assert_stops_stored_once(session, total: int) -> None:
 def problem_lines(log_text: str) -> list[str]:
     """The WARNING and ERROR lines of a server log."""
     return [line for line in log_text.splitlines() if " WARNING " in line or " ERROR " in line]
+
+
+def wait_for_line(log: Path, text: str, timeout: float) -> bool:
+    """Whether ``text`` appears in the server log ``log`` within ``timeout`` seconds."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if text in log.read_text():
+            return True
+        time.sleep(0.05)
+    return False

@@ -30,6 +30,7 @@ from tests.faults.load import (
     assert_stops_stored_once,
     problem_lines,
     stop_packets,
+    wait_for_line,
 )
 from tests.radius.mikrotik import Router
 from tests.radius.process import free_port_pair, start_server
@@ -89,6 +90,7 @@ def test_database_stopped_under_load_then_back(
             assert load.wait(TOTAL, timeout=40 * SCALE), (
                 f"{TOTAL - len(load.answered)} never answered"
             )
+        assert wait_for_line(log, "database writes succeed again", timeout=15)
         assert server.poll() is None, "the server died"
     finally:
         server.terminate()

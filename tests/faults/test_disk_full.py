@@ -22,6 +22,7 @@ from tests.faults.load import (
     assert_stops_stored_once,
     problem_lines,
     stop_packets,
+    wait_for_line,
 )
 from tests.radius.mikrotik import Router
 from tests.radius.process import free_port_pair, start_server
@@ -53,7 +54,7 @@ def test_full_disk_under_accounting_load(disk, settings, make_gateway, db, tmp_p
             assert load.wait(TOTAL // 5, timeout=30 * SCALE), "the server never answered"
             filler = fill(disk)
             full = time.monotonic()
-            assert _wait_for(log, "database or disk is full", timeout=20)
+            assert wait_for_line(log, "database or disk is full", timeout=20)
             failing = time.monotonic()
             time.sleep(2.0 if SCALE == 1 else 10.0)  # under load, failing
             answered_while_full = len(load.answered)
@@ -62,6 +63,7 @@ def test_full_disk_under_accounting_load(disk, settings, make_gateway, db, tmp_p
             assert load.wait(TOTAL, timeout=40 * SCALE), (
                 f"{TOTAL - len(load.answered)} never answered"
             )
+        assert wait_for_line(log, "database writes succeed again", timeout=10)
         assert server.poll() is None, "the server died"
     finally:
         server.terminate()
@@ -81,15 +83,6 @@ def test_full_disk_under_accounting_load(disk, settings, make_gateway, db, tmp_p
     assert "database or disk is full" in problems[0]
     assert "database writes succeed again" in problems[1]
     assert "Traceback" not in text and not MAC_RE.search(text)
-
-
-def _wait_for(log, text: str, timeout: float) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if text in log.read_text():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_accepting_the_terms_on_a_full_disk_shows_an_error_page(disk, settings):

@@ -1,5 +1,6 @@
 """The database-failure log: one line when failures start, a reminder at most once a
-minute, one line when writes succeed again; the cause without SQL or values."""
+minute, one line when writes succeed again (for a second at least); the cause without
+SQL or values."""
 
 from __future__ import annotations
 
@@ -44,10 +45,34 @@ def test_an_outage_is_logged_once_with_reminders_and_its_end(lines):
     outages.failed(refused)
     outages.failed(refused)
     assert len(lines) == 2 and lines[1].startswith("ERROR database still failing after 60 s")
+    clock[0] += 1.0
     outages.working()
     outages.working()
     assert lines[2:] == [
-        "WARNING database writes succeed again after 60.1 s (502 failures in between)"
+        "WARNING database writes succeed again after 61.1 s (502 failures in between)"
+    ]
+    assert not outages.failing
+
+
+def test_a_flapping_database_ends_its_outage_only_after_a_quiet_second(lines):
+    """A nearly full disk: small commits fit between failing ones (seen in the full-disk
+    test, which logged the outage's end and start again within a millisecond)."""
+    clock = [0.0]
+    outages = DatabaseOutages(settle=1.0, monotonic=lambda: clock[0])
+    full = OSError("database or disk is full")
+    for _ in range(20):
+        outages.failed(full)
+        clock[0] += 0.05
+        outages.working()
+        clock[0] += 0.05
+    assert len(lines) == 1 and outages.failing
+    clock[0] += 0.8
+    outages.working()  # 0.9 s after the last failure: not yet
+    assert len(lines) == 1
+    clock[0] += 0.2
+    outages.working()
+    assert lines[1:] == [
+        "WARNING database writes succeed again after 3.0 s (20 failures in between)"
     ]
     assert not outages.failing
 
@@ -59,3 +84,28 @@ def test_the_cause_is_the_first_line_only(lines):
         "ERROR database error, requests go unanswered until it clears: "
         "ValueError: duplicate key value violates unique constraint"
     ]
+
+
+def test_the_end_of_an_outage_is_logged_by_the_upkeep_tick_when_traffic_stops(lines):
+    """The router's retransmissions are all answered by the first good batch, a moment
+    after the last failure; no commit follows to end the outage, the upkeep's tick does."""
+    clock = [0.0]
+    outages = DatabaseOutages(settle=1.0, monotonic=lambda: clock[0])
+    outages.tick()
+    outages.failed(ConnectionError("refused"))
+    clock[0] += 0.2
+    outages.tick()  # failing, no success yet
+    outages.working()
+    outages.tick()
+    assert len(lines) == 1
+    clock[0] += 1.0
+    outages.tick()
+    assert lines[1:] == [
+        "WARNING database writes succeed again after 1.2 s (1 failures in between)"
+    ]
+    clock[0] += 5.0
+    outages.tick()
+    outages.failed(ConnectionError("refused"))
+    clock[0] += 5.0
+    outages.tick()  # failing still: a tick is not a success
+    assert len(lines) == 3 and outages.failing
