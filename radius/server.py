@@ -242,11 +242,11 @@ class RadiusServer:
             self.metrics.drop(refused)
             return None
         key: Key = (kind, addr[0], addr[1], data[1], data[4:20])
-        entry = self._duplicates.begin(key)
-        if entry is not None:
+        earlier = self._duplicates.begin(key)
+        if earlier is not None:
             self.metrics.duplicates.labels(kind).inc()
-            if entry.reply is not None:
-                sock.sendto(entry.reply, addr)
+            if earlier:  # else the first copy is still in hand; its reply answers both
+                sock.sendto(earlier, addr)
             return None
         packet.secret = client.secret
         try:
