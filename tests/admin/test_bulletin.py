@@ -4,6 +4,8 @@ OpenSID import, terms versions."""
 from __future__ import annotations
 
 import io
+import socket
+import ssl
 import threading
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import trustme
 from PIL import Image
 
 from portal.database import db
@@ -229,3 +232,59 @@ def test_only_visible_announcement_pictures_are_public(app, make_admin):
         with public.get(f"/media/announcements/{name}") as response:
             assert response.status_code == (200 if published else 404)
     assert public.get("/media/announcements/..%2F..%2Fsecret_key").status_code == 404
+
+
+def test_opensid_fetch_connects_to_the_address_it_checked(feed_server, monkeypatch):
+    """DNS rebinding: the name answers the checked address first and another next; the
+    fetch must not look it up again (here the second answer has nothing listening)."""
+    port = int(feed_server.rsplit(":", 1)[1])
+    answers = iter(["127.0.0.1", "127.0.0.2", "127.0.0.2"])
+    lookups: list[str] = []
+
+    def rebinding(host, port, *args, **kwargs):
+        lookups.append(host)
+        address = next(answers)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    data = opensid.fetch_feed(f"http://desa.example:{port}/", allow_private=True)
+    assert lookups == ["desa.example"]
+    assert [item.title for item in opensid.parse_feed(data)] == [
+        item.title for item in opensid.parse_feed(FEED)
+    ]
+
+
+@pytest.fixture
+def tls_feed_server():
+    """The feed over HTTPS with a certificate for ``localhost`` from a throwaway CA."""
+    authority = trustme.CA()
+    server = HTTPServer(("127.0.0.1", 0), _FeedHandler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    authority.issue_cert("localhost").configure_cert(context)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield authority, server.server_port
+    server.shutdown()
+    server.server_close()
+
+
+def test_opensid_fetch_over_https_checks_the_certificate_for_the_name(
+    tls_feed_server, monkeypatch
+):
+    authority, port = tls_feed_server
+    with pytest.raises(opensid.FeedError, match="CERTIFICATE_VERIFY_FAILED"):
+        opensid.fetch_feed(f"https://localhost:{port}/", allow_private=True)
+    default_context = ssl.create_default_context
+
+    def trusting(*args, **kwargs):
+        context = default_context(*args, **kwargs)
+        authority.configure_trust(context)
+        return context
+
+    monkeypatch.setattr(ssl, "create_default_context", trusting)
+    assert opensid.parse_feed(
+        opensid.fetch_feed(f"https://localhost:{port}/", allow_private=True)
+    )
+    with pytest.raises(opensid.FeedError, match=r"not valid for '127\.0\.0\.1'"):
+        opensid.fetch_feed(f"https://127.0.0.1:{port}/", allow_private=True)
