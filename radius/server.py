@@ -25,14 +25,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from pyrad.packet import PacketError
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
-from portal.domain.accounting import close_stale_sessions
 from portal.domain.clock import utcnow
-from portal.domain.retention import DailyPurge
 from radius import decode
 from radius.accounting import account_batch
 from radius.accounting_writer import SocketLoop, commit_batch
@@ -43,11 +40,11 @@ from radius.enforcement import Enforcer
 from radius.handlers import AccessReply, HandlerContext
 from radius.metrics import Metrics
 from radius.outages import DatabaseOutages
+from radius.upkeep import Upkeep
 from radius.wire import ReceivedPacket, ReplyEncoder, decode_request
 
 log = logging.getLogger(__name__)
 RECEIVE_BUFFER = 4 * 1024 * 1024
-CHECKPOINT_INTERVAL = 1.0
 ACCESS_REQUEST, ACCESS_ACCEPT, ACCESS_REJECT = 1, 2, 3
 ACCOUNTING_REQUEST, ACCOUNTING_RESPONSE = 4, 5
 
@@ -92,8 +89,7 @@ class RadiusServer:
         # SQLite: the packet threads never run a WAL checkpoint inside a commit (that
         # fsyncs the database file and stalls every waiting router); the upkeep thread
         # checkpoints every second instead.
-        self._checkpoints = settings.is_sqlite
-        if self._checkpoints:
+        if settings.is_sqlite:
             sa.event.listen(self._engine, "connect", _no_autocheckpoint)
         sessions = make_sessionmaker(self._engine)
         self._sessions = sessions
@@ -128,10 +124,14 @@ class RadiusServer:
                 self._fail,
             ),
         ]
-        self._stopping = threading.Event()
-        self._sweep_interval = sweep_interval
-        self._daily_purge = DailyPurge(sessions, settings)
-        self._sweeper = threading.Thread(target=self._sweep, daemon=True, name="radius-sweeper")
+        self._upkeep = Upkeep(
+            self._engine,
+            sessions,
+            settings,
+            self.outages,
+            clock=clock,
+            sweep_interval=sweep_interval,
+        )
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -145,16 +145,15 @@ class RadiusServer:
         self._delayed.start()
         for loop in self._loops:
             loop.start()
-        self._sweeper.start()
+        self._upkeep.start()
         log.info("RADIUS listening on auth %d, accounting %d", self.auth_port, self.acct_port)
         return self
 
     def stop(self) -> None:
         """Stop receiving, finish the batches in hand, close sockets and the database."""
-        self._stopping.set()
         for loop in self._loops:
             loop.stop()
-        self._sweeper.join(timeout=5)
+        self._upkeep.stop()
         self._delayed.stop()
         self.enforcer.stop()
         self._auth_sock.close()
@@ -174,32 +173,6 @@ class RadiusServer:
         gc.freeze()
         done.wait()
         self.stop()
-
-    def _sweep(self) -> None:
-        """Background upkeep: a WAL checkpoint every second (SQLite), and every
-        ``sweep_interval`` s close sessions that missed three interim updates, and once a
-        day apply the retention rules (`portal.domain.retention`); each round also lets
-        the outage log note a database that works again."""
-        next_sweep = time.monotonic() + self._sweep_interval
-        while not self._stopping.wait(CHECKPOINT_INTERVAL if self._checkpoints else 5.0):
-            self.outages.tick()
-            try:
-                if self._checkpoints:
-                    with self._engine.connect() as connection:
-                        connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
-                if time.monotonic() >= next_sweep:
-                    next_sweep = time.monotonic() + self._sweep_interval
-                    with self._sessions() as session:
-                        closed = close_stale_sessions(session, now=self._clock())
-                        session.commit()
-                    if closed:
-                        log.info("closed %d stale sessions", closed)
-                    if self._daily_purge.tick(self._clock()) is not None:
-                        log.info("daily retention purge done")
-            except SQLAlchemyError:
-                pass  # reported by self.outages; the next round retries
-            except OSError:
-                log.exception("database upkeep failed; will retry")
 
     def handle_datagram(self, data: bytes, addr: tuple, *, accounting: bool = False) -> None:
         """Handle one datagram from ``addr`` as if it arrived on the authentication (or
