@@ -4,6 +4,11 @@ Accounting batches report sessions whose device spent its day quota; this sends 
 one Disconnect-Request (policy ``reject``) or a CoA with the throttle
 Mikrotik-Rate-Limit (policy ``throttle``) on a small thread pool, so a router that
 does not answer never holds up accounting. Every result is counted by outcome.
+
+A session is enforced once: an ACK ends the matter, and a NAK is the router's own
+answer (it does not know the session, say), which asking again would not change. A
+TIMEOUT is different: the request or its answer was lost, so the next Interim-Update
+that still shows the quota spent tries again.
 """
 
 from __future__ import annotations
@@ -25,8 +30,8 @@ LOG_INTERVAL = 1.0  # seconds between log lines about one gateway's enforcements
 
 
 class Enforcer:
-    """Sends each session's enforcement once per process (``timeout`` and ``retries`` per
-    request, as in `radius.coa.send`)."""
+    """Sends each session's enforcement until the router answers, once per process
+    (``timeout`` and ``retries`` per request, as in `radius.coa.send`)."""
 
     def __init__(
         self,
@@ -45,16 +50,25 @@ class Enforcer:
         self._logged: dict[int, tuple[float, int]] = {}  # gateway: (last line, lines skipped)
 
     def submit(self, enforcement: Enforcement, nas_address: str) -> Future | None:
-        """Queue one enforcement for the router at ``nas_address``; None if already sent."""
-        if enforcement.session_id in self._done:
-            return None
-        if len(self._done) > 100_000:
-            self._done.clear()
-        self._done.add(enforcement.session_id)
-        return self._pool.submit(self.enforce, enforcement, nas_address)
+        """Queue one enforcement for the router at ``nas_address``; None if it is sent
+        already or on its way (a TIMEOUT lets the next submission through)."""
+        with self._lock:
+            if enforcement.session_id in self._done:
+                return None
+            if len(self._done) > 100_000:
+                self._done.clear()
+            self._done.add(enforcement.session_id)
+        return self._pool.submit(self._enforce_once, enforcement, nas_address)
 
     def stop(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _enforce_once(self, enforcement: Enforcement, nas_address: str) -> coa.CoaResult:
+        result = self.enforce(enforcement, nas_address)
+        if result.outcome is coa.Outcome.TIMEOUT:
+            with self._lock:
+                self._done.discard(enforcement.session_id)
+        return result
 
     def enforce(self, enforcement: Enforcement, nas_address: str) -> coa.CoaResult:
         """Send the request now and return the gateway's answer (ACK, NAK or TIMEOUT).

@@ -161,3 +161,39 @@ def test_throttle_policy_sends_coa_with_the_throttle_rate(
     assert sent["code"] == packet.CoARequest
     assert sent["Mikrotik-Rate-Limit"] == "64k/128k"
     assert sent["Acct-Session-Id"] == "80100014"
+
+
+def _wait_for_count(counter, expected: int, timeout: float = 5.0) -> int:
+    end = time.monotonic() + timeout
+    while counter._value.get() < expected and time.monotonic() < end:
+        time.sleep(0.02)
+    return counter._value.get()
+
+
+def test_a_lost_disconnect_is_sent_again_at_the_next_interim_update(
+    make_gateway, radius_server, router, db, nas
+):
+    """A TIMEOUT is a lost request: the next Interim-Update that still shows the quota
+    spent sends it again. An ACK ends it: later updates send nothing more."""
+    listener = nas("silent")
+    gateway = make_gateway(secret=SECRET.decode(), coa_port=listener.port)
+    with db() as session:
+        set_policy(session, "64.01", now=gateway.created_at, daily_mb=1)
+        session.commit()
+    server = radius_server(coa_timeout=0.2, coa_retries=0)
+    client = router(server, gateway)
+    client.send(client.accounting_request(1))
+
+    def interim(minute: int) -> None:
+        octets = 2_000_000 + minute
+        client.send(client.accounting_request(3, seconds=60 * minute, output_octets=octets))
+
+    interim(1)
+    assert _wait_for_count(server.metrics.coa.labels("disconnect", "timeout"), 1) == 1
+    listener.mode = "ack"
+    interim(2)
+    assert _wait_for_count(server.metrics.coa.labels("disconnect", "ack"), 1) == 1
+    interim(3)
+    time.sleep(0.5)
+    assert len(listener.received) == 2
+    assert server.metrics.coa.labels("disconnect", "ack")._value.get() == 1
