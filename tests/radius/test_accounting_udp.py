@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -247,3 +248,51 @@ def test_quota_spent_mid_session_sends_disconnect(make_gateway, radius_server, r
     assert request["Acct-Session-Id"] == "80100014"
     assert request["Framed-IP-Address"] == "10.5.88.2"
     listener.close()
+
+
+def histogram(metric, kind: str) -> tuple[float, float]:
+    """(count, sum) of a labelled histogram's observations of ``kind``."""
+    values = {
+        sample.name.rsplit("_", 1)[-1]: sample.value
+        for family in metric.collect()
+        for sample in family.samples
+        if sample.labels.get("kind") == kind and sample.name.endswith(("_count", "_sum"))
+    }
+    return values["count"], values["sum"]
+
+
+def test_a_burst_of_accounting_is_committed_in_groups(make_gateway, radius_server, router, db):
+    """Requests that arrive while a batch commits form the next batch: one fsync covers
+    many, and each is still answered only after its own batch is stored."""
+    gateway = make_gateway()
+    server = radius_server()
+    nas = router(server, gateway)
+    commits = []
+    sa.event.listen(server._engine, "commit", lambda _connection: commits.append(1))
+    burst = 200
+    datagrams = []
+    for n in range(burst):
+        pkt = nas.accounting_request(STOP, f"S{n:05d}", seconds=60, output_octets=n)
+        pkt.id = n
+        datagrams.append(pkt.RequestPacket())
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(10)
+        for data in datagrams:  # all sent before any answer is read
+            sock.sendto(data, ("127.0.0.1", server.acct_port))
+        answered = {sock.recvfrom(4096)[0][1] for _ in range(burst)}
+
+    assert answered == set(range(burst))
+    batches, requests = histogram(server.metrics.batch_size, "accounting")
+    assert requests == burst
+    assert batches <= burst / 4, f"{batches:.0f} batches for {burst} requests"
+    assert len(commits) == batches
+    deadline = time.monotonic() + 2  # a latency is observed just after its reply is sent
+    observed = histogram(server.metrics.latency, "accounting")[0]
+    while observed < burst and time.monotonic() < deadline:
+        time.sleep(0.01)
+        observed = histogram(server.metrics.latency, "accounting")[0]
+    assert observed == burst
+    with db() as session:
+        assert session.scalar(sa.select(sa.func.count(AccountingSession.id))) == burst
+        assert session.scalar(sa.select(sa.func.sum(UsageDaily.sessions))) == burst
