@@ -1,7 +1,15 @@
 """Online backups of the SQLite database (PostgreSQL has its own tools).
 
-SQLite's backup API copies a consistent snapshot page by page while the portal and
-RADIUS server keep running; the copy is checked with ``PRAGMA integrity_check``.
+SQLite's backup API copies a consistent snapshot while the portal and RADIUS server
+keep running; the copy is checked with ``PRAGMA integrity_check``. It copies in one
+step: a copy made in steps starts over whenever another connection commits, and the
+RADIUS server commits every few milliseconds, so it would never finish.
+
+The copy leaves out the daily quota keys (device pseudonyms of today and yesterday):
+a backup kept for weeks must not be what links a day's devices after their key was
+destroyed. Restoring one gives today's devices new pseudonyms, so their day's usage
+starts again. Voucher keys stay: without them a voucher's bound phone would be
+refused after a restore.
 """
 
 from __future__ import annotations
@@ -46,7 +54,8 @@ def backup_sqlite(settings: Settings, target: Path) -> Path:
     copy = sqlite3.connect(target)
     try:
         with copy:
-            source.backup(copy, pages=1024)
+            source.backup(copy, pages=-1)
+        _drop_quota_keys(copy)
         result = copy.execute("PRAGMA integrity_check").fetchone()[0]
     except sqlite3.Error as error:
         target.unlink(missing_ok=True)
@@ -59,3 +68,11 @@ def backup_sqlite(settings: Settings, target: Path) -> Path:
         raise BackupFailed(f"the copy failed its integrity check: {result}")
     target.chmod(0o600)
     return target
+
+
+def _drop_quota_keys(copy: sqlite3.Connection) -> None:
+    """Delete the quota-window keys from the copy, overwriting their pages."""
+    copy.execute("PRAGMA secure_delete=ON")
+    with copy:
+        copy.execute("DELETE FROM pseudonym_key WHERE purpose = 'quota'")
+    copy.execute("VACUUM")

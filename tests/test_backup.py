@@ -1,7 +1,12 @@
 """SQLite online backup: a verified copy while the database is in use."""
 
 import sqlite3
+import subprocess
+import sys
+import threading
+import time
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -55,3 +60,66 @@ def test_backup_command_writes_a_checked_copy(cli, app, tmp_path):
         assert result.exit_code == 1
         assert "pg_dump" in result.output
         assert not target.exists()
+
+
+def _add_key(live: sqlite3.Connection, purpose: str, window: str) -> None:
+    live.execute(
+        "INSERT INTO pseudonym_key (purpose, window, key, created_at, destroy_after)"
+        " VALUES (?, ?, ?, '2026-11-22 00:00:00', '2026-11-25 00:00:00')",
+        (purpose, window, bytes(range(32))),
+    )
+
+
+WRITER = """
+import sqlite3, sys
+writer = sqlite3.connect(sys.argv[1])
+while True:  # commits as fast as it can, as the RADIUS server does under load
+    writer.execute(
+        "INSERT INTO audit_entry (at, actor_label, action, object_type, object_id, detail)"
+        " VALUES ('2026-11-22 00:00:00', 'radius', 'w', 'x', '1', '')"
+    )
+    writer.commit()
+"""
+
+
+def test_backup_finishes_while_the_radius_server_commits_and_leaves_out_quota_keys(tmp_path):
+    """A copy in steps starts over at every commit of another connection: under a
+    writer committing all the time it never finished (seen with 60 MB)."""
+    with database_url("sqlite", tmp_path) as url:
+        settings = migrated_settings(tmp_path, url)
+    path = Path(settings.sqlalchemy_url.removeprefix("sqlite:///"))
+    target = tmp_path / "copy.sqlite3"
+    live = sqlite3.connect(path)
+    live.execute("PRAGMA journal_mode=WAL")
+    _add_key(live, "quota", "64.01.01.2009/2026-11-22")
+    _add_key(live, "voucher", "batch/1")
+    live.executemany(  # about 60 MB
+        "INSERT INTO audit_entry (at, actor_label, action, object_type, object_id, detail)"
+        " VALUES ('2026-11-22 00:00:00', 'cli', 'filler', 'x', ?, ?)",
+        ((str(n), "x" * 4000) for n in range(15_000)),
+    )
+    live.commit()  # kept open, as a running server keeps its connections
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)])  # noqa: S603
+    try:
+        time.sleep(0.3)
+        assert writer.poll() is None, "the writer did not start"
+        copying = threading.Thread(target=backup.backup_sqlite, args=(settings, target))
+        copying.start()
+        copying.join(timeout=20)
+        finished = not copying.is_alive()
+    finally:
+        writer.kill()
+        writer.wait()
+        live.close()
+    copying.join()
+    assert finished, "the backup did not finish within 20 s while the database was written"
+    copy = sqlite3.connect(target)
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT count(*) FROM audit_entry").fetchone()[0] >= 15_000
+    purposes = copy.execute("SELECT purpose FROM pseudonym_key").fetchall()
+    copy.close()
+    data = target.read_bytes()
+    assert purposes == [("voucher",)]
+    assert data.count(bytes(range(32))) == 1  # the voucher key's bytes, and no others
+    for big in (target, path, path.with_name(path.name + "-wal")):
+        big.unlink(missing_ok=True)  # filler only; spares the privacy scan 120 MB
