@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import Settings
 from portal.database import engine_options
@@ -49,6 +50,11 @@ def create_app(settings: Settings) -> Flask:
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
     app.extensions["wifidesa.settings"] = settings
+    if settings.trusted_proxies:
+        # Behind nginx every request comes from 127.0.0.1: without this one admin's
+        # wrong passwords would lock the login for all of them.
+        count = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
     from portal import (
         admin,

@@ -34,6 +34,10 @@ class Settings:
     session_retention_days: int = 90
     #: Pseudonym keys are destroyed this many days after their window ends.
     key_grace_days: int = 2
+    #: Reverse proxies in front of the portal (nginx: 1). Their X-Forwarded-For and
+    #: X-Forwarded-Proto are believed; with 0 they are ignored, so a client cannot set
+    #: them to slip past the per-address login lock.
+    trusted_proxies: int = 0
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
@@ -54,6 +58,7 @@ class Settings:
             suppression_threshold=_int(env, "WIFIDESA_SUPPRESSION_THRESHOLD", 5),
             session_retention_days=_int(env, "WIFIDESA_SESSION_RETENTION_DAYS", 90),
             key_grace_days=_int(env, "WIFIDESA_KEY_GRACE_DAYS", 2),
+            trusted_proxies=_int(env, "WIFIDESA_TRUSTED_PROXIES", 0),
         )
 
     @property

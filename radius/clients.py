@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.domain.gateway_admin import InvalidGateway, source_network
 from portal.models import Gateway, Village
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,10 @@ def load_clients(session: Session) -> list[Client]:
     ).all()
     clients = []
     for gateway, timezone in rows:
-        try:
-            network = ipaddress.ip_network(gateway.source_address.strip(), strict=False)
-        except ValueError:
-            log.warning("gateway %s has an invalid source address; ignored", gateway.id)
+        try:  # the rule the console and the CLI apply, for rows written some other way
+            network = ipaddress.ip_network(source_network(gateway.source_address))
+        except InvalidGateway:
+            log.warning("gateway %s has an invalid or wildcard source address; ignored", gateway.id)
             continue
         clients.append(
             Client(

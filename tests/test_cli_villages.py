@@ -119,7 +119,7 @@ def test_gateway_add_with_a_given_secret_does_not_echo_it(
     app: object, db_session: Session, cli: CLI, make_village: Callable[..., Village]
 ) -> None:
     make_village()
-    secret = "a-long-enough-secret"
+    secret = "a-long-enough-secret-for-24"
 
     result = cli(
         "gateway", "add", "--village", "64.01.01.2009", "--nas-id", "gw",
@@ -135,7 +135,11 @@ def test_gateway_add_with_a_given_secret_does_not_echo_it(
 @pytest.mark.parametrize(
     ("options", "reason"),
     [
-        (("--secret", "short-secret"), "at least 16"),
+        (("--secret", "a-secret-of-23-letters!"), "at least 24"),
+        (("--address", "0.0.0.0/0"), "would accept any sender"),
+        (("--address", "0.0.0.0"), "would accept any sender"),  # noqa: S104 (refused)
+        (("--address", "::/0"), "would accept any sender"),
+        (("--address", "10.0.0.0/7"), "at most /8"),
         (("--address", "10.8.0.300"), "not an IP address"),
         (("--address", "10.8.0.1/24"), "not an IP address"),
         (("--nas-id", "desa samurangau"), "NAS-Identifier"),
@@ -161,6 +165,21 @@ def test_gateway_add_refuses_bad_input(
 
     assert reason in one_line_error(result)
     assert row_count(db_session, Gateway) == 0
+
+
+def test_gateway_add_refuses_a_secret_another_gateway_uses(
+    app: object, db_session: Session, cli: CLI, make_village: Callable[..., Village]
+) -> None:
+    """AT-06: one leaked router must not give away another's packets."""
+    make_village()
+    secret = "one-secret-for-two-routers-x"
+    common = ("gateway", "add", "--village", "64.01.01.2009", "--address", "10.8.0.2")
+
+    assert cli(*common, "--nas-id", "gw-1", "--secret", secret).exit_code == 0
+    result = cli(*common, "--nas-id", "gw-2", "--secret", secret)
+
+    assert "already uses this secret" in one_line_error(result)
+    assert row_count(db_session, Gateway) == 1
 
 
 def test_gateway_add_refuses_a_duplicate_nas_identifier(

@@ -46,7 +46,7 @@ def test_every_domain_refusal_is_a_domain_error() -> None:
     with pytest.raises(DomainError):
         gateways.normalize_address("not-an-address")
     with pytest.raises(DomainError):
-        gateways.validate_secret("x" * 15)
+        gateways.validate_secret("x" * 23)
 
 
 def test_generated_secrets_are_long_and_distinct() -> None:
@@ -125,9 +125,21 @@ def test_slugs_are_always_url_safe(name: str) -> None:
     assert len(slug) <= 70
 
 
-@given(st.ip_addresses())
+@given(st.ip_addresses().filter(lambda address: not address.is_unspecified))
 def test_any_ip_address_is_accepted_in_canonical_form(address: IPv4Address | IPv6Address) -> None:
     assert gateways.normalize_address(str(address)) == str(address)
+
+
+@pytest.mark.parametrize(
+    "wildcard",
+    ["0.0.0.0", "0.0.0.0/0", "::", "::/0", "10.0.0.0/7", "2001::/31"],  # noqa: S104 (refused)
+)
+def test_a_gateway_source_any_sender_could_claim_is_refused(wildcard: str) -> None:
+    """AT-05: a wildcard source would make every packet a known client's."""
+    with pytest.raises(gateways.InvalidGateway, match="any sender"):
+        gateways.normalize_address(wildcard)
+    assert gateways.normalize_address("10.0.0.0/8") == "10.0.0.0/8"
+    assert gateways.normalize_address("10.8.0.2/32") == "10.8.0.2"
 
 
 @given(st.text(max_size=40))

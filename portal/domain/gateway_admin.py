@@ -23,6 +23,8 @@ from portal.models import Gateway, GatewayUptime, Village
 
 SECRET_ALPHABET = string.ascii_letters + string.digits
 SECRET_LENGTH = 32
+# A gateway's source wider than this could be claimed by any sender on the internet.
+WIDEST_PREFIX = {4: 8, 6: 32}
 BUCKET = timedelta(minutes=5)
 _NAS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
@@ -64,17 +66,37 @@ def is_ip(text: str) -> bool:
     return True
 
 
+def source_network(text: str) -> str:
+    """A gateway's source in canonical form: an address ("10.8.0.2") or a network
+    ("10.8.0.0/24").
+
+    Raises InvalidGateway("source_address") for anything else, for a network with host
+    bits set ("10.8.0.1/24": a host or the network?), and for wildcards and networks
+    wider than /8 (IPv6: /32), which would let any sender claim to be the gateway.
+    """
+    try:
+        network = ipaddress.ip_network(text.strip(), strict=True)
+    except ValueError:
+        raise InvalidGateway(
+            "source_address",
+            f"{text.strip()!r} is not an IP address or network (e.g. 10.8.0.2 or 10.8.0.0/24)",
+        ) from None
+    widest = WIDEST_PREFIX[network.version]
+    if network.network_address.is_unspecified or network.prefixlen < widest:
+        raise InvalidGateway(
+            "source_address",
+            f"{network} would accept any sender; give the router's address or a network "
+            f"of at most /{widest}",
+        )
+    return str(network.network_address if network.num_addresses == 1 else network)
+
+
 def validate(values: GatewayInput) -> GatewayInput:
     """``values`` normalised, or InvalidGateway naming the first bad field."""
     nas = values.nas_identifier.strip()
     if not _NAS_ID.match(nas):
         raise InvalidGateway("nas_identifier", "letters, digits, '.', '_' or '-' (max. 64)")
-    try:
-        source = str(ipaddress.ip_network(values.source_address.strip(), strict=False))
-    except ValueError:
-        raise InvalidGateway("source_address", "an IP address or network") from None
-    if source.endswith(("/32", "/128")):
-        source = source.rsplit("/", 1)[0]
+    source = source_network(values.source_address)
     host = values.hotspot_host.strip().rstrip(".").lower()
     if not (is_ip(host) or (len(host) <= 253 and all(map(_HOST_LABEL.match, host.split("."))))):
         raise InvalidGateway("hotspot_host", "an IP address or a DNS name")

@@ -16,7 +16,7 @@ from portal.domain.errors import AlreadyExists, DomainError
 from portal.domain.villages import get_village
 from portal.models import Gateway
 
-MIN_SECRET_LENGTH = 16
+MIN_SECRET_LENGTH = 24
 MAX_SECRET_LENGTH = 128
 # The NAS-Identifier also names the gateway in URLs (/mt/<nas-id>/login.html).
 _NAS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -49,20 +49,12 @@ def generate_secret() -> str:
 
 
 def normalize_address(raw: str) -> str:
-    """Return an IP address or CIDR network in canonical form.
-
-    "10.8.0.0/24" stays a network, "10.8.0.2" an address; host bits set in a network
-    are refused. Raises InvalidGateway otherwise.
-    """
-    text = raw.strip()
+    """Return an IP address or CIDR network in canonical form (the console's rule,
+    `gateway_admin.source_network`). Raises InvalidGateway otherwise."""
     try:
-        if "/" in text:
-            return str(ipaddress.ip_network(text, strict=True))
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        raise InvalidGateway(
-            f"{raw!r} is not an IP address or network (e.g. 10.8.0.2 or 10.8.0.0/24)"
-        ) from None
+        return gateway_admin.source_network(raw)
+    except gateway_admin.InvalidGateway as error:
+        raise InvalidGateway(str(error)) from None
 
 
 def validate_secret(secret: str) -> str:
@@ -125,6 +117,9 @@ def add_gateway(
     host = validate_hotspot_host(hotspot_host) if hotspot_host else None
     if session.scalar(sa.select(Gateway.id).where(Gateway.nas_identifier == nas_id)):
         raise GatewayExists(f"a gateway with NAS-Identifier {nas_id!r} already exists")
+    if session.scalar(sa.select(Gateway.id).where(Gateway.secret == chosen)):
+        # One leaked router would give away the other's packets too.
+        raise InvalidGateway("another gateway already uses this secret; give each its own")
     gateway = Gateway(
         village_kode=village.kode,
         nas_identifier=nas_id,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 
 import pyotp
 import sqlalchemy as sa
 from argon2 import Parameters, Type, extract_parameters
 
+from portal import create_app, settings_of
 from portal.database import db
 from portal.domain import accounts
 from portal.models import AuditEntry, LoginAttempt
@@ -234,3 +236,50 @@ def test_regency_admin_cannot_turn_totp_off(app, make_admin):
     later = pyotp.TOTP(admin.totp_secret).at(int(time.time()) + 30)
     client.post("/admin/account/totp/off", data={"code": later, "csrf_token": token})
     assert get_user(app, admin.id).totp_secret == admin.totp_secret
+
+
+def test_behind_a_trusted_proxy_the_lock_is_per_forwarded_address(app, make_admin):
+    """nginx in front: every request comes from 127.0.0.1, the client's address is in
+    X-Forwarded-For. One client's failures must not lock the others out."""
+    make_admin("operator")
+    proxied = create_app(replace(settings_of(app), trusted_proxies=1))
+    try:
+        _lock_one_forwarded_address(proxied)
+    finally:
+        with proxied.app_context():
+            db.engine.dispose()
+
+
+def _lock_one_forwarded_address(app):
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+
+    def attempt(username, password, client_address):
+        client = app.test_client()
+        token = csrf_token(client)
+        return client.post(
+            "/admin/login",
+            data={"username": username, "password": password, "csrf_token": token},
+            environ_base=proxy,
+            headers={"X-Forwarded-For": client_address},
+        )
+
+    for number in range(10):
+        attempt(f"tebakan{number}", "salah-salah-salah", "10.7.7.7")
+    assert attempt("operator", PASSWORD, "10.7.7.7").status_code == 429
+    assert attempt("operator", PASSWORD, "10.7.7.8").status_code == 302
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(app, make_admin):
+    """A client cannot dodge the per-address lock by inventing X-Forwarded-For."""
+    make_admin("operator")
+    for number in range(10):
+        client = app.test_client()
+        token = csrf_token(client)
+        client.post(
+            "/admin/login",
+            data={"username": f"tebakan{number}", "password": "x", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "10.7.7.7"},
+            headers={"X-Forwarded-For": f"192.0.2.{number}"},
+        )
+    locked = _try_login(app.test_client(), "operator", PASSWORD, {"REMOTE_ADDR": "10.7.7.7"})
+    assert locked.status_code == 429

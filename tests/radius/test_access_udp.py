@@ -7,6 +7,7 @@ import time
 import pytest
 from pyrad import packet
 
+from portal.models import Gateway
 from tests.radius.mikrotik import attributes
 
 MAC = "BC:24:11:EB:56:4D"
@@ -118,6 +119,40 @@ def test_unknown_client_is_dropped_and_counted(make_gateway, make_grant, radius_
 
     assert nas.send(nas.access_request(issued.username, issued.password), timeout=0.5) is None
     assert server.metrics.drops.labels("unknown-client")._value.get() >= 1
+
+
+def test_a_wildcard_source_in_the_database_serves_no_one(
+    make_gateway, make_grant, radius_server, router
+):
+    """AT-05: a row the console would refuse (written by hand, or by an old version)."""
+    gateway = make_gateway(source_address="0.0.0.0/0")
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    nas = router(server, gateway)
+
+    assert nas.send(nas.access_request(issued.username, issued.password), timeout=0.5) is None
+    assert server.metrics.drops.labels("unknown-client")._value.get() >= 1
+
+
+def test_a_rotated_secret_takes_effect_without_a_restart(
+    make_gateway, make_grant, radius_server, router, db
+):
+    gateway = make_gateway()
+    server = radius_server()
+    old = router(server, gateway)
+    first = make_grant(gateway, MAC)
+    assert old.send(old.access_request(first.username, first.password)).code == packet.AccessAccept
+    with db() as session:
+        session.get(Gateway, gateway.id).secret = "rahasia-baru-setelah-rotasi-1234"
+        session.commit()
+    gateway.secret = "rahasia-baru-setelah-rotasi-1234"
+    new = router(server, gateway, timeout=0.5, retries=20)  # the cache reloads within seconds
+    second = make_grant(gateway, "BC:24:11:EB:56:4E")
+    reply = new.send(new.access_request(second.username, second.password, mac="BC:24:11:EB:56:4E"))
+    assert reply is not None and reply.code == packet.AccessAccept
+    third = make_grant(gateway, "BC:24:11:EB:56:4F")
+    stale = old.access_request(third.username, third.password, mac="BC:24:11:EB:56:4F")
+    assert old.send(stale, timeout=0.5) is None  # signed with the old secret: dropped
 
 
 def test_gateway_added_while_running_is_served(make_gateway, make_grant, radius_server, router):
