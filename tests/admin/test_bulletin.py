@@ -269,9 +269,7 @@ def tls_feed_server():
     server.server_close()
 
 
-def test_opensid_fetch_over_https_checks_the_certificate_for_the_name(
-    tls_feed_server, monkeypatch
-):
+def test_opensid_fetch_over_https_checks_the_certificate_for_the_name(tls_feed_server, monkeypatch):
     authority, port = tls_feed_server
     with pytest.raises(opensid.FeedError, match="CERTIFICATE_VERIFY_FAILED"):
         opensid.fetch_feed(f"https://localhost:{port}/", allow_private=True)
@@ -283,8 +281,6 @@ def test_opensid_fetch_over_https_checks_the_certificate_for_the_name(
         return context
 
     monkeypatch.setattr(ssl, "create_default_context", trusting)
-    assert opensid.parse_feed(
-        opensid.fetch_feed(f"https://localhost:{port}/", allow_private=True)
-    )
+    assert opensid.parse_feed(opensid.fetch_feed(f"https://localhost:{port}/", allow_private=True))
     with pytest.raises(opensid.FeedError, match=r"not valid for '127\.0\.0\.1'"):
         opensid.fetch_feed(f"https://127.0.0.1:{port}/", allow_private=True)
