@@ -14,6 +14,7 @@ from enum import Enum
 
 from flask import current_app
 
+from portal.admin import now
 from portal.database import db
 from portal.domain import sessions
 from portal.models import AccountingSession, Gateway
@@ -53,7 +54,7 @@ def _sender() -> Sender:
 
 
 def _disconnect(*, gateway: Gateway, session: AccountingSession) -> object:
-    return sessions.disconnect(db.session, session)
+    return sessions.disconnect(db.session, session, now=now())
 
 
 def send_disconnect(gateway: Gateway, session: AccountingSession) -> DisconnectOutcome:

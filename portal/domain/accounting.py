@@ -28,6 +28,7 @@ from portal.models import AccountingSession
 START, INTERIM, STOP = "start", "interim", "stop"
 STALE_CAUSE = "Stale-Session"
 REBOOT_CAUSE = "NAS-Reboot"
+GONE_CAUSE = "Not-On-Router"  # a Disconnect-NAK said Session-Context-Not-Found
 
 
 def combine_gigawords(octets: int, gigawords: int) -> int:

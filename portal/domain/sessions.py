@@ -4,18 +4,25 @@ The portal reaches the router through RADIUS dynamic authorization (RFC 5176), t
 place portal code uses radius/. The session is named by User-Name (when a grant
 username was stored; voucher codes never are), Acct-Session-Id and Framed-IP-Address,
 which RouterOS needs to find a hotspot session.
+
+A NAK with Error-Cause 503 (Session-Context-Not-Found) means the router has no such
+session: its Stop was lost. The session is closed here at once rather than left open
+until the stale sweep, so the live list stops showing a device that is gone.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from portal.domain.accounting import GONE_CAUSE
 from portal.models import AccountingSession, Gateway
 
 log = logging.getLogger(__name__)
+SESSION_CONTEXT_NOT_FOUND = 503
 
 
 class SessionNotOpen(Exception):
@@ -30,14 +37,17 @@ def disconnect(
     session: Session,
     accounting_session: AccountingSession,
     *,
+    now: datetime,
     timeout: float = 2.0,
     retries: int = 2,
 ):  # -> radius.coa.CoaResult (imported lazily: radius imports the portal, not the reverse)
     """Send the gateway a Disconnect-Request for an open session and return its answer.
 
-    Returns a `radius.coa.CoaResult`: ACK, NAK with its Error-Cause, or TIMEOUT. Nothing
-    is written: the router's Stop closes the session. Raises SessionNotOpen when the
-    session is closed and GatewayUnreachable when the gateway has no single address.
+    Returns a `radius.coa.CoaResult`: ACK, NAK with its Error-Cause, or TIMEOUT. After
+    an ACK the router's Stop closes the session; after a NAK 503 (no such session on
+    the router) it is closed here at ``now`` (flushed, not committed). Raises
+    SessionNotOpen when the session is closed and GatewayUnreachable when the gateway
+    has no single address.
     """
     from radius import coa
     from radius.decode import load_dictionary
@@ -67,4 +77,9 @@ def disconnect(
         retries=retries,
     )
     log.info("disconnect of session %d: %s", accounting_session.id, result.label)
+    if result.error_cause == SESSION_CONTEXT_NOT_FOUND:
+        accounting_session.stopped_at = max(now, accounting_session.started_at)
+        accounting_session.terminate_cause = GONE_CAUSE
+        accounting_session.framed_ip = None
+        session.flush()
     return result

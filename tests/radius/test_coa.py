@@ -73,6 +73,15 @@ def test_silence_is_a_timeout_after_retries(nas):
     assert time.monotonic() - started >= 0.4
 
 
+def test_forged_and_unsigned_answers_are_ignored_and_resends_keep_the_packet(nas):
+    """AT-09: an ACK not signed with the shared secret is no answer; the retransmission is
+    the very same packet (same Identifier, same authenticator)."""
+    listener = nas("forged")
+    result = send(listener, timeout=0.2)
+    assert result.outcome is coa.Outcome.TIMEOUT
+    assert len(listener.datagrams) == 2 and listener.datagrams[0] == listener.datagrams[1]
+
+
 def test_nas_with_another_secret_ignores_the_request(nas):
     listener = nas("ack")
     listener.secret = b"someone-elses-secret-value"
@@ -110,7 +119,7 @@ def test_admin_disconnect_names_the_session(db, make_gateway, nas):
     row = open_session(db, gateway)
 
     with db() as session:
-        result = disconnect(session, row, timeout=0.3, retries=0)
+        result = disconnect(session, row, now=utcnow(), timeout=0.3, retries=0)
 
     assert result.outcome is coa.Outcome.ACK
     sent = listener.received[0]
@@ -121,14 +130,38 @@ def test_admin_disconnect_names_the_session(db, make_gateway, nas):
     )
 
 
+@pytest.mark.parametrize("cause", [503, 504])
+def test_a_session_the_router_does_not_know_is_closed_at_once(db, make_gateway, nas, cause):
+    """NAK 503 (Session-Context-Not-Found): the Stop was lost, the router has no such
+    session; it is closed now, its client IP forgotten. Any other NAK changes nothing."""
+    listener = nas("nak", error_cause=cause)
+    gateway = make_gateway(secret=SECRET.decode(), coa_port=listener.port)
+    row = open_session(db, gateway)
+    at = utcnow()
+
+    with db() as session:
+        row = session.get(AccountingSession, row.id)
+        result = disconnect(session, row, now=at, timeout=0.3, retries=0)
+        session.commit()
+
+    assert result.error_cause == cause
+    with db() as session:
+        stored = session.get(AccountingSession, row.id)
+        if cause == 503:
+            assert (stored.stopped_at, stored.terminate_cause) == (at, "Not-On-Router")
+            assert stored.framed_ip is None
+        else:
+            assert stored.stopped_at is None and stored.framed_ip == "10.5.88.9"
+
+
 def test_admin_disconnect_refuses_closed_sessions_and_networks(db, make_gateway):
     gateway = make_gateway(source_address="127.0.0.0/8")
     row = open_session(db, gateway)
     with db() as session, pytest.raises(GatewayUnreachable):
-        disconnect(session, row)
+        disconnect(session, row, now=utcnow())
     row.stopped_at = utcnow() + timedelta(seconds=1)
     with db() as session, pytest.raises(SessionNotOpen):
-        disconnect(session, row)
+        disconnect(session, row, now=utcnow())
 
 
 def test_throttle_policy_sends_coa_with_the_throttle_rate(
