@@ -1,4 +1,5 @@
-"""`wifidesa demo` as a real process: serves /healthz, stops cleanly on SIGINT, re-seeds."""
+"""`wifidesa demo` as a real process: serves /healthz, answers the simulated phone it
+prints (portal and RADIUS both up), stops cleanly on SIGINT, re-seeds."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from portal.database import make_engine
 from portal.models import AdminUser, Announcement, Gateway, Village
 
 REPO = Path(__file__).resolve().parent.parent
+DEMO_PHONE = "02:DE:30:00:00:01"
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:
@@ -40,8 +42,29 @@ def wait_for_health(url: str, process: subprocess.Popen[bytes], seconds: float) 
     return 0
 
 
-def run_demo(data_dir: Path, log: Path, stop: int = signal.SIGINT) -> tuple[int, str]:
-    """Start the demo, wait for /healthz, signal it; returns (exit code, its output)."""
+def simulate_printed_phone(log: Path, env: dict[str, str], cwd: Path) -> str:
+    """Run the first `wifidesa simulate` line the demo printed; returns its output."""
+    line = next(line for line in log.read_text().splitlines() if "wifidesa simulate" in line)
+    arguments = line.split("wifidesa simulate", 1)[1].split()
+    command = [sys.executable, "-m", "portal.cli", "simulate", *arguments]
+    done = subprocess.run(  # noqa: S603 (our own interpreter and module)
+        [*command, "--mac", DEMO_PHONE, "--timeout", "10"],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def run_demo(
+    data_dir: Path, log: Path, stop: int = signal.SIGINT, *, simulate: bool = False
+) -> tuple[int, str]:
+    """Start the demo, wait for /healthz (and, with ``simulate``, log a phone in through
+    its first gateway), signal it; returns (exit code, its output)."""
     port, radius_port = free_port(), free_port(socket.SOCK_DGRAM)
     env = {k: v for k, v in os.environ.items() if not k.startswith("WIFIDESA_")}
     env |= {"WIFIDESA_DATA_DIR": str(data_dir), "PYTHONPATH": str(REPO)}
@@ -57,6 +80,9 @@ def run_demo(data_dir: Path, log: Path, stop: int = signal.SIGINT) -> tuple[int,
         try:
             status = wait_for_health(f"http://127.0.0.1:{port}/healthz", process, 90)
             assert status == 200, log.read_text()
+            if simulate:
+                phone = simulate_printed_phone(log, env, data_dir.parent)
+                assert "Access-Accept" in phone and "Accounting Stop" in phone, phone
             process.send_signal(stop)
             code = process.wait(timeout=60)
         finally:
@@ -85,7 +111,7 @@ def test_demo_serves_stops_cleanly_on_sigint_or_sigterm_and_reseeds_idempotently
 ) -> None:
     data_dir = tmp_path / "data"
 
-    code, output = run_demo(data_dir, tmp_path / "first.log")
+    code, output = run_demo(data_dir, tmp_path / "first.log", simulate=True)
     assert code == 0, output
     assert "/admin/login" in output
     assert "wifidesa simulate --nas-id desa-samurangau --secret " in output
