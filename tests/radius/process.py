@@ -30,8 +30,11 @@ def free_port_pair() -> int:
                 continue
 
 
-def start_server(settings: Settings, port: int, *, log: Path | None = None) -> subprocess.Popen:
-    """Start `wifidesa radius` on 127.0.0.1 (auth ``port``, accounting ``port + 1``).
+def start_server(
+    settings: Settings, port: int, *, log: Path | None = None, extra: list[str] | None = None
+) -> subprocess.Popen:
+    """Start `wifidesa radius` on 127.0.0.1 (auth ``port``, accounting ``port + 1`` unless
+    ``extra`` options say otherwise).
 
     Its output is appended to ``log`` (default ``<data>/radius.log``).
     """
@@ -45,7 +48,7 @@ def start_server(settings: Settings, port: int, *, log: Path | None = None) -> s
     code = "from radius.cli import radius_command; radius_command()"
     with log.open("ab") as output:
         return subprocess.Popen(  # noqa: S603
-            [sys.executable, "-c", code, "--port", str(port)],
+            [sys.executable, "-c", code, "--port", str(port), *(extra or [])],
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,

@@ -88,7 +88,7 @@ def test_nas_with_another_secret_ignores_the_request(nas):
     assert send(listener).outcome is coa.Outcome.TIMEOUT
 
 
-def open_session(db, gateway, user_name="wd-0123456789abcdef"):
+def open_session(db, gateway, user_name="wd-0123456789abcdef", acct_session_id="80100014"):
     now = utcnow()
     with db() as session:
         known = {}
@@ -98,7 +98,7 @@ def open_session(db, gateway, user_name="wd-0123456789abcdef"):
                 gateway_id=gateway.id,
                 village_kode=gateway.village_kode,
                 timezone=gateway.timezone,
-                acct_session_id="80100014",
+                acct_session_id=acct_session_id,
                 event_time=now,
                 local_date=local_day(now, gateway.timezone),
                 device="d" * 32,

@@ -158,6 +158,24 @@ def test_wrong_voucher_password_is_rejected(make_gateway, make_vouchers, radius_
     assert reply.code == packet.AccessReject
 
 
+def test_mac_login_needs_quota_left_today(make_gateway, accept_terms, spend, radius_server, router):
+    """A short disconnect brings the device back by MAC only while its day lasts."""
+    gateway = make_gateway()
+    now = datetime(2026, 11, 22, 3, 0)  # 11.00 WITA
+    accept_terms(gateway, MAC, now=now)
+    server = radius_server(clock=frozen(now))
+    nas = router(server, gateway)
+    assert nas.send(nas.access_request(MAC, "", mac=MAC, pap=True)).code == packet.AccessAccept
+
+    spend(gateway, MAC, now)
+    refused = nas.send(nas.access_request(MAC, "", mac=MAC, pap=True))
+
+    assert refused.code == packet.AccessReject
+    assert refused["Reply-Message"][0] == (
+        "Kuota harian Anda sudah habis. Coba lagi besok pukul 00.00 WITA."
+    )
+
+
 def test_mac_login_needs_terms_accepted_today(
     make_gateway, accept_terms, radius_server, router, db
 ):
