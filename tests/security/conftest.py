@@ -30,6 +30,8 @@ SLUGS = {"A": "samurangau", "B": "busui", "C": "perian"}
 HOTSPOT_HOSTS = {"A": "hs-a.desa.lan", "B": "hs-b.desa.lan", "C": "hs-c.desa.lan"}
 #: Gateway A's /login, as its router's login page posts it.
 ROUTER_LOGIN = f"http://{HOTSPOT_HOSTS['A']}/login"
+#: Who acts for each role, always with village A in scope (see `World.of_role`).
+ROLE_CLIENTS = {"village": "op-a", "regency": "kab", "province": "prov"}
 
 
 class CheckedClient(FlaskClient):
@@ -48,7 +50,8 @@ class World:
     app: Flask
     backend: str
     objects: dict[str, VillageObjects]
-    #: Logged-in clients by role name: op-a, op-b (village admins), kab (regency).
+    #: Logged-in clients by name: op-a, op-b (village admins), kab (regency 64.01), prov
+    #: (province 64); op-a, kab and prov all cover village A.
     clients: dict[str, FlaskClient] = field(default_factory=dict)
 
     def values(self, tenant: str) -> dict[str, object]:
@@ -60,6 +63,10 @@ class World:
             "key": SLUGS[tenant],
             "nas_id": f"gw-{tenant.lower()}",
         }
+
+    def of_role(self, role: str) -> FlaskClient:
+        """The logged-in client of ``role`` whose scope covers village A."""
+        return self.clients[ROLE_CLIENTS[role]]
 
     def anonymous(self) -> FlaskClient:
         return self.app.test_client()
@@ -122,6 +129,7 @@ def _populate(app: Flask, backend: str) -> World:
         ("op-a", "village", a.kode),
         ("op-b", "village", b.kode),
         ("kab", "regency", "64.01"),
+        ("prov", "province", "64"),
     ):
         admin = create_admin(app, role, kind, scope)
         client = app.test_client()

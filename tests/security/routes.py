@@ -1,6 +1,7 @@
-"""Every route of the whole app, classified: who may call it, with which methods, and
-what protects its writes. `unclassified` lists any rule of ``app.url_map`` the table
-does not know, so a new route fails the matrix until someone decides what it is.
+"""Every route of the whole app, classified: who may call it (in the console, with which
+role at least), with which methods, and what protects its writes. `unclassified` lists
+any rule of ``app.url_map`` the table does not know, so a new route fails the matrix
+until someone decides what it is.
 
 Access kinds:
 
@@ -25,6 +26,14 @@ Write protection of each state-changing route:
 The bearer-token API has no CSRF token: a browser never attaches an Authorization
 header on its own, so a foreign page cannot make an authenticated request; it is GET
 only anyway.
+
+Every ``login`` route also names the lowest role that may call it (`ROLES`, lowest
+first), read from its view: ``require_role("regency")`` in portal/admin/gateways.py
+(add, edit, rotate, script), users.py (every view, `load_manageable` included) and
+terms.py; no guard, so every role, for the rest of the console and for every report
+page (portal/reports scopes them by region only). No route needs ``province`` yet. A
+lower role is refused with 403 before anything is loaded (`portal.admin.scope.require_role`);
+tests/security/test_roles.py holds every route to its entry here.
 """
 
 from __future__ import annotations
@@ -33,6 +42,12 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from portal import create_app
+from portal.config import Settings
+
+VILLAGE, REGENCY, PROVINCE = "village", "regency", "province"
+#: The admin roles, lowest first (portal.domain.accounts.ROLE_RANK).
+ROLES = (VILLAGE, REGENCY, PROVINCE)
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -45,10 +60,17 @@ class Route:
     writes: str = ""
     #: The only rows a GET may touch, with why (everything else must stay unchanged).
     get_side_effect: str = ""
+    #: The lowest admin role that may call a ``login`` route; "" for every other access.
+    role: str = ""
 
 
-def _login(*methods: str) -> Route:
-    return Route("login", methods or ("GET",), "csrf" if "POST" in methods else "")
+def _login(role: str, *methods: str) -> Route:
+    return Route("login", methods or ("GET",), "csrf" if "POST" in methods else "", role=role)
+
+
+def below(role: str) -> tuple[str, ...]:
+    """The roles ranked under ``role``."""
+    return ROLES[: ROLES.index(role)]
 
 
 GET, FORM = ("GET",), ("GET", "POST")
@@ -59,46 +81,46 @@ ROUTES: dict[str, Route] = {
     "admin.login_totp": Route("public", FORM, "csrf"),
     "admin.totp_enrol_pending": Route("public", FORM, "csrf"),
     "admin.language": Route("public", ("POST",), "csrf"),
-    "admin.dashboard": _login(),
-    "admin.account": _login(*FORM),
-    "admin.totp_enrol": _login(*FORM),
-    "admin.totp_disable": _login("POST"),
-    "admin.logout": _login("POST"),
-    "admin.audit_log": _login(),
-    "admin.bulletin_list": _login(),
-    "admin.bulletin_new": _login(*FORM),
-    "admin.bulletin_import": _login(*FORM),
-    "admin.bulletin_preview": _login(),
-    "admin.bulletin_picture": _login(),
-    "admin.bulletin_edit": _login(*FORM),
-    "admin.bulletin_publish": _login("POST"),
-    "admin.bulletin_delete": _login("POST"),
-    "admin.gateway_list": _login(),
-    "admin.gateway_new": _login(*FORM),
-    "admin.gateway_detail": _login(),
-    "admin.gateway_edit": _login(*FORM),
-    "admin.gateway_rotate": _login("POST"),
-    "admin.gateway_script": _login(),
-    "admin.devices": _login(),
-    "admin.device_disconnect": _login("POST"),
-    "admin.terms_list": _login(*FORM),
-    "admin.user_list": _login(),
-    "admin.user_create": _login("POST"),
-    "admin.user_toggle_active": _login("POST"),
-    "admin.user_reset_password": _login("POST"),
-    "admin.user_reset_totp": _login("POST"),
-    "admin.village_page": _login(),
-    "admin.poster": _login(),
-    "admin.voucher_list": _login(),
-    "admin.voucher_create": _login("POST"),
-    "admin.voucher_batch": _login(),
-    "admin.voucher_void": _login("POST"),
+    "admin.dashboard": _login(VILLAGE),
+    "admin.account": _login(VILLAGE, *FORM),
+    "admin.totp_enrol": _login(VILLAGE, *FORM),
+    "admin.totp_disable": _login(VILLAGE, "POST"),
+    "admin.logout": _login(VILLAGE, "POST"),
+    "admin.audit_log": _login(VILLAGE),
+    "admin.bulletin_list": _login(VILLAGE),
+    "admin.bulletin_new": _login(VILLAGE, *FORM),
+    "admin.bulletin_import": _login(VILLAGE, *FORM),
+    "admin.bulletin_preview": _login(VILLAGE),
+    "admin.bulletin_picture": _login(VILLAGE),
+    "admin.bulletin_edit": _login(VILLAGE, *FORM),
+    "admin.bulletin_publish": _login(VILLAGE, "POST"),
+    "admin.bulletin_delete": _login(VILLAGE, "POST"),
+    "admin.gateway_list": _login(VILLAGE),
+    "admin.gateway_new": _login(REGENCY, *FORM),
+    "admin.gateway_detail": _login(VILLAGE),
+    "admin.gateway_edit": _login(REGENCY, *FORM),
+    "admin.gateway_rotate": _login(REGENCY, "POST"),
+    "admin.gateway_script": _login(REGENCY),
+    "admin.devices": _login(VILLAGE),
+    "admin.device_disconnect": _login(VILLAGE, "POST"),
+    "admin.terms_list": _login(REGENCY, *FORM),
+    "admin.user_list": _login(REGENCY),
+    "admin.user_create": _login(REGENCY, "POST"),
+    "admin.user_toggle_active": _login(REGENCY, "POST"),
+    "admin.user_reset_password": _login(REGENCY, "POST"),
+    "admin.user_reset_totp": _login(REGENCY, "POST"),
+    "admin.village_page": _login(VILLAGE),
+    "admin.poster": _login(VILLAGE),
+    "admin.voucher_list": _login(VILLAGE),
+    "admin.voucher_create": _login(VILLAGE, "POST"),
+    "admin.voucher_batch": _login(VILLAGE),
+    "admin.voucher_void": _login(VILLAGE, "POST"),
     # --- report pages (the console's login, region scope) ---------------------------------
-    "reports.overview": _login(),
-    "reports.village": _login(),
-    "reports.gateways_down": _login(),
-    "reports.summary": _login(),
-    "reports.retention_settings": _login(),
+    "reports.overview": _login(VILLAGE),
+    "reports.village": _login(VILLAGE),
+    "reports.gateways_down": _login(VILLAGE),
+    "reports.summary": _login(VILLAGE),
+    "reports.retention_settings": _login(VILLAGE),
     # --- reports API ----------------------------------------------------------------------
     "api.usage": Route("bearer", GET, get_side_effect="api_token.last_used_at"),
     "api.usage_metadata": Route("public", GET),
@@ -137,6 +159,11 @@ def rules(app: Flask) -> list[tuple[str, str, tuple[str, ...]]]:
     return sorted(found)
 
 
+def app_rules() -> list[tuple[str, str, tuple[str, ...]]]:
+    """`rules` of a freshly made app (listing routes needs no database)."""
+    return rules(create_app(Settings(secret_key="only-for-listing-routes")))
+
+
 def unclassified(app: Flask) -> list[str]:
     """Rules the table does not know, or whose methods differ from the table's."""
     problems = []
@@ -146,6 +173,8 @@ def unclassified(app: Flask) -> list[str]:
             problems.append(f"{rule} ({endpoint}) is not in the security matrix")
         elif tuple(sorted(route.methods)) != methods:
             problems.append(f"{rule} ({endpoint}) answers {methods}, matrix says {route.methods}")
+        elif (route.access == "login") != (route.role in ROLES):
+            problems.append(f"{rule} ({endpoint}) is {route.access!r} with role {route.role!r}")
     known = {endpoint for _rule, endpoint, _methods in rules(app)}
     problems += [
         f"{name} is in the matrix but not in the app" for name in ROUTES if name not in known

@@ -21,18 +21,21 @@ from portal.config import Settings
 from tests.admin import test_isolation_matrix as admin_matrix
 from tests.admin.conftest import PASSWORD
 from tests.security.conftest import API_TOKEN, HOTSPOT_HOSTS, CheckedClient, World
-from tests.security.routes import PROBED_METHODS, ROUTES, WRITE_METHODS, fill, rules, unclassified
+from tests.security.routes import (
+    PROBED_METHODS,
+    ROUTES,
+    WRITE_METHODS,
+    app_rules,
+    fill,
+    unclassified,
+)
 from tests.security.state import changed, snapshot
 
 FOREIGN = "https://evil.example"
 BEARER = {"Authorization": f"Bearer {API_TOKEN}"}
 
 
-def _app_rules() -> list[tuple[str, str, tuple[str, ...]]]:
-    return rules(create_app(Settings(secret_key="only-for-listing-routes")))
-
-
-RULES = _app_rules()
+RULES = app_rules()
 OBJECT_RULES = [r for r in RULES if "<" in r[0] and r[1] != "static"]
 
 
