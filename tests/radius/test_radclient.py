@@ -21,6 +21,8 @@ from portal.models import AccountingSession, UsageDaily, Voucher
 from tests.radius.conftest import device_today
 from tests.radius.mikrotik import GIB4
 from tests.radius.radclient import (
+    MAC,
+    NAS_ID,
     LossyLink,
     acct,
     answered,
@@ -33,9 +35,7 @@ from tests.radius.radclient import (
     unanswered,
 )
 
-MAC = "BC:24:11:EB:56:4D"
 OTHER_MAC = "02:00:00:00:00:07"
-NAS_ID = "desa-sungai-terik"
 WRONG = "Kode atau kata sandi salah. Silakan coba lagi."
 pytestmark = pytest.mark.skipif(
     shutil.which("radclient") is None,
