@@ -93,7 +93,8 @@ def sign(data: bytes, secrets: dict[str, str], default_nas: str) -> bytes:
         ]
     packet = build(code, ident, authenticator, attributes, rest)
     position = _message_authenticator_at(packet)
-    if position is not None:
+    if position is not None:  # RFC 3579: the HMAC is over the packet with the value zeroed
+        packet = packet[: position + 2] + bytes(16) + packet[position + 18 :]
         digest = hmac.new(secret, packet, hashlib.md5).digest()
         packet = packet[: position + 2] + digest + packet[position + 18 :]
     if accounting:
@@ -103,7 +104,7 @@ def sign(data: bytes, secrets: dict[str, str], default_nas: str) -> bytes:
 
 
 def _message_authenticator_at(packet: bytes) -> int | None:
-    """Offset of the first well-formed Message-Authenticator, its value zeroed first."""
+    """Offset of the first well-formed Message-Authenticator, or None."""
     position = 20
     while position + 2 <= len(packet):
         key, size = packet[position], packet[position + 1]

@@ -73,8 +73,8 @@ class SocketLoop(Generic[T]):
             except OSError:
                 continue
             batch: list[T] = []
-            while data:
-                job = self._admit(data, address)
+            while address is not None:  # None: `stop` woke the receive
+                job = self._admit(data, address)  # an empty datagram too: counted
                 if job is not None:
                     batch.append(job)
                 if len(batch) >= self._max_batch:

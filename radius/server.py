@@ -230,6 +230,9 @@ class RadiusServer:
             self._duplicates.forget(key)
             self.metrics.drop(str(malformed))
             return None
+        except Exception:
+            self._duplicates.forget(key)  # else the router's resends stay unanswered
+            raise
         return Job(key, sock, addr, packet, request, received)
 
     # -- writers: handle a batch in one transaction, commit, then answer ---------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+import time
+
 from pyrad import packet
 
 from portal.domain.clock import utcnow
@@ -94,3 +97,21 @@ def test_accounting_naming_a_grant_or_voucher_that_is_gone_is_stored(
         start = nas.accounting_request(1, f"8010{n:04X}", class_=class_)
         assert nas.send(start).code == packet.AccountingResponse
     assert drops(server, "not-stored") == 0 and drops(server, "internal-error") == 0
+
+
+def test_an_empty_datagram_is_counted_and_the_next_request_answered(
+    make_gateway, radius_server, router
+):
+    # The socket loop read a zero-length datagram as "nothing more" and counted nothing
+    # (found by the hypothesis test): every datagram must leave a trace in the metrics.
+    gateway = make_gateway()
+    server = radius_server()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for port in (server.auth_port, server.acct_port):
+            sock.sendto(b"", ("127.0.0.1", port))
+    deadline = time.monotonic() + 5
+    while drops(server, "malformed") < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert drops(server, "malformed") == 2
+    nas = router(server, gateway)
+    assert nas.send(nas.accounting_request(7)).code == packet.AccountingResponse
