@@ -40,6 +40,7 @@ DROP_ALLOWLIST = frozenset(
         "bad-authenticator",
         "bad-message-authenticator",
         "missing-message-authenticator",
+        "proxy-state-without-message-authenticator",
         "no-user-name",
         "bad-password",
         "bad-integer",

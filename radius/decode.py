@@ -27,7 +27,7 @@ from radius.wire import ReceivedPacket
 DICTIONARY_PATH = Path(__file__).resolve().parent / "dictionaries" / "dictionary"
 
 USER_NAME, USER_PASSWORD, CHAP_PASSWORD = 1, 2, 3
-FRAMED_IP, CLASS, CALLING_STATION, NAS_IDENTIFIER = 8, 25, 31, 32
+FRAMED_IP, CLASS, CALLING_STATION, NAS_IDENTIFIER, PROXY_STATE = 8, 25, 31, 32, 33
 ACCT_STATUS, ACCT_DELAY, ACCT_IN, ACCT_OUT, ACCT_SESSION_ID = 40, 41, 42, 43, 44
 ACCT_SESSION_TIME, ACCT_TERMINATE, ACCT_IN_GIGA, ACCT_OUT_GIGA = 46, 49, 52, 53
 CHAP_CHALLENGE, MESSAGE_AUTHENTICATOR = 60, 80
@@ -138,7 +138,10 @@ def verify(packet: ReceivedPacket, client: Client, *, access: bool) -> str | Non
     """Check a packet against its client's secret; None when it may be processed.
 
     Otherwise returns the drop reason. Access-Requests: the Message-Authenticator is
-    verified whenever present, and required when the gateway requires it (BlastRADIUS).
+    verified whenever present, and required when the gateway requires it (BlastRADIUS),
+    or when the request carries Proxy-State, even from a legacy gateway: our gateways
+    talk to us directly, and Proxy-State is what the BlastRADIUS forgery hides its
+    collision in (FreeRADIUS's limit_proxy_state).
     Accounting-Requests: the Request Authenticator, and a Message-Authenticator if any.
     """
     has_ma = MESSAGE_AUTHENTICATOR in packet.attributes
@@ -147,6 +150,8 @@ def verify(packet: ReceivedPacket, client: Client, *, access: bool) -> str | Non
             return "bad-message-authenticator"
         if not has_ma and client.require_message_authenticator:
             return "missing-message-authenticator"
+        if not has_ma and PROXY_STATE in packet.attributes:
+            return "proxy-state-without-message-authenticator"
         return None
     if not accounting_authenticator_ok(packet, client.secret):
         return "bad-authenticator"

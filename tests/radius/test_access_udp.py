@@ -110,6 +110,27 @@ def test_legacy_gateway_may_omit_message_authenticator(
     assert reply.raw_packet[20] == 80  # Message-Authenticator comes first
 
 
+def test_proxy_state_without_message_authenticator_is_dropped_even_for_a_legacy_gateway(
+    make_gateway, make_grant, radius_server, router
+):
+    """AT-03: Proxy-State is where a BlastRADIUS forgery hides its MD5 collision."""
+    gateway = make_gateway(require_message_authenticator=False)
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    nas = router(server, gateway)
+
+    request = nas.access_request(issued.username, issued.password, message_authenticator=False)
+    request["Proxy-State"] = b"\x01\x02"
+    assert nas.send(request, timeout=0.5) is None
+    reason = "proxy-state-without-message-authenticator"
+    assert server.metrics.drops.labels(reason)._value.get() >= 1
+    signed = nas.access_request(issued.username, issued.password)
+    signed["Proxy-State"] = b"\x01\x02"  # with a Message-Authenticator: fine, and echoed
+    reply = nas.send(signed)
+    assert reply.code == packet.AccessAccept
+    assert reply["Proxy-State"] == [b"\x01\x02"]
+
+
 def test_unknown_client_is_dropped_and_counted(make_gateway, make_grant, radius_server, router):
     gateway = make_gateway()
     issued = make_grant(gateway, MAC)

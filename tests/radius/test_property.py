@@ -76,6 +76,7 @@ UNSIGNED_FATES = frozenset(
         "bad-authenticator",
         "bad-message-authenticator",
         "missing-message-authenticator",
+        "proxy-state-without-message-authenticator",
     }
 )
 
