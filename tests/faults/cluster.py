@@ -2,8 +2,9 @@
 
 The shared server on 127.0.0.1:5432 is never touched: `PrivateCluster` runs Debian's
 `initdb` and `pg_ctl` as the ``postgres`` OS user in a temporary folder and listens on
-127.0.0.1 at a free port. `require_private_cluster` skips the test, with the reason,
-where the binaries or the user are missing.
+127.0.0.1 at a free port, its log in that folder. `require_private_cluster` skips the
+test, with the reason, where the binaries or the user are missing. `PrivateCluster.remove`
+has the privacy scan read the cluster (rows, data files, WAL, log) before deleting it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.privacy import session as privacy_scan
 
 BINARIES = "/usr/lib/postgresql/*/bin"
 
@@ -59,6 +62,7 @@ class PrivateCluster:
         self.port = free_tcp_port()
         self.home = Path(tempfile.mkdtemp(prefix="wifidesa-pg-"))
         self.data = self.home / "data"
+        self.log = self.home / "server.log"
         owner = pwd.getpwnam("postgres")
         os.chown(self.home, owner.pw_uid, owner.pw_gid)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync")
@@ -71,15 +75,23 @@ class PrivateCluster:
         # fsync off: the test crashes the server process, never the machine, so what a
         # commit handed to the kernel survives either way; it spares the shared disk.
         options = f"-h 127.0.0.1 -p {self.port} -k {self.home} -c fsync=off"
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-w", "-t", "30", "start")
+        start = ["-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "30"]
+        self._run("pg_ctl", *start, "start")
 
     def stop(self, mode: str = "immediate") -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
 
     def remove(self) -> None:
-        if (self.data / "postmaster.pid").exists():
-            self.stop()
-        shutil.rmtree(self.home, ignore_errors=True)
+        """Scan what the tests left (rows while the server runs, then every file), stop the
+        server and delete the folder."""
+        running = (self.data / "postmaster.pid").exists()
+        try:
+            url = self.url if running else None
+            privacy_scan.scan_now("private PostgreSQL cluster", folder=self.home, database_url=url)
+        finally:
+            if running:
+                self.stop()
+            shutil.rmtree(self.home, ignore_errors=True)
 
     def _run(self, program: str, *args: str) -> None:
         subprocess.run(  # noqa: S603

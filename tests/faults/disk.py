@@ -1,4 +1,7 @@
-"""A tiny disk that can be filled: a tmpfs mounted for one test (root only)."""
+"""A tiny disk that can be filled: a tmpfs mounted for one test (root only).
+
+What the test stored there goes with the unmount, so the privacy scan reads it first.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +14,16 @@ from pathlib import Path
 
 import pytest
 
+from tests.privacy import session as privacy_scan
+
 CHUNK = b"\0" * 65536
 
 
 @contextmanager
 def tiny_disk(path: Path, size: str = "32m") -> Iterator[Path]:
-    """Mount a tmpfs of ``size`` at ``path`` for the block; skips the test where this
-    process may not mount (not root, or in a container without the capability)."""
+    """Mount a tmpfs of ``size`` at ``path`` for the block, and scan it for raw identifiers
+    before unmounting; skips the test where this process may not mount (not root, or in
+    a container without the capability)."""
     if os.geteuid() != 0:
         pytest.skip("a full-disk test mounts a tmpfs, which needs root")
     path.mkdir(parents=True, exist_ok=True)
@@ -32,7 +38,10 @@ def tiny_disk(path: Path, size: str = "32m") -> Iterator[Path]:
     try:
         yield path
     finally:
-        subprocess.run(["umount", "-l", str(path)], check=False)  # noqa: S603, S607
+        try:
+            privacy_scan.scan_now("tiny disk", folder=path)
+        finally:
+            subprocess.run(["umount", "-l", str(path)], check=False)  # noqa: S603, S607
 
 
 def fill(disk: Path) -> Path:

@@ -3,10 +3,13 @@
 It collects the identifiers the tests use (`tests.privacy.recorders`, plus the literals
 in the test sources), writes every log record of the session and every test's captured
 output to ``<basetemp>/privacy/``, scans each PostgreSQL schema before it is dropped
-(`scan_schema`, called by `tests.databases`), and at the end scans everything under
-pytest's base temporary directory: SQLite databases with their WAL, backups, server logs
-of subprocesses, and those two files. Any finding fails the session with a report that
-names file or schema, table.column or line, and the identifier, masked.
+(`scan_schema`, called by `tests.databases`), scans what a test deletes or keeps
+outside pytest's folder before its teardown removes it (`scan_now`: the fault tests'
+tmpfs and private PostgreSQL cluster, the fuzz tests' folder in /dev/shm), and at the
+end scans everything under pytest's base temporary directory: SQLite databases with
+their WAL, backups, server logs of subprocesses, and those two files. Any finding fails
+the session with a report that names file or schema, table.column or line, and the
+identifier, masked.
 
 Disable with ``-p no:tests.privacy.plugin``.
 """
@@ -35,6 +38,8 @@ SOURCES = ("tests/**/*.py", "portal/simulator/**/*.py", "portal/simulate_cli.py"
 #: or WIFIDESA_TEST_POSTGRES_LOG); read from where it stood when the run began.
 POSTGRES_LOGS = "/var/log/postgresql/*.log"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+#: The report of findings: at most this many lines of one place, and about this many in all.
+PER_PLACE, REPORT_LINES = 5, 200
 
 
 STATE: State | None = None
@@ -91,6 +96,7 @@ def _record_datagrams() -> Iterator[None]:
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if STATE is not None:
+        STATE.test = item.nodeid
         recorders.wrap_loaded(STATE.ids)
 
 
@@ -116,7 +122,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     STATE.findings += stores.scan_tree(root, STATE.ids)
     for log, offset in STATE.server_logs.items():
         STATE.findings += stores.scan_tail(log, offset, STATE.ids, str(log))
-    STATE.files = sum(1 for p in root.rglob("*") if p.is_file())
+    STATE.files += len(stores.files_under(root))
     STATE.seconds += time.perf_counter() - started
     if STATE.findings and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
@@ -128,16 +134,34 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     ids = STATE.ids
     summary = (
         f"privacy scan: {len(ids.macs)} test MACs and {len(ids.ips)} client IPs looked for in"
-        f" {STATE.files} files and {STATE.schemas} PostgreSQL schemas"
-        f" ({STATE.seconds:.1f} s): {len(STATE.findings)} found"
+        f" {STATE.files} files ({STATE.files_now} before their test removed them) and"
+        f" {STATE.schemas} PostgreSQL schemas ({STATE.seconds:.1f} s): {len(STATE.findings)} found"
     )
     if not STATE.findings:
         terminalreporter.write_line(summary)
         return
     terminalreporter.section("raw MAC addresses or client IPs stored or logged", red=True)
-    unique = sorted({str(f) for f in STATE.findings})
-    for line in unique[:200]:
+    for line in _report(STATE.findings):
         terminalreporter.write_line(line)
-    if len(unique) > 200:
-        terminalreporter.write_line(f"… and {len(unique) - 200} more")
     terminalreporter.write_line(summary, red=True)
+
+
+def _report(findings: list[stores.Finding]) -> Iterator[str]:
+    """The report's lines: findings by place (file or schema), at most `PER_PLACE` of
+    each, so that a place with thousands cannot hide the others (about `REPORT_LINES`
+    lines in all)."""
+    places: dict[str, set[str]] = {}
+    for finding in findings:
+        places.setdefault(finding.where, set()).add(str(finding))
+    ordered = sorted(places.items())
+    shown = 0
+    for number, (where, lines) in enumerate(ordered):
+        if shown >= REPORT_LINES:
+            rest = sum(len(more) for _, more in ordered[number:])
+            yield f"… and {rest} more in {len(ordered) - number} more places"
+            return
+        yield from sorted(lines)[:PER_PLACE]
+        shown += min(len(lines), PER_PLACE)
+        if len(lines) > PER_PLACE:
+            yield f"… and {len(lines) - PER_PLACE} more in {where}"
+            shown += 1

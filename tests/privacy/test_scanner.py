@@ -1,5 +1,6 @@
 """The privacy scan finds what it looks for: planted identifiers in every notation, in a
-table, a log file and a database file, and the client IP of a closed session.
+table, a log file and a database file, in a folder scanned before its test deletes it,
+and the client IP of a closed session.
 
 Planted identifiers are built at run time (no literal in this file) and never recorded
 as test identifiers, so the scan of the whole suite does not report them.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tests.privacy import session as privacy_session
 from tests.privacy import stores
 from tests.privacy.identifiers import Identifiers, add_datagram
 
@@ -82,6 +84,27 @@ def test_a_mac_planted_in_a_table_and_a_log_file_is_reported_by_place(tmp_path):
     assert ("logs/radius.log", "line 2") in found
     report = str(stores.Finding("logs/radius.log", "line 2", mac.replace(":", ""), mac))
     assert mac not in report and mac[3:] not in report  # the report masks it
+
+
+def test_a_folder_scanned_before_its_test_deletes_it_is_reported_under_the_test(
+    tmp_path, monkeypatch, request
+):
+    mac, ids = planted_mac()
+    state = privacy_session.State(ids=ids, test=request.node.nodeid)
+    monkeypatch.setattr(privacy_session, "STATE", state)  # the session's report stays clean
+    folder = tmp_path / "disk"
+    folder.mkdir()
+    (folder / "radius.log").write_text(f"INFO start\nINFO login of {mac.lower()}\n")
+    (folder / "quiet.log").write_text("INFO start\n")
+    (folder / "inputs.txt").write_text(mac)  # the test's own, skipped
+    try:
+        found = privacy_session.scan_now("tiny disk", folder=folder, skip=[folder / "inputs.txt"])
+    finally:
+        for file in folder.iterdir():
+            file.unlink()
+    place = f"tiny disk of {request.node.nodeid}: radius.log"
+    assert [(f.where, f.part) for f in found] == [(place, "line 2")]
+    assert state.findings == found and state.files == state.files_now == 2
 
 
 def test_a_radius_request_sent_by_a_test_records_its_mac_and_framed_ip():

@@ -4,26 +4,60 @@ figures are in the README."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from fuzz import net_fuzz
+from fuzz import net_fuzz, world
+from tests.privacy import session as privacy_scan
 
 ROOT = Path(__file__).resolve().parents[2]
 SHM = Path("/dev/shm")  # noqa: S108 (tmpfs: the runs measure the packet path, not the disk)
+#: Inputs libFuzzer and the harness save in the folder: crash-…, failure-…, and the like.
+ARTIFACTS = ("crash-", "failure-", "timeout-", "oom-", "leak-", "slow-unit-")
 
 
 @pytest.fixture
-def workdir(tmp_path: Path):
-    if not SHM.is_dir():
-        return tmp_path
-    with tempfile.TemporaryDirectory(dir=SHM) as folder:
-        yield Path(folder)
+def workdir(tmp_path: Path) -> Iterator[Path]:
+    """A folder in /dev/shm (else in the test's own), deleted after the test once the
+    privacy scan has read what the server wrote there."""
+    with tempfile.TemporaryDirectory(dir=SHM if SHM.is_dir() else tmp_path) as name:
+        folder = Path(name)
+        yield folder
+        _close_databases(folder)
+        inputs = _record_inputs(folder)
+        catalogue = folder / "db" / "catalogue.json"  # the world's list of its identifiers
+        privacy_scan.scan_now("fuzz folder", folder=folder, skip=[*inputs, catalogue])
+
+
+def _close_databases(folder: Path) -> None:
+    """Checkpoint each SQLite database's WAL away, as the server's last connection does
+    when it stops. Neither run ends so: libFuzzer's time limit exits at once, and the
+    network fuzz's world setup keeps a connection open. Left alone, a WAL keeps frames a
+    checkpoint made stale, such as a session's Framed-IP from before it was closed."""
+    for database in folder.glob("**/*.sqlite3"):
+        with contextlib.closing(sqlite3.connect(database)) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _record_inputs(folder: Path) -> list[Path]:
+    """Record for the scan what the harness process was given (the world's devices, the
+    corpus's packets) and saved (what it learnt from, failing inputs); returns the files."""
+    for mac in world.MACS:
+        privacy_scan.record_mac(mac)
+    inputs = [*(ROOT / "fuzz" / "corpus").rglob("*"), *(folder / "corpus").rglob("*")]
+    inputs += [p for prefix in ARTIFACTS for p in folder.glob(f"{prefix}*")]
+    inputs = [p for p in inputs if p.is_file()]
+    for data in inputs:
+        privacy_scan.record_datagram(data.read_bytes())
+    return inputs
 
 
 @pytest.mark.parametrize("mode", ["raw", "signed"])
