@@ -39,7 +39,10 @@ def set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
     WAL lets readers run beside the one writer; synchronous=FULL makes a commit survive
     power loss, which accounting relies on (a response is sent only after the commit);
-    secure_delete overwrites deleted rows so purged data is really gone.
+    secure_delete overwrites deleted rows so purged data is really gone, and
+    journal_size_limit=0 truncates the WAL whenever a checkpoint lets it start over: a
+    reused WAL keeps the old copies of pages past its write position, such as a
+    session's client IP from before the session closed.
     """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -49,6 +52,7 @@ def set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         "synchronous=FULL",
         "foreign_keys=ON",
         "secure_delete=ON",
+        "journal_size_limit=0",
         "busy_timeout=10000",
     ):
         cursor.execute(f"PRAGMA {pragma}")

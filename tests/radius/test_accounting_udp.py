@@ -296,3 +296,41 @@ def test_a_burst_of_accounting_is_committed_in_groups(make_gateway, radius_serve
     with db() as session:
         assert session.scalar(sa.select(sa.func.count(AccountingSession.id))) == burst
         assert session.scalar(sa.select(sa.func.sum(UsageDaily.sessions))) == burst
+
+
+def test_a_closed_sessions_client_ip_leaves_the_sqlite_files_within_seconds(
+    make_gateway, radius_server, router, settings
+):
+    """The row forgets the IP at the Stop; the WAL's older copies of its pages must go
+    too. A busy moment makes the WAL long; after the server's checkpoint (every second)
+    new writes reuse it from the start, and what lies past them must not linger."""
+    if not settings.is_sqlite:
+        pytest.skip("PostgreSQL's own files are its business (and VACUUM's)")
+    gateway = make_gateway()
+    server = radius_server()
+    nas = router(server, gateway)
+    framed_ip = "10.5.97.213"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(10)
+        for n in range(250):  # a busy moment: a long WAL
+            pkt = nas.accounting_request(INTERIM, f"B{n:07d}", seconds=60, framed_ip="10.5.0.1")
+            pkt.id = n
+            sock.sendto(pkt.RequestPacket(), ("127.0.0.1", server.acct_port))
+        nas.send(nas.accounting_request(START, framed_ip=framed_ip))
+        nas.send(nas.accounting_request(STOP, seconds=60, framed_ip=framed_ip))
+        for _ in range(250):
+            sock.recv(4096)
+    database = settings.data_dir / "wifidesa.sqlite3"
+    files = [database, database.with_name(database.name + "-wal")]
+
+    def still_on_disk() -> bool:
+        return any(framed_ip.encode() in f.read_bytes() for f in files if f.exists())
+
+    deadline = time.monotonic() + 10
+    n = 0
+    while still_on_disk() and time.monotonic() < deadline:
+        n += 1  # the other routers' accounting goes on, a little at a time
+        nas.send(nas.accounting_request(STOP, f"9{n:07d}", seconds=60, framed_ip="10.5.0.1"))
+        time.sleep(0.2)
+    where = {f.name: f.read_bytes().count(framed_ip.encode()) for f in files if f.exists()}
+    assert not still_on_disk(), where
