@@ -42,6 +42,7 @@ DROP_ALLOWLIST = frozenset(
         "missing-message-authenticator",
         "proxy-state-without-message-authenticator",
         "no-user-name",
+        "bad-user-name",
         "bad-password",
         "bad-integer",
         "no-session-id",

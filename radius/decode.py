@@ -165,6 +165,8 @@ def access_request(packet: ReceivedPacket, client: Client) -> AccessRequest:
     user_name = text(packet, USER_NAME)
     if not user_name:
         raise Malformed("no-user-name")
+    if "\x00" in user_name:  # RFC 2865: not NUL-terminated; PostgreSQL text refuses NUL
+        raise Malformed("bad-user-name")
     chap = raw(packet, CHAP_PASSWORD)
     if chap is not None:
         challenge = raw(packet, CHAP_CHALLENGE) or packet.authenticator

@@ -9,6 +9,7 @@ RADIUS server can still check CHAP, which needs the cleartext.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -26,6 +27,7 @@ GRANT_LIFETIME = timedelta(minutes=5)
 #: grant again this long after its first use.
 REPEAT_WINDOW = timedelta(minutes=1)
 USERNAME_PREFIX = "wd-"
+_GRANT_USERNAME = re.compile(re.escape(USERNAME_PREFIX) + "[0-9a-f]{16}")
 
 
 class GrantRefused(Exception):
@@ -49,7 +51,9 @@ def grant_password(master_key: str, username: str) -> str:
 
 
 def is_grant_username(username: str) -> bool:
-    return username.startswith(USERNAME_PREFIX) and len(username) == len(USERNAME_PREFIX) + 16
+    """Whether ``username`` has a grant's shape: the prefix and 16 lowercase hex digits
+    (anything else, a NUL octet included, never reaches a grant query)."""
+    return _GRANT_USERNAME.fullmatch(username) is not None
 
 
 def issue_grant(

@@ -115,3 +115,24 @@ def test_an_empty_datagram_is_counted_and_the_next_request_answered(
     assert drops(server, "malformed") == 2
     nas = router(server, gateway)
     assert nas.send(nas.accounting_request(7)).code == packet.AccountingResponse
+
+
+def test_a_nul_in_the_user_name_is_dropped_before_any_query(
+    make_gateway, make_grant, radius_server, router, caplog
+):
+    # Found by the hypothesis test on PostgreSQL: a grant-shaped User-Name with a NUL
+    # octet reached the grant query, and PostgreSQL refuses NUL in text ("not-stored",
+    # an error in the log). A User-Name is never NUL-terminated (RFC 2865 section 5.1).
+    gateway = make_gateway()
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    nas = router(server, gateway, timeout=0.5)
+    for name in ("wd-a99b77d\x005328ee23", issued.username + "\x00"):
+        request = nas.access_request(issued.username, issued.password, mac=MAC)
+        request["User-Name"] = name.encode()
+        assert nas.send(request) is None
+    assert drops(server, "bad-user-name") == 2
+    assert drops(server, "not-stored") == 0 and drops(server, "internal-error") == 0
+    good = nas.access_request(issued.username, issued.password, mac=MAC)
+    assert nas.send(good).code == packet.AccessAccept
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
