@@ -30,7 +30,7 @@ LOG_INTERVAL = 1.0  # seconds between log lines about one gateway's enforcements
 
 
 class Enforcer:
-    """Sends each session's enforcement until the router answers, once per process
+    """Sends each session's enforcement once per process, and again after a TIMEOUT
     (``timeout`` and ``retries`` per request, as in `radius.coa.send`)."""
 
     def __init__(
