@@ -29,10 +29,9 @@ from portal.domain import vouchers
 from portal.domain.pseudonyms import InvalidMac, normalize_mac
 from radius.metrics import Metrics
 
-# Drops a hostile or broken datagram may earn (radius/server.py `_admit`, radius/decode.py).
-# "internal-error" (an exception reached the boundary) and "not-stored" (a handler's
-# transaction failed on a healthy database) are bugs.
-DROP_ALLOWLIST = frozenset(
+# Drops a datagram may earn before it is known to be signed with its gateway's secret:
+# all that octets nobody signed can get (radius/server.py `_admit`, radius/decode.py).
+INTEGRITY_DROPS = frozenset(
     {
         "malformed",
         "unexpected-code",
@@ -41,15 +40,20 @@ DROP_ALLOWLIST = frozenset(
         "bad-message-authenticator",
         "missing-message-authenticator",
         "proxy-state-without-message-authenticator",
-        "no-user-name",
-        "bad-user-name",
-        "bad-password",
-        "bad-integer",
-        "no-session-id",
-        "bad-session-id",
-        "bad-counter",
     }
 )
+# Drops a hostile or broken datagram may earn at all: the above, and what the decoders
+# refuse in a signed one. "internal-error" (an exception reached the boundary) and
+# "not-stored" (a handler's transaction failed on a healthy database) are bugs.
+DROP_ALLOWLIST = INTEGRITY_DROPS | {
+    "no-user-name",
+    "bad-user-name",
+    "bad-password",
+    "bad-integer",
+    "no-session-id",
+    "bad-session-id",
+    "bad-counter",
+}
 
 
 class Failure(Exception):

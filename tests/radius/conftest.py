@@ -17,7 +17,7 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
-from portal.domain import grants, vouchers
+from portal.domain import grants, quotas, vouchers
 from portal.domain.clock import utcnow
 from portal.domain.pseudonyms import KeyRing, normalize_mac
 from portal.domain.rollups import ensure_device_day
@@ -248,3 +248,23 @@ def router() -> Callable[..., Router]:
         )
 
     return make
+
+
+@pytest.fixture
+def spend(db):
+    """Use up a device's data for the local day of ``now``."""
+
+    def spend(gateway, mac, now, bytes_=2_000_000_000):
+        with db() as session:
+            day, device = device_today(session, gateway, mac, now)
+            quotas.add_usage(
+                session,
+                village_kode=gateway.village_kode,
+                day=day,
+                device=device,
+                bytes_delta=bytes_,
+                seconds_delta=60,
+            )
+            session.commit()
+
+    return spend

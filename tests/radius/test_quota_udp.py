@@ -8,34 +8,12 @@ import pytest
 import sqlalchemy as sa
 from pyrad import packet
 
-from portal.domain import quotas
 from portal.domain.policies import set_policy
 from portal.models import DeviceDay, UsageDaily, UsageHourly, Voucher
-from tests.radius.conftest import device_today
 from tests.radius.mikrotik import attributes
 
 MAC = "BC:24:11:EB:56:4D"
 OTHER_MAC = "02:00:00:00:00:07"
-
-
-@pytest.fixture
-def spend(db):
-    """Use up a device's data for the local day of ``now``."""
-
-    def spend(gateway, mac, now, bytes_=2_000_000_000):
-        with db() as session:
-            day, device = device_today(session, gateway, mac, now)
-            quotas.add_usage(
-                session,
-                village_kode=gateway.village_kode,
-                day=day,
-                device=device,
-                bytes_delta=bytes_,
-                seconds_delta=60,
-            )
-            session.commit()
-
-    return spend
 
 
 @pytest.fixture

@@ -16,9 +16,7 @@ from datetime import datetime
 import pytest
 import sqlalchemy as sa
 
-from portal.domain import quotas
 from portal.models import AccountingSession, UsageDaily, Voucher
-from tests.radius.conftest import device_today
 from tests.radius.mikrotik import GIB4
 from tests.radius.radclient import (
     MAC,
@@ -126,22 +124,12 @@ def test_radclient_unknown_gateway_is_dropped(make_gateway, make_grant, radius_s
 
 @pytest.mark.parametrize(("timezone", "nas_identifier"), [("WITA", NAS_ID), ("WIB", "desa-wib")])
 def test_radclient_spent_quota_names_the_local_reset_time(
-    make_gateway, make_grant, radius_server, db, timezone, nas_identifier
+    make_gateway, make_grant, spend, radius_server, db, timezone, nas_identifier
 ):
     """A device whose data for the local day is spent is refused until local midnight."""
     gateway = make_gateway(nas_identifier, timezone=timezone)
     now = datetime(2026, 11, 22, 3, 0)  # 11.00 WITA, 10.00 WIB
-    with db() as session:
-        day, device = device_today(session, gateway, MAC, now)
-        quotas.add_usage(
-            session,
-            village_kode=gateway.village_kode,
-            day=day,
-            device=device,
-            bytes_delta=2_000_000_000,
-            seconds_delta=60,
-        )
-        session.commit()
+    spend(gateway, MAC, now)
     issued = make_grant(gateway, MAC, now=now)
     server = radius_server(clock=lambda: now)
     request = hotspot_login(issued.username, issued.password, nas_identifier=nas_identifier)
