@@ -107,14 +107,20 @@ def record(
         row.interim_count += 1
     if row.stopped_at is None:
         if update.status == STOP:
-            row.stopped_at = max(update.event_time, row.started_at)
-            row.terminate_cause = (update.terminate_cause or "Unknown")[:32]
-            row.framed_ip = None  # the client IP is kept only while the session is open
+            close(row, at=update.event_time, cause=update.terminate_cause or "Unknown")
         elif update.framed_ip:
             row.framed_ip = update.framed_ip
     row.changed = True
     _count(update, usage, created=created, grown=(grown_in, grown_out, grown_seconds))
     return row
+
+
+def close(row: SessionRow | AccountingSession, *, at: datetime, cause: str) -> None:
+    """End an open session in memory at ``at`` (never before it started) for ``cause``.
+    Its client IP is forgotten: it is kept only while the session is open."""
+    row.stopped_at = max(at, row.started_at)
+    row.terminate_cause = cause[:32]
+    row.framed_ip = None
 
 
 def _count(
@@ -183,9 +189,7 @@ def close_loaded_for_reboot(
     """
     for row in rows:
         if row.gateway_id == gateway_id and row.stopped_at is None:
-            row.stopped_at = max(row.updated_at, event_time)
-            row.terminate_cause = REBOOT_CAUSE
-            row.framed_ip = None
+            close(row, at=max(row.updated_at, event_time), cause=REBOOT_CAUSE)
             row.changed = True
 
 

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain.accounting import GONE_CAUSE
+from portal.domain.accounting import GONE_CAUSE, close
 from portal.models import AccountingSession, Gateway
 
 log = logging.getLogger(__name__)
@@ -78,8 +78,6 @@ def disconnect(
     )
     log.info("disconnect of session %d: %s", accounting_session.id, result.label)
     if result.error_cause == SESSION_CONTEXT_NOT_FOUND:
-        accounting_session.stopped_at = max(now, accounting_session.started_at)
-        accounting_session.terminate_cause = GONE_CAUSE
-        accounting_session.framed_ip = None
+        close(accounting_session, at=now, cause=GONE_CAUSE)
         session.flush()
     return result
