@@ -96,13 +96,18 @@ def test_missing_message_authenticator_is_dropped(make_gateway, make_grant, radi
     assert server.metrics.drops.labels("missing-message-authenticator")._value.get() == 1
 
 
-def test_legacy_gateway_may_omit_message_authenticator(
-    make_gateway, make_grant, radius_server, router
-):
+@pytest.fixture
+def legacy(make_gateway, make_grant, radius_server, router):
+    """A gateway that does not require a Message-Authenticator: its server, its router
+    and a grant for MAC."""
     gateway = make_gateway(require_message_authenticator=False)
     issued = make_grant(gateway, MAC)
     server = radius_server()
-    nas = router(server, gateway)
+    return server, router(server, gateway), issued
+
+
+def test_legacy_gateway_may_omit_message_authenticator(legacy):
+    _server, nas, issued = legacy
 
     request = nas.access_request(issued.username, issued.password, message_authenticator=False)
     reply = nas.send(request)
@@ -110,14 +115,9 @@ def test_legacy_gateway_may_omit_message_authenticator(
     assert reply.raw_packet[20] == 80  # Message-Authenticator comes first
 
 
-def test_proxy_state_without_message_authenticator_is_dropped_even_for_a_legacy_gateway(
-    make_gateway, make_grant, radius_server, router
-):
+def test_proxy_state_without_message_authenticator_is_dropped_even_for_a_legacy_gateway(legacy):
     """AT-03: Proxy-State is where a BlastRADIUS forgery hides its MD5 collision."""
-    gateway = make_gateway(require_message_authenticator=False)
-    issued = make_grant(gateway, MAC)
-    server = radius_server()
-    nas = router(server, gateway)
+    server, nas, issued = legacy
 
     request = nas.access_request(issued.username, issued.password, message_authenticator=False)
     request["Proxy-State"] = b"\x01\x02"
