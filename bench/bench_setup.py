@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from portal import create_app
 from portal.config import Settings
 from portal.database import db, make_engine, make_sessionmaker
-from portal.domain import grants
+from portal.domain.access import grants
+from portal.domain.access.pseudonyms import KeyRing, pseudonym
 from portal.domain.clock import utcnow
-from portal.domain.pseudonyms import KeyRing, pseudonym
 from portal.migrations import upgrade_database
 from portal.models import DeviceDay, Gateway, LoginGrant, TermsVersion, Village
 

@@ -22,9 +22,10 @@ from province_setup import HOTSPOT_HOST
 
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
-from portal.domain import admission, hotspot, terms
+from portal.domain.access import admission, hotspot
+from portal.domain.access.pseudonyms import KeyRing, normalize_mac
 from portal.domain.clock import utcnow
-from portal.domain.pseudonyms import KeyRing, normalize_mac
+from portal.domain.content import terms
 from portal.models import Gateway
 from portal.simulator import web
 

@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from portal import create_app
 from portal.config import Settings
 from portal.database import db, make_engine, make_sessionmaker
-from portal.domain import regions
 from portal.domain.clock import utcnow
-from portal.domain.gateways import add_gateway
-from portal.domain.policies import set_policy
-from portal.domain.terms_versions import publish_terms
-from portal.domain.villages import add_village
+from portal.domain.content.terms import publish_terms
+from portal.domain.network import regions
+from portal.domain.network.gateways import add_gateway
+from portal.domain.network.policies import set_policy
+from portal.domain.network.villages import add_village
 from portal.migrations import upgrade_database
 
 PROVINCE = "64"  # Kalimantan Timur

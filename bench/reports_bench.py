@@ -41,10 +41,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from portal import create_app
 from portal.config import Settings
 from portal.database import db
-from portal.domain import clock, export_cache
-from portal.domain.bearer import token_hash
-from portal.domain.export_warmup import warm_exports
-from portal.domain.regions import villages_under
+from portal.domain import clock
+from portal.domain.accounts.tokens import token_hash
+from portal.domain.network.regions import villages_under
+from portal.domain.reporting import export_cache
+from portal.domain.reporting.export_warmup import warm_exports
 from portal.migrations import upgrade_database
 from portal.models import (
     AdminUser,

@@ -33,9 +33,9 @@ from pathlib import Path
 
 from fuzz import packets, seeds, world
 from portal.database import make_engine, make_sessionmaker
-from portal.domain import grants
+from portal.domain.access import grants
+from portal.domain.access.pseudonyms import KeyRing
 from portal.domain.clock import utcnow
-from portal.domain.pseudonyms import KeyRing
 from portal.models import Gateway
 
 CANARY_NAS = "desa-sungai-terik"

@@ -25,8 +25,8 @@ from fuzz.packets import (
     parse,
     reply_ok,
 )
-from portal.domain import vouchers
-from portal.domain.pseudonyms import InvalidMac, normalize_mac
+from portal.domain.access import vouchers
+from portal.domain.access.pseudonyms import InvalidMac, normalize_mac
 from radius.metrics import Metrics
 
 # Drops a datagram may earn before it is known to be signed with its gateway's secret:

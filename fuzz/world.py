@@ -16,9 +16,10 @@ from pathlib import Path
 from portal import create_app
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
-from portal.domain import grants, policies, vouchers
-from portal.domain.pseudonyms import KeyRing
-from portal.domain.rollups import ensure_device_day
+from portal.domain.access import grants, vouchers
+from portal.domain.access.pseudonyms import KeyRing
+from portal.domain.network import policies
+from portal.domain.usage.rollups import ensure_device_day
 from portal.migrations import upgrade_database
 from portal.models import DeviceDay, Gateway, TermsVersion, Village, Voucher, VoucherBatch
 

@@ -14,8 +14,10 @@ from typing import NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain import accounting, clock, grants, quotas, rollups
-from portal.domain.rollups import UsageBatch
+from portal.domain import clock
+from portal.domain.access import grants
+from portal.domain.usage import accounting, quotas, rollups
+from portal.domain.usage.rollups import UsageBatch
 from portal.models import LoginGrant, Voucher
 from radius.clients import Client
 from radius.handlers import HandlerContext

@@ -13,9 +13,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain import grants, quotas, vouchers
-from portal.domain.pseudonyms import InvalidMac, normalize_mac
-from portal.domain.rollups import UsageBatch, ensure_device_day
+from portal.domain.access import grants, vouchers
+from portal.domain.access.pseudonyms import InvalidMac, normalize_mac
+from portal.domain.usage import quotas
+from portal.domain.usage.rollups import UsageBatch, ensure_device_day
 from portal.models import DeviceDay, Voucher
 from radius.handlers import (
     GRANT_STALE,

@@ -10,8 +10,8 @@ import logging
 import click
 
 from portal.database import make_engine, make_sessionmaker
-from portal.domain.accounting import close_stale_sessions
 from portal.domain.clock import utcnow
+from portal.domain.usage.accounting import close_stale_sessions
 
 
 @click.command("radius")

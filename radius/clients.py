@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.domain.gateway_admin import InvalidGateway, source_network
+from portal.domain.network.gateways import InvalidGateway, normalize_address
 from portal.models import Gateway, Village
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def load_clients(session: Session) -> list[Client]:
     clients = []
     for gateway, timezone in rows:
         try:  # the rule the console and the CLI apply, for rows written some other way
-            network = ipaddress.ip_network(source_network(gateway.source_address))
+            network = ipaddress.ip_network(normalize_address(gateway.source_address))
         except InvalidGateway:
             log.warning("gateway %s has an invalid or wildcard source address; ignored", gateway.id)
             continue

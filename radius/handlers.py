@@ -17,9 +17,10 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from portal.domain import clock, quotas
-from portal.domain.policies import EffectivePolicy, effective_policy
-from portal.domain.pseudonyms import KeyRing
+from portal.domain import clock
+from portal.domain.access.pseudonyms import KeyRing
+from portal.domain.network.policies import EffectivePolicy, effective_policy
+from portal.domain.usage import quotas
 from radius.clients import Client
 
 WRONG = "Kode atau kata sandi salah. Silakan coba lagi."

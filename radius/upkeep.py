@@ -4,7 +4,7 @@ Every second (SQLite) or every five (PostgreSQL) it lets the outage log note a
 database that works again; on SQLite it runs a passive WAL checkpoint, which the packet
 threads never do (a checkpoint inside a commit fsyncs the database file while routers
 wait). Every ``sweep_interval`` seconds it closes sessions that missed three interim
-updates, and once a day it applies the retention rules (`portal.domain.retention`).
+updates, and once a day it applies the retention rules (`portal.domain.usage.retention`).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from portal.config import Settings
-from portal.domain.accounting import close_stale_sessions
-from portal.domain.retention import DailyPurge
+from portal.domain.usage.accounting import close_stale_sessions
+from portal.domain.usage.retention import DailyPurge
 from radius.outages import DatabaseOutages
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,8 @@ from portal import create_app
 from portal.cli import main
 from portal.config import Settings
 from portal.database import db, make_engine, make_sessionmaker
-from portal.domain import admins, gateways, regions, villages
+from portal.domain.accounts import admins
+from portal.domain.network import gateways, regions, villages
 from portal.migrations import upgrade_database
 from portal.models import AdminUser, Gateway, Village
 from tests import databases

@@ -9,7 +9,7 @@ import pytest
 from click.testing import Result
 from sqlalchemy.orm import Session
 
-from portal.domain.admins import verify_password
+from portal.domain.accounts.admins import password_matches
 from portal.models import AdminUser, ApiToken, Policy, Village
 from tests.conftest import row_count
 from tests.test_cli_villages import one_line_error
@@ -85,7 +85,7 @@ def test_admin_create_from_stdin(
     admin = db_session.query(AdminUser).one()
     assert (admin.username, admin.role, admin.scope_kode) == ("siti", "village", "64.01.01.2009")
     assert admin.password_hash.startswith("$argon2id$")
-    assert verify_password(admin.password_hash, "rahasia-desa-123")
+    assert password_matches(admin.password_hash, "rahasia-desa-123")
     assert "rahasia-desa-123" not in result.output
 
 

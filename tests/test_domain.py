@@ -12,9 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from portal.domain import demo, gateways, tokens, villages
-from portal.domain.admins import hash_password, verify_password
+from portal import demo
+from portal.domain.accounts import tokens
+from portal.domain.accounts.admins import hash_password, password_matches
 from portal.domain.errors import DomainError
+from portal.domain.network import gateways, villages
 from portal.models import (
     AdminUser,
     Announcement,
@@ -64,9 +66,9 @@ def test_password_hashes_are_argon2id_and_verify() -> None:
     hashed = hash_password("kata-sandi-panjang")
 
     assert hashed.startswith("$argon2id$")
-    assert verify_password(hashed, "kata-sandi-panjang")
-    assert not verify_password(hashed, "kata-sandi-salah")
-    assert not verify_password("not a hash", "kata-sandi-panjang")
+    assert password_matches(hashed, "kata-sandi-panjang")
+    assert not password_matches(hashed, "kata-sandi-salah")
+    assert not password_matches("not a hash", "kata-sandi-panjang")
 
 
 def test_find_token(db_session: Session, now: datetime) -> None:
@@ -101,7 +103,7 @@ def test_demo_seed_is_idempotent(db_session: Session, now: datetime) -> None:
     for old, new in zip(first.admins, second.admins, strict=True):
         assert old.password != new.password
         admin = db_session.query(AdminUser).filter_by(username=new.username).one()
-        assert verify_password(admin.password_hash, new.password)
+        assert password_matches(admin.password_hash, new.password)
     assert row_count(db_session, AuditEntry) > 0
 
 

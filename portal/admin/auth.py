@@ -12,9 +12,11 @@ from portal.admin import bp, now
 from portal.admin.forms import LoginForm, PasswordForm, TotpForm
 from portal.admin.views import audit, master_key
 from portal.database import db
-from portal.domain import accounts, clock, regions
-from portal.domain.qr import qr_svg
+from portal.domain import clock
+from portal.domain.accounts import admins, logins
+from portal.domain.network import regions
 from portal.models import AdminUser
+from portal.web.qr import qr_svg
 
 PENDING = "admin_pending"
 NEW_SECRET = "admin_totp_new"  # noqa: S105 (a session key name, not a secret)
@@ -26,7 +28,7 @@ class SessionUser(UserMixin):
 
     def __init__(self, user: AdminUser) -> None:
         self.user = user
-        self.principal = accounts.principal(user)
+        self.principal = admins.principal(user)
 
     def get_id(self) -> str:
         return f"{self.user.id}:{self.user.session_version}"
@@ -45,10 +47,10 @@ def load_user(ident: str) -> SessionUser | None:
 
 
 def _address() -> str:
-    return accounts.address_hash(master_key(), request.remote_addr or "")
+    return logins.address_hash(master_key(), request.remote_addr or "")
 
 
-def _locked_message(error: accounts.LoginLocked, username: str) -> str:
+def _locked_message(error: logins.LoginLocked, username: str) -> str:
     """The lock message, in the local time of the account's region (WIB if unknown)."""
     user = db.session.scalar(sa.select(AdminUser).where(AdminUser.username == username))
     zone = regions.default_timezone(user.scope_kode) if user else "WIB"
@@ -66,21 +68,21 @@ def login() -> Response | str | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("admin/login.html", form=form)
     try:
-        user = accounts.authenticate(
+        user = logins.authenticate(
             db.session,
             username=form.username.data,
             password=form.password.data,
             address=_address(),
             now=now(),
         )
-    except accounts.LoginLocked as error:
+    except logins.LoginLocked as error:
         form.password.errors.append(_locked_message(error, form.username.data))
         return render_template("admin/login.html", form=form), 429
-    except accounts.InvalidCredentials:
+    except logins.InvalidCredentials:
         # 200 so that the recorded failure is committed with the unit of work.
         form.password.errors.append(_("Nama pengguna atau kata sandi salah."))
         return render_template("admin/login.html", form=form)
-    if not accounts.totp_required(user):
+    if not logins.totp_required(user):
         return _finish_login(user, "login")
     session.clear()
     session[PENDING] = {"id": user.id, "v": user.session_version, "at": now().timestamp()}
@@ -107,14 +109,14 @@ def login_totp() -> Response | str | tuple[str, int]:
     form = TotpForm()
     if form.validate_on_submit():
         try:
-            accounts.check_second_factor(
+            logins.check_second_factor(
                 db.session, user, secret=user.totp_secret, code=form.code.data,
                 address=_address(), now=now(),
             )  # fmt: skip
-        except accounts.LoginLocked as error:
+        except logins.LoginLocked as error:
             form.code.errors.append(_locked_message(error, user.username))
             return render_template("admin/totp.html", form=form), 429
-        except accounts.InvalidCredentials:
+        except logins.InvalidCredentials:
             form.code.errors.append(_("Kode tidak cocok. Periksa jam ponsel Anda."))
         else:
             return _finish_login(user, "login")
@@ -149,15 +151,15 @@ def totp_disable() -> Response:
     form = TotpForm()
     try:
         if not form.validate_on_submit() or user.totp_secret is None:
-            raise accounts.InvalidCredentials
-        accounts.check_second_factor(
+            raise logins.InvalidCredentials
+        logins.check_second_factor(
             db.session, user, secret=user.totp_secret, code=form.code.data,
             address=_address(), now=now(),
         )  # fmt: skip
-        accounts.disable_totp(user)
-    except (accounts.InvalidCredentials, accounts.LoginLocked):
+        logins.disable_totp(user)
+    except (logins.InvalidCredentials, logins.LoginLocked):
         flash(_("Kode tidak cocok. Verifikasi dua langkah tetap aktif."), "error")
-    except accounts.InvalidRole:
+    except logins.SecondFactorRequired:
         flash(_("Verifikasi dua langkah wajib untuk peran ini."), "error")
     else:
         audit("totp.disable", "admin_user", user.id, user.scope_kode)
@@ -169,15 +171,15 @@ def _enrol(user: AdminUser) -> bool:
     form = TotpForm()
     secret = session.get(NEW_SECRET)
     if secret is None:
-        session[NEW_SECRET] = accounts.new_totp_secret()
+        session[NEW_SECRET] = logins.new_totp_secret()
         return False
     if not form.validate_on_submit():
         return False
     try:
-        accounts.check_second_factor(
+        logins.check_second_factor(
             db.session, user, secret=secret, code=form.code.data, address=_address(), now=now()
         )
-    except (accounts.InvalidCredentials, accounts.LoginLocked):
+    except (logins.InvalidCredentials, logins.LoginLocked):
         flash(_("Kode tidak cocok. Pindai ulang dan coba lagi."), "error")
         return False
     user.totp_secret = secret
@@ -192,7 +194,7 @@ def _render_enrol(user: AdminUser, endpoint: str) -> str:
         "admin/totp_enrol.html",
         form=TotpForm(formdata=None),
         secret=secret,
-        qr=qr_svg(accounts.totp_uri(secret, user.username)),
+        qr=qr_svg(logins.totp_uri(secret, user.username)),
         action=url_for(endpoint),
     )
 
@@ -202,7 +204,7 @@ def _finish_login(user: AdminUser, action: str) -> Response:
     login_user(SessionUser(user))
     moment = now()
     session["admin_auth_at"] = session["admin_seen_at"] = moment.timestamp()
-    accounts.complete_login(db.session, user, now=moment)
+    logins.complete_login(db.session, user, now=moment)
     audit(action, "admin_user", user.id, user.scope_kode, actor=user)
     return redirect(url_for("admin.dashboard"))
 
@@ -210,7 +212,7 @@ def _finish_login(user: AdminUser, action: str) -> Response:
 @bp.post("/logout")
 def logout() -> Response:
     user = current_user.user
-    accounts.end_sessions(user)
+    admins.end_sessions(user)
     audit("logout", "admin_user", user.id, user.scope_kode)
     logout_user()
     session.clear()
@@ -223,10 +225,10 @@ def account() -> Response | str:
     user = current_user.user
     if form.validate_on_submit():
         try:
-            accounts.change_password(user, current=form.current.data, new=form.new.data)
-        except accounts.InvalidCredentials:
+            logins.change_password(user, current=form.current.data, new=form.new.data)
+        except logins.InvalidCredentials:
             form.current.errors.append(_("Kata sandi sekarang salah."))
-        except accounts.WeakPassword:
+        except admins.WeakPassword:
             form.new.errors.append(_("Minimal 10 karakter dan tidak mudah ditebak."))
         else:
             audit("password.change", "admin_user", user.id, user.scope_kode)

@@ -19,9 +19,9 @@ from portal.admin.forms import (
 from portal.admin.scope import in_scope, load_scoped, me, require_village, scoped_villages
 from portal.admin.views import audit, local, settings
 from portal.database import db
-from portal.domain import announcements as notes
-from portal.domain import pictures
+from portal.domain.content import announcements as notes
 from portal.models import Announcement, Village
+from portal.web import pictures
 
 LIST_LIMIT = 200
 

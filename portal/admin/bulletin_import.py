@@ -12,7 +12,7 @@ from portal.admin.forms import ImportForm
 from portal.admin.scope import me, require_village
 from portal.admin.views import audit
 from portal.database import db
-from portal.domain import opensid
+from portal.domain.content import opensid
 
 
 @bp.route("/bulletin/import", methods=["GET", "POST"])

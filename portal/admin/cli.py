@@ -14,8 +14,12 @@ import click
 from flask import Flask, current_app, has_app_context, render_template
 
 from portal.database import db
-from portal.domain import audit, clock, regions, voucher_batches, vouchers
+from portal.domain import clock
+from portal.domain.access import vouchers
+from portal.domain.accounts import audit
+from portal.domain.network import regions
 from portal.models import Village, VoucherBatch
+from portal.web import voucher_cards
 
 
 @contextmanager
@@ -108,9 +112,9 @@ def _sheet_html(
             "admin/voucher_sheet_standalone.html",
             batch=batch,
             village=village,
-            cards=voucher_batches.cards(batch, codes, settings.public_url),
+            cards=voucher_cards.cards(batch, codes, settings.public_url),
             layout=layout,
-            allowance=voucher_batches.allowance_text(batch),
+            allowance=voucher_cards.allowance_text(batch),
             expires=local(batch.expires_at, village.timezone),
             css=css,
         )

@@ -1,6 +1,6 @@
 """The admin side of Disconnect-Request: one function between the view and the CoA client.
 
-The Disconnect-Request itself is `portal.domain.sessions.disconnect` (over the CoA
+The Disconnect-Request itself is `portal.domain.usage.sessions.disconnect` (over the CoA
 client in ``radius.coa``); tests put a fake in ``app.config["WIFIDESA_DISCONNECT"]``.
 Whatever the client returns is reduced to three outcomes the page shows distinctly:
 ACK, NAK with its Error-Cause, TIMEOUT (plus ERROR when no client is installed).
@@ -16,7 +16,7 @@ from flask import current_app
 
 from portal.admin import now
 from portal.database import db
-from portal.domain import sessions
+from portal.domain.usage import sessions
 from portal.models import AccountingSession, Gateway
 
 OUTCOMES = ("ack", "nak", "timeout", "error")

@@ -9,8 +9,8 @@ from portal.admin import bp, now
 from portal.admin.scope import in_scope, load_scoped, me, scoped_villages
 from portal.admin.views import local
 from portal.database import db
-from portal.domain import announcements
-from portal.domain import dashboard as dashboard_domain
+from portal.domain.content import announcements
+from portal.domain.reporting import dashboard as dashboard_domain
 from portal.models import AuditEntry, Village
 
 AUDIT_PAGE = 200

@@ -16,10 +16,11 @@ from werkzeug.wrappers import Response as BaseResponse
 from portal.admin import bp, now
 from portal.admin.bulletin import village_choices
 from portal.admin.forms import ConfirmForm, GatewayForm, choices
-from portal.admin.scope import gateways_query, load_scoped, require_role, require_village
+from portal.admin.scope import gateways_query, load_scoped, me, require_role, require_village
 from portal.admin.views import audit, local, settings
 from portal.database import db
-from portal.domain import gateway_admin, policies, router_script
+from portal.domain.network import gateways, policies, router_script
+from portal.domain.reporting import dashboard
 from portal.models import Gateway, Village
 
 REVEAL = "gateway_secret_reveal"
@@ -31,26 +32,26 @@ def gateway_list() -> str:
     moment = now()
     rows = []
     for gateway in db.session.scalars(gateways_query()):
-        last = gateway_admin.last_heard(db.session, gateway)
-        rows.append((gateway, last, gateway_admin.is_up(last, moment)))
+        last = dashboard.last_heard(db.session, gateway)
+        rows.append((gateway, last, dashboard.is_up(last, moment)))
     return render_template("admin/gateways.html", rows=rows, local=local)
 
 
 @bp.get("/gateways/<int:gateway_id>")
 def gateway_detail(gateway_id: int) -> str:
     gateway = load_scoped(Gateway, gateway_id)
-    last = gateway_admin.last_heard(db.session, gateway)
+    last = dashboard.last_heard(db.session, gateway)
     return render_template(
         "admin/gateway_detail.html",
         gateway=gateway,
         last=local(last, gateway.village.timezone),
-        up=gateway_admin.is_up(last, now()),
+        up=dashboard.is_up(last, now()),
         form=ConfirmForm(),
     )
 
 
-def _values(form: GatewayForm) -> gateway_admin.GatewayInput:
-    return gateway_admin.GatewayInput(
+def _values(form: GatewayForm) -> gateways.GatewayInput:
+    return gateways.GatewayInput(
         nas_identifier=form.nas_identifier.data or "",
         source_address=form.source_address.data or "",
         hotspot_host=form.hotspot_host.data or "",
@@ -67,14 +68,17 @@ def gateway_new() -> str:
     if form.validate_on_submit():
         village = require_village(form.village.data)
         try:
-            gateway, secret = gateway_admin.create_gateway(
-                db.session, village, _values(form), now=now()
-            )
-        except gateway_admin.InvalidGateway as error:
+            values = _values(form)
+            added = gateways.add_gateway(
+                db.session, village_code=village.kode, nas_identifier=values.nas_identifier,
+                address=values.source_address, hotspot_host=values.hotspot_host,
+                coa_port=values.coa_port, now=now(), actor=me().username, actor_id=me().id,
+                require_message_authenticator=values.require_message_authenticator,
+            )  # fmt: skip
+        except gateways.InvalidGateway as error:
             getattr(form, error.field).errors.append(str(error))
         else:
-            audit("gateway.create", "gateway", gateway.id, village.kode)
-            return _show_secret(gateway, secret)
+            return _show_secret(added.gateway, added.secret)
     return render_template("admin/gateway_form.html", form=form, gateway=None)
 
 
@@ -87,8 +91,8 @@ def gateway_edit(gateway_id: int) -> str | BaseResponse:
     form.village.data = gateway.village_kode
     if form.validate_on_submit():
         try:
-            gateway_admin.update_gateway(db.session, gateway, _values(form), now=now())
-        except gateway_admin.InvalidGateway as error:
+            gateways.update_gateway(db.session, gateway, _values(form), now=now())
+        except gateways.InvalidGateway as error:
             getattr(form, error.field).errors.append(str(error))
         else:
             audit("gateway.update", "gateway", gateway.id, gateway.village_kode)
@@ -100,7 +104,7 @@ def gateway_edit(gateway_id: int) -> str | BaseResponse:
 def gateway_rotate(gateway_id: int) -> str:
     require_role("regency")
     gateway = load_scoped(Gateway, gateway_id)
-    secret = gateway_admin.rotate_secret(gateway, now=now())
+    secret = gateways.rotate_secret(gateway, now=now())
     audit("gateway.rotate_secret", "gateway", gateway.id, gateway.village_kode)
     return _show_secret(gateway, secret)
 

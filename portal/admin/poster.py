@@ -7,8 +7,8 @@ from flask import render_template
 from portal.admin import bp
 from portal.admin.scope import load_scoped
 from portal.admin.views import settings
-from portal.domain import qr
 from portal.models import Village
+from portal.web import qr
 
 
 @bp.get("/villages/<kode>/poster")

@@ -15,7 +15,7 @@ from flask import abort
 from flask_login import current_user
 
 from portal.database import db
-from portal.domain.accounts import Principal
+from portal.domain.accounts.admins import Principal
 from portal.models import AccountingSession, Gateway, Village, Voucher, VoucherBatch
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from portal.admin.forms import TermsForm
 from portal.admin.scope import me, require_role
 from portal.admin.views import audit
 from portal.database import db
-from portal.domain import terms_versions
+from portal.domain.content import terms
 from portal.models import TermsVersion
 
 
@@ -28,11 +28,11 @@ def terms_list() -> Response | str:
     form = TermsForm(obj=None if not versions else _Prefill(versions[0]))
     if form.validate_on_submit():
         try:
-            version = terms_versions.publish_terms(
+            version = terms.publish_terms(
                 db.session, scope_kode=scope, summary=form.summary.data,
                 full_text=form.full_text.data, now=now(), created_by_id=me().id,
             )  # fmt: skip
-        except terms_versions.InvalidTerms:
+        except terms.InvalidTerms:
             form.summary.errors.append(_("Ringkasan harus 3–5 poin dan teks lengkap terisi."))
         else:
             audit("terms.publish", "terms_version", version.id, scope, detail=f"v{version.version}")

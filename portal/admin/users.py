@@ -19,8 +19,9 @@ from portal.admin.forms import ConfirmForm, UserForm, choices
 from portal.admin.scope import in_scope, load_scoped, me, require_role
 from portal.admin.views import audit
 from portal.database import db
-from portal.domain import accounts, admins, regions
-from portal.domain.villages import VillageNotFound
+from portal.domain.accounts import admins, logins
+from portal.domain.network import regions
+from portal.domain.network.villages import VillageNotFound
 from portal.models import AdminUser
 
 ROLE_LABELS = {
@@ -34,21 +35,21 @@ def load_manageable(admin_id: int) -> AdminUser:
     """An account the current admin may manage; 404 for anything else."""
     require_role("regency")
     user = load_scoped(AdminUser, admin_id)
-    if not accounts.can_manage(me(), user):
+    if not admins.can_manage(me(), user):
         abort(404)
     return user
 
 
 def _form() -> UserForm:
     form = UserForm()
-    roles = accounts.manageable_roles(me())
+    roles = admins.manageable_roles(me())
     form.role.choices = choices([(r, ROLE_LABELS[r]) for r in roles])
     return form
 
 
 def _listing(form: UserForm) -> str:
-    rank = accounts.ROLE_RANK[me().role]
-    lower = [r for r, value in accounts.ROLE_RANK.items() if value < rank]
+    rank = admins.ROLE_RANK[me().role]
+    lower = [r for r, value in admins.ROLE_RANK.items() if value < rank]
     users = db.session.scalars(
         sa.select(AdminUser)
         .where(in_scope(AdminUser.scope_kode), AdminUser.role.in_(lower))
@@ -70,7 +71,7 @@ def user_create() -> str:
     require_role("regency")
     form = _form()
     if form.validate_on_submit():
-        password = accounts.new_temporary_password()
+        password = admins.new_temporary_password()
         try:
             kode = regions.lookup(form.scope.data).kode
             if not me().covers(kode):
@@ -93,7 +94,7 @@ def user_create() -> str:
 @bp.post("/users/<int:admin_id>/password")
 def user_reset_password(admin_id: int) -> str:
     user = load_manageable(admin_id)
-    password = accounts.reset_password(user)
+    password = admins.reset_password(user)
     audit("admin_user.reset_password", "admin_user", user.id, user.scope_kode)
     return render_template("admin/user_password.html", user=user, password=password)
 
@@ -101,7 +102,7 @@ def user_reset_password(admin_id: int) -> str:
 @bp.post("/users/<int:admin_id>/totp")
 def user_reset_totp(admin_id: int) -> Response:
     user = load_manageable(admin_id)
-    accounts.reset_totp(user)
+    logins.reset_totp(user)
     audit("admin_user.reset_totp", "admin_user", user.id, user.scope_kode)
     flash(_("Perangkat verifikasi %(u)s dilupakan.", u=user.username), "ok")
     return redirect(url_for("admin.user_list"))
@@ -110,7 +111,7 @@ def user_reset_totp(admin_id: int) -> Response:
 @bp.post("/users/<int:admin_id>/active")
 def user_toggle_active(admin_id: int) -> Response:
     user = load_manageable(admin_id)
-    accounts.set_active(user, not user.active)
+    admins.set_active(user, not user.active)
     audit("admin_user.activate" if user.active else "admin_user.deactivate", "admin_user",
           user.id, user.scope_kode)  # fmt: skip
     return redirect(url_for("admin.user_list"))

@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from portal.config import Settings
 from portal.database import db
-from portal.domain import audit as audit_log
 from portal.domain import clock
+from portal.domain.accounts import audit as audit_log
 from portal.models import AdminUser
 
 

@@ -19,8 +19,9 @@ from portal.admin.forms import ConfirmForm, VoucherBatchForm
 from portal.admin.scope import batches_query, load_scoped, me, require_village
 from portal.admin.views import audit, local, master_key, settings
 from portal.database import db
-from portal.domain import voucher_batches, vouchers
+from portal.domain.access import vouchers
 from portal.models import Village, VoucherBatch
+from portal.web import voucher_cards
 
 NONCE = "voucher_form_nonce"
 LIST_LIMIT = 100
@@ -37,8 +38,8 @@ def voucher_list() -> str:
         "admin/vouchers.html",
         form=form,
         nonce=session[NONCE],
-        batches=[(b, voucher_batches.status_counts(b, moment)) for b in batches],
-        allowance=voucher_batches.allowance_text,
+        batches=[(b, vouchers.status_counts(b, moment)) for b in batches],
+        allowance=voucher_cards.allowance_text,
     )
 
 
@@ -48,7 +49,7 @@ def voucher_create() -> Response | str:
     form.village.choices = village_choices(allow_all=False)
     if not form.validate_on_submit():
         return render_template("admin/vouchers.html", form=form, nonce=session.get(NONCE),
-                               batches=[], allowance=voucher_batches.allowance_text)  # fmt: skip
+                               batches=[], allowance=voucher_cards.allowance_text)  # fmt: skip
     if not request.form.get("nonce") or request.form.get("nonce") != session.pop(NONCE, None):
         flash(_("Batch ini sudah dibuat. Kode hanya ditampilkan sekali."), "error")
         return redirect(url_for("admin.voucher_list"))
@@ -69,9 +70,9 @@ def render_sheet(batch: VoucherBatch, village: Village, codes: list[str], layout
         "admin/voucher_sheet.html",
         batch=batch,
         village=village,
-        cards=voucher_batches.cards(batch, codes, settings().public_url),
+        cards=voucher_cards.cards(batch, codes, settings().public_url),
         layout=layout if layout in ("a4", "thermal") else "a4",
-        allowance=voucher_batches.allowance_text(batch),
+        allowance=voucher_cards.allowance_text(batch),
         expires=local(batch.expires_at, village.timezone),
     )
 
@@ -85,9 +86,9 @@ def voucher_batch(batch_id: int) -> str:
         "admin/voucher_batch.html",
         batch=batch,
         village=village,
-        rows=voucher_batches.voucher_rows(batch, moment),
-        counts=voucher_batches.status_counts(batch, moment),
-        allowance=voucher_batches.allowance_text(batch),
+        rows=vouchers.voucher_rows(batch, moment),
+        counts=vouchers.status_counts(batch, moment),
+        allowance=voucher_cards.allowance_text(batch),
         form=ConfirmForm(),
         local=lambda moment: local(moment, village.timezone),
     )

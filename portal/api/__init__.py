@@ -12,8 +12,10 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, 
 
 from portal import settings_of
 from portal.database import db
-from portal.domain import bearer, clock, export_cache, metadata, reports, satudata
-from portal.domain.regions import UnknownRegion, lookup
+from portal.domain import clock
+from portal.domain.accounts import tokens
+from portal.domain.network.regions import UnknownRegion, lookup
+from portal.domain.reporting import export_cache, metadata, reports, satudata
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = frozenset({"api.usage_metadata"})
@@ -37,8 +39,8 @@ def _require_token() -> tuple[Response, int] | None:
     header = request.headers.get("Authorization", "")
     presented = header[7:].strip() if header[:7].lower() == "bearer " else None
     try:
-        g.api_token = bearer.authenticate(db.session, presented, clock.utcnow())
-    except bearer.TokenRejected:
+        g.api_token = tokens.authenticate(db.session, presented, clock.utcnow())
+    except tokens.TokenRejected:
         return problem(401, "a valid bearer token is required")
     return None
 
@@ -86,8 +88,8 @@ def usage() -> Response | tuple[Response, int]:
     output = _choice("format", ("json", "csv"), "json")
     variant = _choice("variant", satudata.VARIANTS, "internal")
     try:
-        bearer.check_scope(g.api_token, scope)
-    except bearer.OutsideTokenScope:
+        tokens.check_scope(g.api_token, scope)
+    except tokens.OutsideTokenScope:
         return problem(403, f"this token covers {g.api_token.scope_kode} only")
     options = {
         "group": group, "variant": variant, "totals": request.args.get("totals") == "1",

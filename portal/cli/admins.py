@@ -7,7 +7,7 @@ import sys
 import click
 
 from portal.cli.common import CommandError, load_settings, unit_of_work, utcnow
-from portal.domain.admins import MIN_PASSWORD_LENGTH, create_admin, validate_password
+from portal.domain.accounts.admins import MIN_PASSWORD_LENGTH, check_password, create_admin
 from portal.domain.errors import DomainError
 
 
@@ -59,6 +59,6 @@ def _read_password(from_stdin: bool) -> str:
             confirmation_prompt=True,
         )
     try:
-        return validate_password(password)
+        return check_password(password)
     except DomainError as error:
         raise CommandError(str(error)) from None

@@ -18,7 +18,7 @@ from portal.cli.common import app_context, load_settings, utcnow
 from portal.cli.serve import run_portal
 from portal.config import Settings
 from portal.database import db
-from portal.domain.demo import DemoSeed, seed_demo
+from portal.demo import DemoSeed, seed_demo
 from portal.migrations import upgrade_database
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from portal.cli.common import load_settings, unit_of_work, utcnow
-from portal.domain.gateways import add_gateway
+from portal.domain.network.gateways import add_gateway
 
 
 @click.group()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from portal.cli.common import CommandError, load_settings, unit_of_work, utcnow
-from portal.domain import regions
-from portal.domain.policies import POLICY_FIELDS, effective_policy, set_policy
-from portal.domain.villages import get_village
+from portal.domain.network import regions
+from portal.domain.network.policies import POLICY_FIELDS, effective_policy, set_policy
+from portal.domain.network.villages import get_village
 
 
 @click.group()

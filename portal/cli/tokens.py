@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from portal.cli.common import load_settings, unit_of_work, utcnow
-from portal.domain.tokens import create_token
+from portal.domain.accounts.tokens import create_token
 
 
 @click.group()

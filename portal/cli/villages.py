@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from portal.cli.common import load_settings, unit_of_work, utcnow
-from portal.domain.villages import add_village
+from portal.domain.network.villages import add_village
 
 
 @click.group()

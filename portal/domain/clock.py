@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from portal.domain.regions import TIMEZONES
+#: Indonesia's three time zones by the name residents know them by.
+TIMEZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 
 
 def zone(label: str) -> ZoneInfo:

@@ -24,11 +24,14 @@ from flask_login import logout_user
 
 from portal import settings_of
 from portal.database import db
-from portal.domain import charts, clock, formatting, retention, status, village_report
-from portal.domain.regions import covers
-from portal.domain.summary import daily_summaries
+from portal.domain import clock
+from portal.domain.network.regions import covers
+from portal.domain.reporting import status, village_report
+from portal.domain.reporting.summary import daily_summaries
+from portal.domain.usage import retention
 from portal.models import Village
 from portal.reports.auth import current_scope, session_is_live
+from portal.web import charts, formatting
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 #: Villages per page of the overview (a province has up to 1,600).

@@ -10,7 +10,8 @@ import click
 
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
-from portal.domain import clock, retention
+from portal.domain import clock
+from portal.domain.usage import retention
 
 
 @click.command("purge")

@@ -12,7 +12,8 @@ from flask import Blueprint, abort, request
 from werkzeug.wrappers import Response
 
 from portal.database import db
-from portal.domain import clock, gateway_admin
+from portal.domain import clock
+from portal.domain.network import gateways
 
 bp = Blueprint("routers", __name__, url_prefix="/mt")
 
@@ -23,9 +24,9 @@ def heartbeat(nas_id: str) -> tuple[str, int] | Response:
     if not token or len(token) > 128:
         abort(404)
     try:
-        gateway_admin.record_heartbeat(
+        gateways.record_heartbeat(
             db.session, nas_identifier=nas_id, token=token, now=clock.utcnow()
         )
-    except gateway_admin.UnknownGateway:
+    except gateways.UnknownGateway:
         abort(404)
     return "", 204

@@ -11,8 +11,10 @@ from flask import Blueprint, abort, current_app, send_file
 from werkzeug.wrappers import Response
 
 from portal.database import db
-from portal.domain import announcements, clock, pictures
+from portal.domain import clock
+from portal.domain.content import announcements
 from portal.models import Announcement
+from portal.web import pictures
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 

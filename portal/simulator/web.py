@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from portal.domain.hotspot import encode_octal
+from portal.domain.access.hotspot import encode_octal
 
 _VARIABLE = re.compile(r"\$\(([a-z0-9-]+)\)")
 

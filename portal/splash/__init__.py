@@ -13,7 +13,7 @@ Routes:
 * ``/desa/<kode or slug>`` and ``/desa/<kode or slug>/syarat``: the public bulletin
   (the RFC 8908 venue-info-url) and the full terms.
 
-Views parse input, call the Flask-free domain (`portal.domain.hotspot`, `admission`,
+Views parse input, call the Flask-free domain (`portal.domain.access.hotspot`, `admission`,
 `bulletin`, `terms`) and render; the unit of work is committed by the request
 boundary (`portal.database`).
 """
@@ -24,8 +24,8 @@ from datetime import timedelta
 
 from flask import Flask
 
-from portal.domain import bulletin
-from portal.domain.pseudonyms import KeyRing
+from portal.domain.access.pseudonyms import KeyRing
+from portal.domain.content import announcements
 
 KEYRING = "wifidesa.keyring"
 SNAPSHOTS = "wifidesa.village_snapshots"
@@ -42,8 +42,8 @@ def init_app(app: Flask) -> None:
     app.extensions.setdefault(KEYRING, KeyRing(grace=timedelta(days=settings.key_grace_days)))
     app.extensions.setdefault(SNAPSHOTS, SnapshotCache())
     app.jinja_env.filters["safe_bulletin"] = _safe_bulletin
-    app.jinja_env.filters["excerpt"] = bulletin.excerpt
-    app.jinja_env.tests["long_body"] = bulletin.is_long
+    app.jinja_env.filters["excerpt"] = announcements.excerpt
+    app.jinja_env.tests["long_body"] = announcements.is_long
     app.jinja_env.globals["fmt"] = formatting
     app.register_blueprint(bp)
     # The accept form is protected by its own signed, one-use ticket (cookies are
@@ -56,4 +56,4 @@ def init_app(app: Flask) -> None:
 def _safe_bulletin(body_html: str) -> object:
     from markupsafe import Markup
 
-    return Markup(bulletin.safe_html(body_html))  # noqa: S704 (sanitised by nh3 just above)
+    return Markup(announcements.safe_html(body_html))  # noqa: S704 (sanitised by nh3 just above)

@@ -12,7 +12,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
-from portal.domain import hotspot, policies, quotas
+from portal.domain.access import hotspot
+from portal.domain.network import policies
+from portal.domain.usage import quotas
 from portal.models import DeviceDay, Gateway, TermsVersion, Village, Voucher
 from portal.splash import snapshots
 from portal.splash.snapshots import NewsItem, TermsInfo, VillageInfo, VillageSnapshot

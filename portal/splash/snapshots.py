@@ -21,8 +21,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain import bulletin, policies, terms
-from portal.domain.policies import EffectivePolicy
+from portal.domain.content import announcements, terms
+from portal.domain.network import policies
+from portal.domain.network.policies import EffectivePolicy
 from portal.models import Announcement, TermsVersion, Village
 
 TTL_SECONDS = 10.0
@@ -81,7 +82,7 @@ def village_info(village: Village) -> VillageInfo:
 def terms_info(version: TermsVersion | None) -> TermsInfo | None:
     if version is None:
         return None
-    points = tuple(terms.summary_points(version))
+    points = tuple(terms.summary_points(version.summary))
     return TermsInfo(version.id, version.summary, version.full_text, points)
 
 
@@ -103,7 +104,7 @@ def take(session: Session, village: Village, now: datetime) -> VillageSnapshot:
         village=village_info(village),
         terms=terms_info(terms.current_terms(session, village)),
         announcements=tuple(
-            news_item(item) for item in bulletin.current_announcements(session, village, now)
+            news_item(item) for item in announcements.current_announcements(session, village, now)
         ),
         policy=policies.effective_policy(session, village.kode),
     )

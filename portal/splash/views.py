@@ -9,9 +9,11 @@ from flask import url_for as flask_url_for
 
 from portal import security, settings_of
 from portal.database import db
-from portal.domain import admission, bulletin, clock, hotspot, terms
-from portal.domain.pseudonyms import InvalidMac, KeyRing, normalize_mac
-from portal.domain.vouchers import VoucherRefused
+from portal.domain import clock
+from portal.domain.access import admission, hotspot
+from portal.domain.access.pseudonyms import InvalidMac, KeyRing, normalize_mac
+from portal.domain.access.vouchers import VoucherRefused
+from portal.domain.content import announcements, terms
 from portal.models import Gateway
 from portal.splash import KEYRING, SNAPSHOTS, pages, voucher_link
 from portal.splash.snapshots import SnapshotCache, VillageSnapshot
@@ -260,8 +262,8 @@ def bulletin_page(key: str) -> Response:
     village = pages.village_by_key(db.session, key[:80])
     if village is None:
         abort(404)
-    items = bulletin.current_announcements(
-        db.session, village, clock.utcnow(), limit=bulletin.PAGE_LIMIT
+    items = announcements.current_announcements(
+        db.session, village, clock.utcnow(), limit=announcements.PAGE_LIMIT
     )
     body = render_template(
         "splash/bulletin.html",

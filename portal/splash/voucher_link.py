@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Response, current_app, render_template, request
 
-from portal.domain import vouchers
+from portal.domain.access import vouchers
 
 #: A typed or scanned code with separators fits easily; anything longer is cut first.
 VOUCHER_FIELD_MAX = 40

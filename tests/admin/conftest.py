@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.database import db
-from portal.domain import accounts, admins
+from portal.domain.accounts import admins, logins
 from portal.models import AdminUser, Village
 from tests.databases import BACKENDS, database_url, migrated_settings
 
@@ -34,8 +34,8 @@ _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests log in hundreds of times; the production cost is asserted separately."""
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
-    monkeypatch.setattr(accounts, "HASHER", cheap)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap.hash("wifidesa-no-such-user"))
+    monkeypatch.setattr(admins, "HASHER", cheap)
+    monkeypatch.setattr(logins, "_DUMMY_HASH", cheap.hash("wifidesa-no-such-user"))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -101,7 +101,7 @@ def create_admin(
             db.session, username, role=role, scope=scope, password=PASSWORD, now=NOW
         )
         if with_totp:
-            user.totp_secret = accounts.new_totp_secret()
+            user.totp_secret = logins.new_totp_secret()
         db.session.commit()
         return Admin(user.id, username, PASSWORD, user.totp_secret)
 

@@ -12,7 +12,7 @@ from argon2 import Parameters, Type, extract_parameters
 
 from portal import create_app, settings_of
 from portal.database import db
-from portal.domain import accounts
+from portal.domain.accounts import admins
 from portal.models import AuditEntry, LoginAttempt
 from tests.admin.conftest import PASSWORD, csrf_token, get_user, log_in, post
 
@@ -153,7 +153,7 @@ def test_session_cookie_is_httponly_lax_and_secure_behind_https(backend, tmp_pat
 
 
 def test_password_hash_is_argon2id_above_the_owasp_minimum():
-    params = extract_parameters(accounts.make_hasher().hash("eine-lange-probe"))
+    params = extract_parameters(admins.make_hasher().hash("eine-lange-probe"))
     assert isinstance(params, Parameters)
     assert params.type is Type.ID
     assert params.memory_cost >= 19 * 1024

@@ -17,8 +17,9 @@ import trustme
 from PIL import Image
 
 from portal.database import db
-from portal.domain import announcements, opensid, pictures
+from portal.domain.content import announcements, opensid
 from portal.models import Announcement, AuditEntry, TermsVersion
+from portal.web import pictures
 from tests.admin.conftest import VILLAGE_A, VILLAGE_B, log_in, post
 
 FEED = (Path(__file__).parent / "fixtures" / "opensid_feed.xml").read_bytes()

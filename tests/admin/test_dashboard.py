@@ -7,8 +7,9 @@ import re
 from datetime import timedelta
 
 from portal.database import db
-from portal.domain import dashboard, qr
+from portal.domain.reporting import dashboard
 from portal.models import AccountingSession, Village
+from portal.web import qr
 from tests.admin.conftest import NOW, VILLAGE_A, VILLAGE_B, log_in
 from tests.admin.qrdecode import decode_svg, svgs_in
 from tests.admin.world import seed_world

@@ -12,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from portal.database import db
-from portal.domain import clock, router_script
-from portal.domain.gateway_admin import bucket_start
+from portal.domain import clock
+from portal.domain.network import router_script
+from portal.domain.network.gateways import uptime_bucket
 from portal.models import Gateway, GatewayUptime
 from tests.admin.conftest import VILLAGE_A, log_in, post
 
@@ -166,4 +167,4 @@ def test_heartbeat_marks_the_gateway_seen(app):
         gateway = db.session.get(Gateway, a.gateway_id)
         assert gateway.last_seen_at is not None
         buckets = db.session.scalars(sa.select(GatewayUptime.bucket_start)).all()
-        assert buckets == [bucket_start(gateway.last_seen_at)]
+        assert buckets == [uptime_bucket(gateway.last_seen_at)]

@@ -17,8 +17,11 @@ from PIL import Image
 
 from portal import settings_of
 from portal.database import db
-from portal.domain import clock, gateways, qr, vouchers
+from portal.domain import clock
+from portal.domain.access import vouchers
+from portal.domain.network import gateways
 from portal.models import VoucherBatch
+from portal.web import qr
 from radius.server import start
 from tests.admin.browser import chromium, live_server, needs_chromium
 from tests.admin.conftest import VILLAGE_A

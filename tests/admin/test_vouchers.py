@@ -9,8 +9,9 @@ from click.testing import CliRunner
 
 from portal.admin.cli import commands
 from portal.database import db
-from portal.domain import qr, vouchers
+from portal.domain.access import vouchers
 from portal.models import AuditEntry, Voucher, VoucherBatch
+from portal.web import qr
 from tests.admin.conftest import NOW, VILLAGE_A, csrf_token, log_in
 from tests.admin.qrdecode import decode_svg, svgs_in
 from tests.databases import TEST_SECRET_KEY
@@ -138,11 +139,11 @@ def test_a_full_batch_of_500_cards_renders_quickly_and_every_tenth_decodes():
     import secrets
     import time
 
-    from portal.domain import voucher_batches
+    from portal.web import voucher_cards
 
     codes = ["".join(secrets.choice(vouchers.ALPHABET) for _ in range(10)) for _ in range(500)]
     started = time.perf_counter()
-    cards = voucher_batches.cards(VoucherBatch(), codes, PUBLIC)
+    cards = voucher_cards.cards(VoucherBatch(), codes, PUBLIC)
     assert time.perf_counter() - started < 10
     for card in cards[::10]:
         assert decode_svg(str(card.qr)) == card.url

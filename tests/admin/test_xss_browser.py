@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.database import db
-from portal.domain import announcements
+from portal.domain.content import announcements
 from portal.models import Announcement
 from tests.admin.browser import HOOKS, chromium, live_server, load_payloads, needs_chromium
 from tests.admin.conftest import VILLAGE_A, log_in, post

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from portal.database import Base, db
-from portal.domain import regions, vouchers
+from portal.domain.access import vouchers
+from portal.domain.network import regions
 from portal.models import AccountingSession, AdminUser, Announcement, Gateway, TermsVersion
 from tests.admin.conftest import NOW, VILLAGE_A, VILLAGE_B
 from tests.databases import TEST_SECRET_KEY

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from portal.domain import regions
+from portal.domain.network import regions
 from portal.models import Gateway, Village
 from tests.databases import TEST_SECRET_KEY
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.domain import grants, vouchers
+from portal.domain.access import grants, vouchers
 from portal.models import Voucher
 from tests.domain.conftest import NOW
 

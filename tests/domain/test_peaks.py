@@ -4,7 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from portal.domain import rollups
+from portal.domain.usage import rollups
 from portal.models import AccountingSession, UsageDaily, UsageHourly
 from tests.domain.conftest import NOW
 

@@ -4,7 +4,9 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from portal.domain import policies, quotas, vouchers
+from portal.domain.access import vouchers
+from portal.domain.network import policies
+from portal.domain.usage import quotas
 from tests.domain.conftest import NOW
 
 

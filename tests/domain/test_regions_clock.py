@@ -4,7 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
-from portal.domain import clock, regions
+from portal.domain import clock
+from portal.domain.network import regions
 
 
 def test_dotted_and_plain_digit_codes_name_the_same_village():

@@ -2,7 +2,8 @@
 
 import sqlalchemy as sa
 
-from portal.domain import quotas, rollups, terms
+from portal.domain.access import acceptance
+from portal.domain.usage import quotas, rollups
 from portal.models import DeviceDay, UsageDaily, UsageHourly
 from tests.domain.conftest import NOW
 
@@ -11,10 +12,10 @@ def test_acceptance_counts_the_device_once_and_accounting_does_not_recount(sessi
     village = make_village()
     day = NOW.date()
     for _ in range(2):  # the same phone accepts twice
-        terms.record_acceptance(
+        acceptance.record_acceptance(
             session, village_kode=village.kode, day=day, hour=11, version_id=None, device="dev-a"
         )
-    terms.record_acceptance(
+    acceptance.record_acceptance(
         session, village_kode=village.kode, day=day, hour=11, version_id=None, device="dev-b"
     )
     # Accounting for dev-a later finds its row already there: no second count.

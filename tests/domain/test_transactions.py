@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from portal.domain import admission, hotspot
+from portal.domain.access import admission, hotspot
 from portal.domain.transactions import savepoint
 from portal.models import LoginGrant, TermsAcceptance, UsageDaily
 from portal.simulator import web

@@ -17,10 +17,11 @@ from sqlalchemy.orm import sessionmaker
 
 from portal.config import Settings
 from portal.database import make_engine, make_sessionmaker
-from portal.domain import grants, quotas, vouchers
+from portal.domain.access import grants, vouchers
+from portal.domain.access.pseudonyms import KeyRing, normalize_mac
 from portal.domain.clock import utcnow
-from portal.domain.pseudonyms import KeyRing, normalize_mac
-from portal.domain.rollups import ensure_device_day
+from portal.domain.usage import quotas
+from portal.domain.usage.rollups import ensure_device_day
 from portal.models import DeviceDay, Gateway, TermsVersion, Village
 from radius.server import RadiusServer
 from tests.databases import BACKENDS, database_url, migrated_settings

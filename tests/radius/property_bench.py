@@ -30,8 +30,8 @@ from fuzz.packets import (
     reply_ok,
 )
 from portal.database import Base
-from portal.domain.grants import IssuedGrant
-from portal.domain.pseudonyms import InvalidMac, normalize_mac
+from portal.domain.access.grants import IssuedGrant
+from portal.domain.access.pseudonyms import InvalidMac, normalize_mac
 from radius.server import RadiusServer
 from tests.privacy.identifiers import Identifiers, add_datagram
 from tests.radius.mikrotik import Router, chap

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from portal.domain.accounting import (
+from portal.domain.clock import local_day
+from portal.domain.usage.accounting import (
     AccountingUpdate,
     accounting_on,
     close_stale_sessions,
@@ -15,8 +16,7 @@ from portal.domain.accounting import (
     record,
     save_sessions,
 )
-from portal.domain.clock import local_day
-from portal.domain.rollups import UsageBatch
+from portal.domain.usage.rollups import UsageBatch
 from portal.models import AccountingSession, DeviceDay, UsageDaily, UsageHourly
 
 NOW = datetime(2026, 11, 22, 4, 30)  # 12.30 WITA

@@ -214,7 +214,7 @@ def test_duplicate_request_gets_the_cached_reply_and_is_processed_once(
 
 @pytest.mark.parametrize("mode", ["ack", "nak", "silent"])
 def test_quota_spent_mid_session_sends_disconnect(make_gateway, radius_server, router, mode, db):
-    from portal.domain.policies import set_policy
+    from portal.domain.network.policies import set_policy
     from tests.radius.nas_listener import NasListener
 
     listener = NasListener(b"", mode=mode)

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 from pyrad import packet
 
-from portal.domain.accounting import AccountingUpdate, record, save_sessions
 from portal.domain.clock import local_day, utcnow
-from portal.domain.policies import set_policy
-from portal.domain.rollups import UsageBatch
-from portal.domain.sessions import GatewayUnreachable, SessionNotOpen, disconnect
+from portal.domain.network.policies import set_policy
+from portal.domain.usage.accounting import AccountingUpdate, record, save_sessions
+from portal.domain.usage.rollups import UsageBatch
+from portal.domain.usage.sessions import GatewayUnreachable, SessionNotOpen, disconnect
 from portal.models import AccountingSession
 from radius import coa
 from tests.radius.mikrotik import DICTIONARY

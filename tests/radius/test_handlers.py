@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from portal.domain.clock import utcnow
-from portal.domain.policies import set_policy
+from portal.domain.network.policies import set_policy
 from radius.authentication import authenticate_batch
 from radius.clients import Client
 from radius.handlers import AccessRequest as Request

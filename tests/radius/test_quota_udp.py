@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from pyrad import packet
 
-from portal.domain.policies import set_policy
+from portal.domain.network.policies import set_policy
 from portal.models import DeviceDay, UsageDaily, UsageHourly, Voucher
 from tests.radius.mikrotik import attributes
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.database import db
-from portal.domain.bearer import token_hash
-from portal.domain.regions import default_timezone, lookup_village
+from portal.domain.accounts.tokens import token_hash
+from portal.domain.network.regions import default_timezone, lookup_village
 from portal.models import AdminUser, ApiToken, Gateway, Village
 from tests.databases import BACKENDS, database_url, migrated_settings
 

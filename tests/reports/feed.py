@@ -1,4 +1,4 @@
-"""STAND-IN for the RADIUS branch's rollups (portal.domain.rollups), for report tests only.
+"""STAND-IN for the RADIUS branch's rollups (portal.domain.usage.rollups), for report tests only.
 
 The RADIUS server keeps UsageHourly, UsageDaily, DeviceDay, AccountingSession and
 GatewayUptime current as accounting arrives. Until that branch is merged, `feed`
@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
-from portal.domain.pseudonyms import KeyRing, normalize_mac
+from portal.domain.access.pseudonyms import KeyRing, normalize_mac
 from portal.models import (
     AccountingSession,
     DeviceDay,

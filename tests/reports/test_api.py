@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from portal.domain.reports import INDICATORS
+from portal.domain.reporting.reports import INDICATORS
 from tests.reports import scenario
 from tests.reports.scenario import DAY1, DAY2, WIB_VILLAGE, WITA_VILLAGE
 
@@ -163,7 +163,7 @@ def test_csv_and_json_carry_the_same_cells_in_the_open_variant(client, loaded, m
 def test_streamed_csv_equals_the_general_writer(session, loaded, group):
     from datetime import date
 
-    from portal.domain import reports, satudata
+    from portal.domain.reporting import reports, satudata
 
     start, end = date(2026, 11, 20), date(2026, 11, 21)
     streamed = "".join(satudata.export_csv(session, "64", start, end, group=group))
@@ -173,7 +173,7 @@ def test_streamed_csv_equals_the_general_writer(session, loaded, group):
 
 
 def test_json_refuses_exports_too_big_for_memory(client, loaded, make_token, monkeypatch):
-    from portal.domain import satudata
+    from portal.domain.reporting import satudata
 
     monkeypatch.setattr(satudata, "MAX_RECORDS", 1)
     response = get(

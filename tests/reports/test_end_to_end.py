@@ -18,7 +18,7 @@ server_module = pytest.importorskip("radius.server", reason="radius.server not m
 mikrotik = pytest.importorskip("tests.radius.mikrotik", reason="radius.server not merged yet")
 
 from portal import settings_of  # noqa: E402 (after the skip: nothing to import before the merge)
-from portal.domain import reports, status  # noqa: E402
+from portal.domain.reporting import reports, status  # noqa: E402
 from tests.reports.scenario import WIB_VILLAGE, WITA_VILLAGE  # noqa: E402
 
 START, STOP = 1, 2

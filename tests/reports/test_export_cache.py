@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from portal.domain import export_cache, satudata
+from portal.domain.reporting import export_cache, satudata
 from portal.models import Village
 from tests.reports import scenario
 
@@ -59,7 +59,7 @@ def test_prune_removes_unused_files(tmp_path):
 def test_warming_fills_the_cache_for_provinces_and_regencies(
     session, make_village, make_gateway, tmp_path
 ):
-    from portal.domain.export_warmup import warm_exports
+    from portal.domain.reporting.export_warmup import warm_exports
 
     scenario.load(session, make_village, make_gateway)
     folder = tmp_path / "cache"

@@ -8,7 +8,8 @@ from unittest import mock
 
 import pytest
 
-from portal.domain import charts, clock
+from portal.domain import clock
+from portal.web import charts
 from tests.reports import scenario
 from tests.reports.scenario import WIB_VILLAGE, WITA_VILLAGE
 
@@ -104,7 +105,7 @@ def test_charts_escape_labels_and_shade_by_value():
 
 
 def test_overview_counts_today_in_each_villages_own_zone(session, loaded):
-    from portal.domain.status import overview
+    from portal.domain.reporting.status import overview
 
     # 16.30 UTC on 20/11: already 21/11 in WITA, still 20/11 in WIB.
     result = overview(session, "64", datetime(2026, 11, 20, 16, 30))
@@ -116,7 +117,7 @@ def test_overview_counts_today_in_each_villages_own_zone(session, loaded):
 
 def test_overview_pages_through_many_villages(client, make_village, make_admin, login, monkeypatch):
     from portal import reports as report_pages
-    from portal.domain.regions import villages_under
+    from portal.domain.network.regions import villages_under
 
     monkeypatch.setattr(report_pages, "PAGE_SIZE", 2)
     for region in villages_under("64.01.01")[:5]:

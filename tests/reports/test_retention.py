@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from portal import settings_of
-from portal.domain import pseudonyms, retention
-from portal.domain.pseudonyms import normalize_mac
+from portal.domain.access import pseudonyms
+from portal.domain.access.pseudonyms import normalize_mac
+from portal.domain.usage import retention
 from portal.models import (
     AccountingSession,
     DeviceDay,

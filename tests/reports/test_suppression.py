@@ -11,9 +11,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portal.domain.reports import INDICATORS, UsageTable
-from portal.domain.satudata import build_export
-from portal.domain.suppression import parent_of, suppress
+from portal.domain.reporting.reports import INDICATORS, UsageTable
+from portal.domain.reporting.satudata import build_export
+from portal.domain.reporting.suppression import parent_of, suppress
 
 DAY = date(2026, 11, 21)
 DEVICES = INDICATORS.index("devices")

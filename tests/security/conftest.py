@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.database import db
-from portal.domain import accounts
+from portal.domain.accounts import admins, logins
 from portal.models import ApiToken, Gateway
 from tests.admin.conftest import NOW, OTHER_REGENCY_VILLAGE, build_app, create_admin, log_in
 from tests.admin.world import VillageObjects, seed_village, seed_world
@@ -93,8 +93,8 @@ class World:
 
 def _cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
-    monkeypatch.setattr(accounts, "HASHER", cheap)
-    monkeypatch.setattr(accounts, "_DUMMY_HASH", cheap.hash("wifidesa-no-such-user"))
+    monkeypatch.setattr(admins, "HASHER", cheap)
+    monkeypatch.setattr(logins, "_DUMMY_HASH", cheap.hash("wifidesa-no-such-user"))
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

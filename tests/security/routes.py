@@ -46,7 +46,7 @@ from portal import create_app
 from portal.config import Settings
 
 VILLAGE, REGENCY, PROVINCE = "village", "regency", "province"
-#: The admin roles, lowest first (portal.domain.accounts.ROLE_RANK).
+#: The admin roles, lowest first (portal.domain.accounts.logins.ROLE_RANK).
 ROLES = (VILLAGE, REGENCY, PROVINCE)
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")

@@ -20,9 +20,9 @@ from PIL import Image
 from portal import settings_of
 from portal.admin import PUBLIC_ENDPOINTS
 from portal.database import db
-from portal.domain import pictures
-from portal.domain.accounts import ROLE_RANK
+from portal.domain.accounts.admins import ROLE_RANK
 from portal.models import Announcement
+from portal.web import pictures
 from tests.admin import test_isolation_matrix as admin_matrix
 from tests.admin.conftest import VILLAGE_A, csrf_token, log_in
 from tests.admin.world import VillageObjects, seed_village

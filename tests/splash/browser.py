@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portal.domain import grants, hotspot
+from portal.domain.access import grants, hotspot
 from portal.simulator import Options, radius, web
 
 CHROMIUM = Path("/usr/bin/chromium")

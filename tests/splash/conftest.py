@@ -25,7 +25,8 @@ from werkzeug.test import TestResponse
 from portal import create_app
 from portal.config import Settings
 from portal.database import db
-from portal.domain import clock, hotspot
+from portal.domain import clock
+from portal.domain.access import hotspot
 from portal.models import Announcement, Gateway, TermsVersion, Village
 from tests import databases
 from tests.databases import BACKENDS, migrated_settings

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pyrad import packet
 from pyrad.dictionary import Dictionary
 
-from portal.domain import grants
+from portal.domain.access import grants
 from portal.simulator import DICTIONARY
 
 

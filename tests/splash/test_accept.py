@@ -13,7 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from portal.database import db
-from portal.domain import admission, clock, grants, vouchers
+from portal.domain import clock
+from portal.domain.access import admission, grants, vouchers
 from portal.models import DeviceDay, LoginGrant, TermsAcceptance, UsageDaily, UsageHourly
 from tests.splash.conftest import CHAP_CHALLENGE, CHAP_ID, World, ticket_of
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.domain import hotspot
-from portal.domain.hotspot import InvalidRouterContext
+from portal.domain.access import hotspot
+from portal.domain.access.hotspot import InvalidRouterContext
 from tests.splash.conftest import CHAP_CHALLENGE, CHAP_ID, router_fields
 
 # The manual's example values for $(chap-id) and $(chap-challenge).

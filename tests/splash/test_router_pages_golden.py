@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from portal.domain import hotspot
+from portal.domain.access import hotspot
 from portal.simulator import web
 from tests.splash.conftest import CHAP_CHALLENGE, CHAP_ID, MAC, NAS_ID, router_fields
 

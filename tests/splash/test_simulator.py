@@ -87,7 +87,8 @@ def test_simulate_names_an_unknown_gateway(live_portal: LivePortal, world: World
 
 def test_simulate_redeems_a_voucher(live_portal: LivePortal, world: World) -> None:
     from portal.database import db
-    from portal.domain import clock, vouchers
+    from portal.domain import clock
+    from portal.domain.access import vouchers
 
     with live_portal.app.app_context():
         _, (code,) = vouchers.create_batch(

@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from flask import Flask
 
 from portal.database import db
-from portal.domain import bulletin, clock, terms
+from portal.domain import clock
+from portal.domain.access import acceptance
+from portal.domain.content import announcements, terms
 from portal.models import (
     Announcement,
     DeviceDay,
@@ -42,7 +44,7 @@ def test_current_terms_prefer_the_regency_then_the_province(portal_app: Flask, w
         session.flush()
         newest = terms.current_terms(session, village)
         assert (newest.scope_kode, newest.version) == ("64.01", 2)
-        assert terms.summary_points(newest) == ["Satu", "Dua", "Tiga"]
+        assert terms.summary_points(newest.summary) == ["Satu", "Dua", "Tiga"]
         session.execute(sa.delete(TermsVersion).where(TermsVersion.scope_kode == "64.01"))
         assert terms.current_terms(session, village).scope_kode == "64"
         session.rollback()
@@ -50,7 +52,7 @@ def test_current_terms_prefer_the_regency_then_the_province(portal_app: Flask, w
 
 def test_summary_shows_at_most_five_points() -> None:
     version = TermsVersion(summary="\n".join(str(n) for n in range(8)))
-    assert terms.summary_points(version) == ["0", "1", "2", "3", "4"]
+    assert terms.summary_points(version.summary) == ["0", "1", "2", "3", "4"]
 
 
 def test_acceptances_are_counted_by_village_day_and_hour(portal_app: Flask, world: World):
@@ -58,7 +60,7 @@ def test_acceptances_are_counted_by_village_day_and_hour(portal_app: Flask, worl
     with portal_app.app_context():
         session = db.session
         for device, hour in (("d1", 9), ("d2", 9), ("d1", 10)):
-            terms.record_acceptance(
+            acceptance.record_acceptance(
                 session,
                 village_kode=world.village_kode,
                 day=day,
@@ -111,12 +113,14 @@ def test_bulletin_window_and_order(portal_app: Flask, world: World) -> None:
             ]
         )
         session.flush()
-        shown = [a.title for a in bulletin.current_announcements(session, village, now, limit=9)]
+        shown = [
+            a.title for a in announcements.current_announcements(session, village, now, limit=9)
+        ]
         assert shown == ["emergency", "pinned-old", "new", "window", "old"]
-        assert len(bulletin.current_announcements(session, village, now)) == 5
+        assert len(announcements.current_announcements(session, village, now)) == 5
         later = [
             a.title
-            for a in bulletin.current_announcements(
+            for a in announcements.current_announcements(
                 session, village, now + timedelta(hours=2), limit=9
             )
         ]
@@ -125,7 +129,7 @@ def test_bulletin_window_and_order(portal_app: Flask, world: World) -> None:
 
 
 def test_safe_html_keeps_text_and_drops_script() -> None:
-    cleaned = bulletin.safe_html(
+    cleaned = announcements.safe_html(
         '<p onclick="x()">Hi <script>alert(1)</script><a href="javascript:x">a</a>'
         '<a href="https://desa.id">b</a><img src=x onerror=alert(1)></p>'
     )

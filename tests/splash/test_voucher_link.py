@@ -7,7 +7,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from portal.domain.qr import voucher_url
+from portal.web.qr import voucher_url
 from tests.splash.conftest import World
 
 

@@ -14,7 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from portal.database import db
-from portal.domain import announcements, bulletin, clock
+from portal.domain import clock
+from portal.domain.content import announcements
 from portal.models import Announcement
 from portal.splash import SNAPSHOTS
 from portal.splash.snapshots import SnapshotCache
@@ -69,7 +70,7 @@ def test_the_corpus_never_runs_on_the_splash_or_the_village_page(
     served: dict[str, str] = {}
     page.route("**/*", lambda route: route.abort())  # nothing leaves the machine
     page.route(PAGE, lambda route: route.fulfill(body=served["html"], content_type="text/html"))
-    size = bulletin.SPLASH_LIMIT
+    size = announcements.SPLASH_LIMIT
     for start in range(0, len(PAYLOADS), size):
         _post_chunk(portal_app, world, PAYLOADS[start : start + size])
         splash = open_splash()

@@ -1,0 +1,77 @@
+"""Terms of use: the versions a regency (or province) publishes, and which one applies.
+
+A version has a summary of 3–5 plain points (one per line, shown on the splash) and a
+full text. A village reads its regency's newest version, else its province's. How often
+a version was accepted is counted by `portal.domain.access.acceptance`, never per person.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.domain.errors import DomainError
+from portal.models import TermsVersion, Village
+
+MIN_POINTS, MAX_POINTS = 3, 5
+
+
+class InvalidTerms(DomainError):
+    """The summary does not have 3–5 points, or the full text is empty."""
+
+
+def summary_points(summary: str) -> list[str]:
+    """The summary's plain points, one per non-empty line without list markers, at most five."""
+    points = [line.strip().lstrip("-•*").strip() for line in summary.splitlines()]
+    return [point for point in points if point][:MAX_POINTS]
+
+
+def current_terms(session: Session, village: Village) -> TermsVersion | None:
+    """The newest terms of the village's regency, else of its province, else None."""
+    regency, province = village.kode[:5], village.kode[:2]
+    return session.scalar(
+        sa.select(TermsVersion)
+        .where(TermsVersion.scope_kode.in_([regency, province]))
+        .order_by(
+            sa.case((TermsVersion.scope_kode == regency, 0), else_=1),
+            TermsVersion.version.desc(),
+        )
+        .limit(1)
+    )
+
+
+def publish_terms(
+    session: Session,
+    *,
+    scope_kode: str,
+    summary: str,
+    full_text: str,
+    now: datetime,
+    created_by_id: int | None = None,
+) -> TermsVersion:
+    """Publish the next version of a regency's (or province's) terms; only flushes.
+
+    Raises InvalidTerms when the summary is not 3–5 points or the full text is empty.
+    """
+    lines = [line.strip().lstrip("-•*").strip() for line in summary.splitlines()]
+    points = [line for line in lines if line]
+    if not MIN_POINTS <= len(points) <= MAX_POINTS:
+        raise InvalidTerms(f"the summary needs {MIN_POINTS} to {MAX_POINTS} points")
+    if not full_text.strip():
+        raise InvalidTerms("the full text is empty")
+    latest = session.scalar(
+        sa.select(sa.func.max(TermsVersion.version)).where(TermsVersion.scope_kode == scope_kode)
+    )
+    version = TermsVersion(
+        scope_kode=scope_kode,
+        version=(latest or 0) + 1,
+        summary="\n".join(points),
+        full_text=full_text.strip(),
+        published_at=now,
+        created_by_id=created_by_id,
+    )
+    session.add(version)
+    session.flush()
+    return version

@@ -1,0 +1,183 @@
+"""Retention: raw data is deleted on schedule so that only unlinkable aggregates remain.
+
+What `purge` removes or unlinks, and why:
+
+- accounting sessions older than ``session_retention_days`` (they are rolled up into
+  UsageHourly/UsageDaily as they arrive, so nothing in the reports is lost), and the
+  per-device-day counters of the same age;
+- pseudonym keys whose window ended more than ``key_grace_days`` ago: from then on no
+  stored pseudonym can be tied to a MAC address, and two days' pseudonyms of one device
+  differ, so the days can't be tied to each other;
+- what could still tie two days of one device together once the keys are gone: on
+  sessions whose day key is gone, the RADIUS user name, grant and voucher; and once a
+  voucher batch has expired and its key grace has passed, the voucher on device-days and
+  its ``bound_device``;
+- expired one-time login grants (they hold a pseudonym) and old failed-login records.
+
+SQLite runs with ``secure_delete`` (see portal.database), and `run_purge` checkpoints the
+write-ahead log afterwards so that deleted rows do not linger there either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal.config import Settings
+from portal.domain.access.grants import delete_old_grants
+from portal.domain.access.pseudonyms import destroy_expired_keys
+from portal.domain.reporting import export_cache
+from portal.domain.reporting.export_warmup import warm_exports
+from portal.models import (
+    AccountingSession,
+    DeviceDay,
+    LoginAttempt,
+    Voucher,
+    VoucherBatch,
+)
+from portal.web.formatting import number
+
+LOGIN_ATTEMPT_LIFETIME = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class PurgeCounts:
+    """How many rows each step deleted or unlinked."""
+
+    sessions_deleted: int
+    device_days_deleted: int
+    keys_destroyed: int
+    grants_deleted: int
+    sessions_unlinked: int
+    vouchers_unlinked: int
+    login_attempts_deleted: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def purge(session: Session, now: datetime, settings: Settings) -> PurgeCounts:
+    """Delete and unlink everything past its retention at ``now``; only flushes.
+
+    Returns the counts. The caller commits (a CLI command, or `run_purge`).
+    """
+    cutoff = now - timedelta(days=settings.session_retention_days)
+    # A local day D ends by D+1 00:00 UTC in every Indonesian zone (UTC+7 … +9), so its
+    # quota key is gone once now ≥ D + 1 day + grace: the newest day certainly unkeyed.
+    unkeyed_day = now.date() - timedelta(days=1 + settings.key_grace_days)
+    sessions = session.execute(
+        sa.delete(AccountingSession).where(
+            sa.or_(
+                AccountingSession.stopped_at < cutoff,
+                # Never closed and silent since the cutoff: the router is long gone.
+                sa.and_(
+                    AccountingSession.stopped_at.is_(None), AccountingSession.updated_at < cutoff
+                ),
+            )
+        )
+    ).rowcount
+    device_days = session.execute(
+        sa.delete(DeviceDay).where(DeviceDay.local_date < cutoff.date())
+    ).rowcount
+    keys = destroy_expired_keys(session, now)
+    grants = delete_old_grants(session, now)
+    expired_batches = sa.select(VoucherBatch.id).where(
+        VoucherBatch.expires_at <= now - timedelta(days=settings.key_grace_days)
+    )
+    expired_vouchers = sa.select(Voucher.id).where(Voucher.batch_id.in_(expired_batches))
+    unlinked = session.execute(
+        sa.update(AccountingSession)
+        .where(
+            sa.or_(
+                sa.and_(
+                    AccountingSession.local_date <= unkeyed_day,
+                    sa.or_(
+                        AccountingSession.user_name.is_not(None),
+                        AccountingSession.voucher_id.is_not(None),
+                        AccountingSession.grant_id.is_not(None),
+                    ),
+                ),
+                AccountingSession.voucher_id.in_(expired_vouchers),
+            )
+        )
+        .values(user_name=None, voucher_id=None, grant_id=None)
+    ).rowcount
+    session.execute(
+        sa.update(DeviceDay)
+        .where(DeviceDay.voucher_id.in_(expired_vouchers))
+        .values(voucher_id=None)
+    )
+    vouchers = session.execute(
+        sa.update(Voucher)
+        .where(Voucher.id.in_(expired_vouchers), Voucher.bound_device.is_not(None))
+        .values(bound_device=None)
+    ).rowcount
+    attempts = session.execute(
+        sa.delete(LoginAttempt).where(LoginAttempt.at < now - LOGIN_ATTEMPT_LIFETIME)
+    ).rowcount
+    session.flush()
+    return PurgeCounts(
+        sessions, device_days, keys, grants, unlinked, vouchers, attempts
+    )  # fmt: skip
+
+
+def run_purge(factory: sessionmaker, now: datetime, settings: Settings) -> PurgeCounts:
+    """Purge in a session of its own, commit, and on SQLite clear the write-ahead log;
+    then prune and refill the export cache (`portal.domain.reporting.export_warmup`).
+
+    This is what the server runs once a day (see `DailyPurge`). Raises SQLAlchemyError
+    when the database fails (nothing is committed then), OSError when the data folder
+    cannot be written.
+    """
+    with factory() as session, session.begin():
+        counts = purge(session, now, settings)
+    with factory() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    folder = export_cache.folder_of(settings.data_dir)
+    export_cache.prune(folder)
+    with factory() as session:
+        warm_exports(session, folder, now)
+    return counts
+
+
+class DailyPurge:
+    """Runs `run_purge` at most once per UTC day: call `tick(now)` from any periodic loop.
+
+    The RADIUS server calls ``tick`` from its housekeeping timer; the first tick purges.
+    """
+
+    def __init__(self, factory: sessionmaker, settings: Settings) -> None:
+        self.factory, self.settings = factory, settings
+        self.last_day: object = None
+
+    def tick(self, now: datetime) -> PurgeCounts | None:
+        """Purge when no purge ran yet today (UTC); returns the counts, or None if not due."""
+        if self.last_day == now.date():
+            return None
+        counts = run_purge(self.factory, now, self.settings)
+        self.last_day = now.date()
+        return counts
+
+
+def describe(settings: Settings) -> list[str]:
+    """The retention settings in plain words, for admins (Bahasa Indonesia)."""
+    threshold = settings.suppression_threshold
+    return [
+        f"Catatan sesi mentah (kapan perangkat tersambung, berapa lama, berapa data) disimpan"
+        f" {number(settings.session_retention_days)} hari, lalu dihapus. Rekap per jam dan"
+        " per hari tetap ada.",
+        "Alamat MAC perangkat tidak pernah disimpan. Perangkat dicatat dengan nama samaran"
+        " yang berganti setiap hari.",
+        f"Kunci nama samaran dihapus {number(settings.key_grace_days)} hari setelah harinya"
+        " berakhir. Sesudah itu catatan tidak dapat lagi dihubungkan dengan perangkat atau"
+        " dengan catatan hari lain.",
+        "Alamat IP perangkat hanya disimpan selama sesinya berjalan.",
+        f"Data terbuka tidak menampilkan angka yang menggambarkan kurang dari {threshold}"
+        " perangkat.",
+        "Penghapusan berjalan otomatis setiap hari; admin server juga dapat menjalankan"
+        " `wifidesa purge`.",
+    ]
