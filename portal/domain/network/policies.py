@@ -144,9 +144,7 @@ class PolicyCache:
     policy changed in the console takes effect within ``ttl`` seconds there.
     """
 
-    def __init__(
-        self, ttl: float = 10.0, monotonic: Callable[[], float] = time.monotonic
-    ) -> None:
+    def __init__(self, ttl: float = 10.0, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.ttl, self._monotonic = ttl, monotonic
         self._entries: dict[str, tuple[EffectivePolicy, float]] = {}
         self._lock = threading.Lock()
