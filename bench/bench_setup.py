@@ -13,13 +13,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal import create_app
-from portal.config import Settings
-from portal.database import db, make_engine, make_sessionmaker
+from portal.config import Settings, utcnow
+from portal.database import db
 from portal.domain.access import grants
-from portal.domain.access.pseudonyms import KeyRing, pseudonym
-from portal.domain.clock import utcnow
+from portal.domain.pseudonyms import KeyRing, pseudonym
 from portal.migrations import upgrade_database
 from portal.models import DeviceDay, Gateway, LoginGrant, TermsVersion, Village
+from portal.storage import make_engine, make_sessionmaker
 
 KODE, TIMEZONE = "64.01.01.2009", "WITA"
 

@@ -47,7 +47,7 @@ from province_setup import create_postgres, desa_codes, drop_postgres, populate,
 from province_sim import Day, device_day, go_silent, reboot
 
 from portal.config import Settings
-from portal.database import make_engine, make_sessionmaker
+from portal.storage import make_engine, make_sessionmaker
 
 STALE_AFTER = 3 * 60 + 65  # three missed one-minute interims, plus the sweep's minute
 

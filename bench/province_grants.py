@@ -20,14 +20,13 @@ import sqlalchemy as sa
 from province_gateway import Device, Grant, Stats
 from province_setup import HOTSPOT_HOST
 
-from portal.config import Settings
-from portal.database import make_engine, make_sessionmaker
+from portal.config import Settings, utcnow
 from portal.domain.access import admission, hotspot
-from portal.domain.access.pseudonyms import KeyRing, normalize_mac
-from portal.domain.clock import utcnow
 from portal.domain.content import terms
+from portal.domain.pseudonyms import KeyRing, normalize_mac
 from portal.models import Gateway
 from portal.simulator import web
+from portal.storage import make_engine, make_sessionmaker
 
 SERVER_NAME = "hs-wifidesa"
 

@@ -16,15 +16,15 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal import create_app
-from portal.config import Settings
-from portal.database import db, make_engine, make_sessionmaker
-from portal.domain.clock import utcnow
+from portal.config import Settings, utcnow
+from portal.database import db
 from portal.domain.content.terms import publish_terms
 from portal.domain.network import regions
 from portal.domain.network.gateways import add_gateway
 from portal.domain.network.policies import set_policy
 from portal.domain.network.villages import add_village
 from portal.migrations import upgrade_database
+from portal.storage import make_engine, make_sessionmaker
 
 PROVINCE = "64"  # Kalimantan Timur
 HOTSPOT_HOST = "10.5.50.1"

@@ -208,7 +208,7 @@ def main() -> None:
         "WIFIDESA_DATA_DIR": str(settings.data_dir),
         "WIFIDESA_SECRET_KEY": settings.secret_key,
     }
-    ours = [sys.executable, "-c", "from radius.cli import radius_command; radius_command()"]
+    ours = [sys.executable, "-c", "from portal.cli.radius import radius_command; radius_command()"]
     port = 31812
     with running([*ours, "--port", str(port), "--reject-delay", "0"], port, env) as pid:
         results["wifidesa"] = measure("wifidesa", port, pid, lanes, args)

@@ -39,13 +39,13 @@ import sqlalchemy as sa
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from portal import create_app
-from portal.config import Settings
+from portal.adapters import export_files
+from portal.config import Settings, utcnow
 from portal.database import db
 from portal.domain import clock
 from portal.domain.accounts.tokens import token_hash
 from portal.domain.network.regions import villages_under
-from portal.domain.reporting import export_cache
-from portal.domain.reporting.export_warmup import warm_exports
+from portal.maintenance import warm_exports
 from portal.migrations import upgrade_database
 from portal.models import (
     AdminUser,
@@ -161,7 +161,7 @@ def run(backend: str, villages: int, days: int, runs: int) -> dict[str, object]:
         settings = Settings(data_dir=Path(folder), database_url=url, secret_key="b" * 64)
         app = create_app(settings)
         upgrade_database(app)
-        now = clock.utcnow()
+        now = utcnow()
         with app.app_context():
             started = time.perf_counter()
             rows = generate(db.session, villages, days, now)
@@ -198,8 +198,8 @@ def run(backend: str, villages: int, days: int, runs: int) -> dict[str, object]:
             ),
         }
         # What a server sees after its daily housekeeping: the cache rebuilt by the warm-up.
-        cache = export_cache.folder_of(settings.data_dir)
-        shutil.rmtree(cache, ignore_errors=True)
+        cache = export_files.MonthFiles(export_files.folder_of(settings.data_dir))
+        shutil.rmtree(cache.folder, ignore_errors=True)
         with app.app_context():
             started = time.perf_counter()
             warm_exports(db.session, cache, now)

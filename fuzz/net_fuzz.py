@@ -32,11 +32,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from fuzz import packets, seeds, world
-from portal.database import make_engine, make_sessionmaker
+from portal.config import utcnow
 from portal.domain.access import grants
-from portal.domain.access.pseudonyms import KeyRing
-from portal.domain.clock import utcnow
+from portal.domain.pseudonyms import KeyRing
 from portal.models import Gateway
+from portal.storage import make_engine, make_sessionmaker
 
 CANARY_NAS = "desa-sungai-terik"
 STARTUP_LOG_LINES = 10

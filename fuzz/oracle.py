@@ -26,7 +26,7 @@ from fuzz.packets import (
     reply_ok,
 )
 from portal.domain.access import vouchers
-from portal.domain.access.pseudonyms import InvalidMac, normalize_mac
+from portal.domain.pseudonyms import InvalidMac, normalize_mac
 from radius.metrics import Metrics
 
 # Drops a datagram may earn before it is known to be signed with its gateway's secret:

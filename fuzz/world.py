@@ -15,13 +15,13 @@ from pathlib import Path
 
 from portal import create_app
 from portal.config import Settings
-from portal.database import make_engine, make_sessionmaker
 from portal.domain.access import grants, vouchers
-from portal.domain.access.pseudonyms import KeyRing
 from portal.domain.network import policies
+from portal.domain.pseudonyms import KeyRing
 from portal.domain.usage.rollups import ensure_device_day
 from portal.migrations import upgrade_database
 from portal.models import DeviceDay, Gateway, TermsVersion, Village, Voucher, VoucherBatch
+from portal.storage import make_engine, make_sessionmaker
 
 NOW = datetime(2026, 11, 22, 15, 59, 30)  # naive UTC, as the server's clock gives it
 MASTER_KEY = "fuzz-master-key-" + "0" * 48

@@ -12,7 +12,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import Settings
-from portal.database import engine_options
+from portal.storage import engine_options
+from portal.web import context
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -49,7 +50,7 @@ def create_app(settings: Settings) -> Flask:
         SESSION_COOKIE_NAME="__Host-session" if settings.secure_cookies else "session",
         MAX_CONTENT_LENGTH=8 * 1024 * 1024,
     )
-    app.extensions["wifidesa.settings"] = settings
+    app.extensions[context.SETTINGS] = settings
     if settings.trusted_proxies:
         # Behind nginx every request comes from 127.0.0.1: without this one admin's
         # wrong passwords would lock the login for all of them.
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> Flask:
         migrations,
         ops,
         reports,
+        routers,
         security,
         splash,
     )
@@ -75,13 +77,12 @@ def create_app(settings: Settings) -> Flask:
     errors.init_app(app)
     ops.init_app(app)
     i18n.init_app(app)
-    admin.init_app(app)  # sets up CSRFProtect, which splash.init_app then exempts itself from
+    admin.init_app(app)  # sets up CSRFProtect, which splash and routers then exempt themselves from
     splash.init_app(app)
+    routers.init_app(app)
     api.init_app(app)
     reports.init_app(app)  # after admin: the report pages use the console's login
     return app
 
 
-def settings_of(app: Flask) -> Settings:
-    """The Settings an application was created with."""
-    return app.extensions["wifidesa.settings"]
+settings_of = context.settings_of

@@ -9,8 +9,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
+
+
+def utcnow() -> datetime:
+    """The system's time as a naive UTC datetime (the form the database stores); the
+    default `Settings.clock`. Domain code never calls it: it is given ``now``."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
 SQLITE_FILE = "wifidesa.sqlite3"
@@ -40,6 +49,9 @@ class Settings:
     trusted_proxies: int = 0
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
+    #: The one clock of the installation (naive UTC): every blueprint and the RADIUS
+    #: server read it, tests set their own.
+    clock: Callable[[], datetime] = field(default=utcnow, repr=False)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -15,8 +15,8 @@ from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from portal.domain.accounts import admins
-from portal.domain.network import gateways, policies, villages
 from portal.models import AdminUser, Announcement, Gateway, TermsVersion, Village
+from portal.world import World
 
 REGENCY = "64.01"  # Kabupaten Paser, Kalimantan Timur (WITA)
 VILLAGES = {
@@ -116,88 +116,50 @@ def paragraphs_html(text: str) -> str:
 def seed_demo(session: Session, *, now: datetime) -> DemoSeed:
     """Make sure the demo regency exists and return its credentials. Only flushes.
 
-    Raises DomainError only if the bundled region list lacks the demo villages.
+    Everything is made through `portal.world.World`, the test world, so the demo holds
+    exactly what the domain allows. Raises DomainError only if the bundled region list
+    lacks the demo villages.
     """
-    demo_villages = [_ensure_village(session, kode, now) for kode in VILLAGES]
-    demo_gateways = [_ensure_gateway(session, village, now) for village in demo_villages]
-    policies.set_policy(session, REGENCY, now=now, **POLICY)
-    _ensure_terms(session, now)
+    world = World(session, now=now, master_key="", actor="demo")  # it makes no grants
+    demo_villages = [world.village(kode) for kode in VILLAGES]
+    demo_gateways = [_ensure_gateway(world, village) for village in demo_villages]
+    world.policy(REGENCY, **POLICY)
+    if session.scalar(sa.select(TermsVersion.id).where(TermsVersion.scope_kode == REGENCY)) is None:
+        world.terms(REGENCY, TERMS_SUMMARY, TERMS_FULL)
     for village in demo_villages:
-        _ensure_announcements(session, village, now)
-    demo_admins = [_ensure_admin(session, *spec, now=now) for spec in ADMINS]
+        _ensure_announcements(world, village)
+    demo_admins = [_ensure_admin(world, *spec) for spec in ADMINS]
     return DemoSeed(villages=demo_villages, gateways=demo_gateways, admins=demo_admins)
 
 
-def _ensure_village(session: Session, kode: str, now: datetime) -> Village:
-    return session.get(Village, kode) or villages.add_village(session, kode, now=now, actor="demo")
-
-
-def _ensure_gateway(session: Session, village: Village, now: datetime) -> DemoGateway:
+def _ensure_gateway(world: World, village: Village) -> DemoGateway:
     nas_id = VILLAGES[village.kode]
-    gateway = session.scalar(sa.select(Gateway).where(Gateway.nas_identifier == nas_id))
+    gateway = world.session.scalar(sa.select(Gateway).where(Gateway.nas_identifier == nas_id))
     if gateway is None:
-        gateway = gateways.add_gateway(
-            session,
-            village_code=village.kode,
-            nas_identifier=nas_id,
-            address=GATEWAY_ADDRESS,
-            hotspot_host=HOTSPOT_HOST,
-            now=now,
-            actor="demo",
-        ).gateway
+        gateway = world.gateway(
+            village.kode, nas_id, address=GATEWAY_ADDRESS, hotspot_host=HOTSPOT_HOST
+        )
     return DemoGateway(nas_identifier=nas_id, village_name=village.name, secret=gateway.secret)
 
 
-def _ensure_terms(session: Session, now: datetime) -> None:
-    exists = session.scalar(sa.select(TermsVersion.id).where(TermsVersion.scope_kode == REGENCY))
-    if exists is None:
-        session.add(
-            TermsVersion(
-                scope_kode=REGENCY,
-                version=1,
-                summary=TERMS_SUMMARY,
-                full_text=TERMS_FULL,
-                published_at=now,
-            )
-        )
-        session.flush()
-
-
-def _ensure_announcements(session: Session, village: Village, now: datetime) -> None:
+def _ensure_announcements(world: World, village: Village) -> None:
     existing = set(
-        session.scalars(
+        world.session.scalars(
             sa.select(Announcement.title).where(Announcement.village_kode == village.kode)
         )
     )
     for title_template, category, pinned, body_template in ANNOUNCEMENTS:
         title = title_template.format(desa=village.name)
-        if title in existing:
-            continue
-        body = body_template.format(desa=village.name)
-        session.add(
-            Announcement(
-                village_kode=village.kode,
-                title=title,
-                body_markdown=body,
-                body_html=paragraphs_html(body),
-                category=category,
-                pinned=pinned,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-    session.flush()
+        if title not in existing:
+            body = paragraphs_html(body_template.format(desa=village.name))
+            world.announcement(village, title, body, category=category, pinned=pinned)
 
 
-def _ensure_admin(
-    session: Session, username: str, role: str, scope: str, *, now: datetime
-) -> DemoAdmin:
+def _ensure_admin(world: World, username: str, role: str, scope: str) -> DemoAdmin:
     password = secrets.token_urlsafe(12)
-    admin = session.scalar(sa.select(AdminUser).where(AdminUser.username == username))
+    admin = world.session.scalar(sa.select(AdminUser).where(AdminUser.username == username))
     if admin is None:
-        admins.create_admin(
-            session, username, role=role, scope=scope, password=password, now=now, actor="demo"
-        )
+        world.admin(username, role, scope, password=password)
     else:
-        admins.set_password(session, admin, password, now=now, actor="demo")
+        admins.set_password(world.session, admin, password, now=world.now, actor="demo")
     return DemoAdmin(username=username, role=role, scope_kode=scope, password=password)

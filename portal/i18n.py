@@ -18,14 +18,15 @@ is stale.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
-
-from portal import PACKAGE_DIR
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 COOKIE = "lang"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
 def chosen_language() -> str:
@@ -48,7 +49,7 @@ def current_language() -> str:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PACKAGE_DIR / "translations"))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=chosen_language)
 
     @app.after_request

@@ -16,8 +16,8 @@ from pathlib import Path
 from pyrad.dictionary import Dictionary
 from pyrad.packet import PacketError
 
-from portal.domain.access.pseudonyms import InvalidMac, normalize_mac
 from portal.domain.keyring import prepared_hmac
+from portal.domain.pseudonyms import InvalidMac, normalize_mac
 from portal.domain.usage.accounting import combine_gigawords
 from radius.accounting import AccountingRequest
 from radius.clients import Client
@@ -202,7 +202,7 @@ def accounting_request(packet: ReceivedPacket, client: Client) -> AccountingRequ
     framed_ip = str(ipaddress.IPv4Address(framed)) if framed and len(framed) == 4 else None
     cause = integer(packet, ACCT_TERMINATE)
     return AccountingRequest(
-        client=client,
+        point=client,
         status=status,
         acct_session_id=session_id,
         mac=mac_of(packet),

@@ -1,9 +1,10 @@
-"""Mid-session quota enforcement: Disconnect-Request or CoA to the session's gateway.
+"""Mid-session quota enforcement: the domain's orders sent to the session's gateway.
 
-Accounting batches report sessions whose device spent its day quota; this sends each
-one Disconnect-Request (policy ``reject``) or a CoA with the throttle
-Mikrotik-Rate-Limit (policy ``throttle``) on a small thread pool, so a router that
-does not answer never holds up accounting. Every result is counted by outcome.
+Accounting batches return orders for sessions whose device spent its allowance
+(`portal.domain.usage.orders`); this sends each, a Disconnect-Request (policy
+``reject``) or a CoA with the throttle Mikrotik-Rate-Limit (policy ``throttle``), on a
+small thread pool, so a router that does not answer never holds up accounting. Every
+result is counted by outcome.
 
 A session is enforced once: an ACK ends the matter, and a NAK is the router's own
 answer (it does not know the session, say), which asking again would not change. A
@@ -20,8 +21,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 from pyrad.dictionary import Dictionary
 
-from radius import coa
-from radius.accounting import Enforcement
+from portal.domain.usage.orders import DISCONNECT, Order
+from radius import coa, orders
 from radius.clients import ClientCache
 from radius.metrics import Metrics
 
@@ -49,68 +50,56 @@ class Enforcer:
         self._lock = threading.Lock()
         self._logged: dict[int, tuple[float, int]] = {}  # gateway: (last line, lines skipped)
 
-    def submit(self, enforcement: Enforcement, nas_address: str) -> Future | None:
+    def submit(self, order: Order, nas_address: str) -> Future | None:
         """Queue one enforcement for the router at ``nas_address``; None if it is sent
         already or on its way (a TIMEOUT lets the next submission through)."""
         with self._lock:
-            if enforcement.session_id in self._done:
+            if order.session_id in self._done:
                 return None
             if len(self._done) > 100_000:
                 self._done.clear()
-            self._done.add(enforcement.session_id)
-        return self._pool.submit(self._enforce_once, enforcement, nas_address)
+            self._done.add(order.session_id)
+        return self._pool.submit(self._enforce_once, order, nas_address)
 
     def stop(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def _enforce_once(self, enforcement: Enforcement, nas_address: str) -> coa.CoaResult:
-        result = self.enforce(enforcement, nas_address)
+    def _enforce_once(self, order: Order, nas_address: str) -> coa.CoaResult:
+        result = self.enforce(order, nas_address)
         if result.outcome is coa.Outcome.TIMEOUT:
             with self._lock:
-                self._done.discard(enforcement.session_id)
+                self._done.discard(order.session_id)
         return result
 
-    def enforce(self, enforcement: Enforcement, nas_address: str) -> coa.CoaResult:
-        """Send the request now and return the gateway's answer (ACK, NAK or TIMEOUT).
-
-        The session is named by User-Name (kept in memory only), Acct-Session-Id and
-        Framed-IP-Address, which RouterOS needs to find a hotspot session.
-        """
-        client = self._clients.by_id(enforcement.gateway_id)
+    def enforce(self, order: Order, nas_address: str) -> coa.CoaResult:
+        """Send the order now and return the gateway's answer (ACK, NAK or TIMEOUT)."""
+        client = self._clients.by_id(order.gateway_id)
         if client is None:
             return coa.CoaResult(coa.Outcome.TIMEOUT)
-        attributes: list[tuple[str, object]] = [("Acct-Session-Id", enforcement.acct_session_id)]
-        if enforcement.user_name:
-            attributes.insert(0, ("User-Name", enforcement.user_name))
-        if enforcement.framed_ip:
-            attributes.append(("Framed-IP-Address", enforcement.framed_ip))
-        disconnect = enforcement.action == "disconnect"
-        if not disconnect:
-            attributes.append(("Mikrotik-Rate-Limit", enforcement.rate_limit or ""))
-        result = coa.send(
+        disconnect = order.action == DISCONNECT
+        result = orders.send(
+            order,
             host=nas_address,
             port=client.coa_port,
             secret=client.secret,
-            dictionary=self._dictionary,
-            disconnect=disconnect,
-            attributes=attributes,
             timeout=self._timeout,
             retries=self._retries,
+            dictionary_=self._dictionary,
         )
         kind = "disconnect" if disconnect else "coa"
         self._metrics.coa.labels(kind, result.label).inc()
-        self._log(enforcement, kind, result)
+        self._log(order, kind, result)
         return result
 
-    def _log(self, enforcement: Enforcement, kind: str, result: coa.CoaResult) -> None:
+    def _log(self, order: Order, kind: str, result: coa.CoaResult) -> None:
         """One line per gateway per second at most (a gateway reporting many spent
         sessions must not flood the log); every result is counted in the metrics."""
         now = time.monotonic()
         with self._lock:
-            last, skipped = self._logged.get(enforcement.gateway_id, (float("-inf"), 0))
+            last, skipped = self._logged.get(order.gateway_id, (float("-inf"), 0))
             if now - last < LOG_INTERVAL:
-                self._logged[enforcement.gateway_id] = (last, skipped + 1)
+                self._logged[order.gateway_id] = (last, skipped + 1)
                 return
-            self._logged[enforcement.gateway_id] = (now, 0)
+            self._logged[order.gateway_id] = (now, 0)
         more = f" ({skipped} more since, see the metrics)" if skipped else ""
-        log.info("quota %s for session %d: %s%s", kind, enforcement.session_id, result.label, more)
+        log.info("quota %s for session %d: %s%s", kind, order.session_id, result.label, more)

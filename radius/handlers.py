@@ -1,42 +1,28 @@
-"""What handlers take and return: plain requests and replies, the residents' messages.
+"""What the shell hands the handlers and gets back: plain requests and replies.
 
 No sockets here and no packet codec: the shell (radius/server.py) has already checked
 the client, the authenticators and the Message-Authenticator, turned the MAC into a
-normalised string that lives only in memory, and will commit the session. The handlers
-themselves are radius/authentication.py and radius/accounting.py; they only flush.
+normalised string that lives only in memory, and will commit the session. The
+decisions themselves are the domain's (`portal.domain.access.authorize`,
+`portal.domain.usage.accounting`); radius/authentication.py and radius/accounting.py
+only translate.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy.orm import Session
+from portal.domain.access.authorize import AccessContext
+from portal.domain.access.authorize import Attempt as AccessRequest
+from portal.domain.network.policies import PolicyCache
+from portal.domain.pseudonyms import KeyRing
+from portal.domain.usage.accounting import AccountingContext
+from portal.messages import WRONG
 
-from portal.domain import clock
-from portal.domain.access.pseudonyms import KeyRing
-from portal.domain.network.policies import EffectivePolicy, effective_policy
-from portal.domain.usage import quotas
-from radius.clients import Client
-
-WRONG = "Kode atau kata sandi salah. Silakan coba lagi."
-GRANT_STALE = (
-    "Sesi masuk sudah kedaluwarsa. Buka lagi halaman Wi-Fi Desa lalu tekan Setuju & Sambungkan."
-)
-NO_DEVICE = "Perangkat tidak dikenali. Silakan sambungkan ulang ke Wi-Fi."
-TERMS_FIRST = "Silakan buka halaman Wi-Fi Desa dan setujui ketentuan terlebih dahulu."
-VOUCHER_MESSAGES = {
-    "unknown": WRONG,
-    "expired": "Masa berlaku voucher sudah habis.",
-    "voided": "Voucher ini sudah tidak berlaku.",
-    "used-up": "Kuota voucher ini sudah habis.",
-    "taken": "Voucher ini sudah dipakai di perangkat lain.",
-}
-
+__all__ = ["WRONG", "AccessReply", "AccessRequest", "Credentials", "HandlerContext"]
 
 # The records built for every packet are named tuples: immutable like a frozen dataclass,
 # built several times faster (a frozen dataclass sets each field through object.__setattr__).
@@ -64,15 +50,6 @@ class Credentials(NamedTuple):
         return False
 
 
-class AccessRequest(NamedTuple):
-    """A verified Access-Request. ``mac`` is normalised, or None when absent or invalid."""
-
-    client: Client
-    user_name: str
-    credentials: Credentials
-    mac: str | None
-
-
 class AccessReply(NamedTuple):
     """Accept or reject, the reply attributes, and why (a metric label, no personal data).
 
@@ -85,13 +62,10 @@ class AccessReply(NamedTuple):
     delay: bool = False
 
 
-def reject(message: str, reason: str, *, delay: bool = False) -> AccessReply:
-    return AccessReply(False, (("Reply-Message", message),), reason, delay)
-
-
 @dataclass
 class HandlerContext:
-    """What handlers share across packets: keys, the key ring and a policy cache."""
+    """What handlers share across packets: the domain's access context and what this
+    process remembers between batches."""
 
     master_key: str
     keyring: KeyRing = field(default_factory=KeyRing)
@@ -100,45 +74,14 @@ class HandlerContext:
     #: Gateway uptime buckets already written (see `UsageBatch.marked`).
     uptime_marked: set = field(default_factory=set)
     #: The local hour (aware datetime) of each village's last recorded peak of
-    #: concurrent devices (see `radius.accounting._peaks_due`).
+    #: concurrent devices (see `portal.domain.usage.accounting.record_batch`).
     peak_hours: dict = field(default_factory=dict)
-    _policies: dict[str, tuple[EffectivePolicy, float]] = field(default_factory=dict)
+    access: AccessContext = field(init=False)
+    accounting: AccountingContext = field(init=False)
 
-    def policy(self, session: Session, village_kode: str) -> EffectivePolicy:
-        """The village's effective policy, re-read at most every ``policy_ttl`` seconds."""
-        cached = self._policies.get(village_kode)
-        if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
-        policy = effective_policy(session, village_kode)
-        self._policies[village_kode] = (policy, time.monotonic() + self.policy_ttl)
-        return policy
-
-
-def accept(
-    policy: EffectivePolicy,
-    state: quotas.QuotaState,
-    *,
-    class_: str,
-    now: datetime,
-    timezone: str,
-    throttled: bool = False,
-) -> AccessReply:
-    """The Access-Accept for what is left today (or, ``throttled``, the throttle rate).
-
-    Session-Timeout is the smallest of time left today, the longest session and the
-    seconds to local midnight, so no session outlives the quota window that allowed it.
-    """
-    timeouts = [policy.max_session_minutes * 60, clock.seconds_to_midnight(now, timezone)]
-    if not throttled and state.seconds_left is not None:
-        timeouts.append(state.seconds_left)
-    attributes: list[tuple[str, object]] = [
-        ("Session-Timeout", max(1, min(timeouts))),
-        ("Idle-Timeout", policy.idle_minutes * 60),
-        ("Acct-Interim-Interval", policy.interim_minutes * 60),
-        ("Mikrotik-Rate-Limit", policy.throttle_rate if throttled else policy.rate_limit),
-        ("Class", class_.encode()),
-    ]
-    if not throttled and state.bytes_left is not None:
-        attributes.append(("Mikrotik-Total-Limit", state.bytes_left & 0xFFFFFFFF))
-        attributes.append(("Mikrotik-Total-Limit-Gigawords", state.bytes_left >> 32))
-    return AccessReply(True, tuple(attributes), "throttle" if throttled else "accept")
+    def __post_init__(self) -> None:
+        policies = PolicyCache(self.policy_ttl)
+        self.access = AccessContext(self.master_key, self.keyring, policies, self.allow_mac_login)
+        self.accounting = AccountingContext(
+            self.keyring, policies, self.uptime_marked, self.peak_hours
+        )

@@ -27,9 +27,8 @@ import sqlalchemy as sa
 from pyrad.packet import PacketError
 from sqlalchemy.orm import Session
 
-from portal.config import Settings
-from portal.database import make_engine, make_sessionmaker
-from portal.domain.clock import utcnow
+from portal.config import Settings, utcnow
+from portal.storage import make_engine, make_sessionmaker
 from radius import decode
 from radius.accounting import account_batch
 from radius.accounting_writer import SocketLoop, commit_batch
@@ -285,7 +284,7 @@ class RadiusServer:
             self.metrics.count("accounting", "stored")
             self.metrics.observe("accounting", time.monotonic() - job.received)
         # CoA goes to the address the gateway's accounting came from.
-        nas_addresses = {job.request.client.gateway_id: job.addr[0] for job in batch}
+        nas_addresses = {job.request.point.gateway_id: job.addr[0] for job in batch}
         for enforcement in found:
             address = nas_addresses.get(enforcement.gateway_id)
             if address is not None:

@@ -20,8 +20,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from portal.config import Settings
-from portal.domain.usage.accounting import close_stale_sessions
-from portal.domain.usage.retention import DailyPurge
+from portal.domain.usage.sessions import close_stale_sessions
+from portal.maintenance import DailyPurge
 from radius.outages import DatabaseOutages
 
 log = logging.getLogger(__name__)

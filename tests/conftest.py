@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher, Type
 from click.testing import CliRunner, Result
 from flask import Flask
 from flask.testing import FlaskClient
@@ -30,11 +31,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal import create_app
 from portal.cli import main
 from portal.config import Settings
-from portal.database import db, make_engine, make_sessionmaker
-from portal.domain.accounts import admins
-from portal.domain.network import gateways, regions, villages
+from portal.database import db
+from portal.domain.accounts import admins, logins
 from portal.migrations import upgrade_database
 from portal.models import AdminUser, Gateway, Village
+from portal.storage import make_engine, make_sessionmaker
+from portal.world import World
 from tests import databases
 
 pytest_plugins = ["tests.privacy.plugin"]
@@ -192,24 +194,25 @@ def row_count(session: Session, model: type) -> int:
 
 
 @pytest.fixture
-def make_village(db_session: Session, now: datetime) -> Callable[..., Village]:
+def test_world(db_session: Session, now: datetime) -> World:
+    """The test world over the app's session at `now`; the factories below commit."""
+    return World(db_session, now=now, master_key=TEST_SECRET_KEY)
+
+
+@pytest.fixture
+def make_village(test_world: World) -> Callable[..., Village]:
     """``make_village(code="64.01.01.2009", **options)``: the village, set up if needed."""
 
     def make(code: str = "64.01.01.2009", **options: Any) -> Village:
-        existing = db_session.get(Village, regions.normalize_code(code))
-        if existing is not None:
-            return existing
-        village = villages.add_village(db_session, code, now=now, **options)
-        db_session.commit()
+        village = test_world.village(code, **options)
+        test_world.session.commit()
         return village
 
     return make
 
 
 @pytest.fixture
-def make_gateway(
-    db_session: Session, make_village: Callable[..., Village], now: datetime
-) -> Callable[..., Gateway]:
+def make_gateway(test_world: World) -> Callable[..., Gateway]:
     """``make_gateway(village="64.01.01.2009", nas_identifier=…, address="127.0.0.1", …)``.
 
     The village is set up when missing; NAS-Identifiers default to gw-1, gw-2, …;
@@ -223,25 +226,17 @@ def make_gateway(
         address: str = "127.0.0.1",
         **options: Any,
     ) -> Gateway:
-        make_village(village)
-        added = gateways.add_gateway(
-            db_session,
-            village_code=village,
-            nas_identifier=nas_identifier or f"gw-{next(numbers)}",
-            address=address,
-            now=now,
-            **options,
+        gateway = test_world.gateway(
+            village, nas_identifier or f"gw-{next(numbers)}", address=address, **options
         )
-        db_session.commit()
-        return added.gateway
+        test_world.session.commit()
+        return gateway
 
     return make
 
 
 @pytest.fixture
-def make_admin(
-    db_session: Session, make_village: Callable[..., Village], now: datetime
-) -> Callable[..., AdminUser]:
+def make_admin(test_world: World) -> Callable[..., AdminUser]:
     """``make_admin(username="operator", role="village", scope="64.01.01.2009",
     password=DEFAULT_PASSWORD)``; a village scope is set up when missing."""
 
@@ -251,12 +246,17 @@ def make_admin(
         scope: str = "64.01.01.2009",
         password: str = DEFAULT_PASSWORD,
     ) -> AdminUser:
-        if role == "village":
-            make_village(scope)
-        admin = admins.create_admin(
-            db_session, username, role=role, scope=scope, password=password, now=now
-        )
-        db_session.commit()
+        admin = test_world.admin(username, role, scope, password=password)
+        test_world.session.commit()
         return admin
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests log in and create admins hundreds of times; the production cost is asserted
+    separately (tests/admin/test_auth.py)."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
+    monkeypatch.setattr(admins, "HASHER", cheap)
+    monkeypatch.setattr(logins, "_DUMMY_HASH", cheap.hash("wifidesa-no-such-user"))

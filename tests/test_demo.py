@@ -17,8 +17,8 @@ import pytest
 import sqlalchemy as sa
 
 from portal.config import Settings
-from portal.database import make_engine
 from portal.models import AdminUser, Announcement, Gateway, Village
+from portal.storage import make_engine
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_PHONE = "02:DE:30:00:00:01"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from portal.database import make_engine, make_sessionmaker
 from portal.models import DeviceDay
+from portal.storage import make_engine, make_sessionmaker
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
 

@@ -12,10 +12,12 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "portal" / "translations" / "en" / "LC_MESSAGES"
 METHODS = [
+    ("portal/messages.py", "python"),
     ("portal/splash/**.py", "python"),
     ("portal/admin/**.py", "python"),
     ("templates/splash/**.html", "jinja2"),
     ("templates/admin/**.html", "jinja2"),
+    ("templates/shared/**.html", "jinja2"),
 ]
 JINJA = {"extensions": "jinja2.ext.i18n"}
 
@@ -25,7 +27,11 @@ def _msgids() -> set[str]:
     for _, _, message, _, _ in extract_from_dir(
         str(ROOT),
         method_map=METHODS,
-        options_map={"templates/splash/**.html": JINJA, "templates/admin/**.html": JINJA},
+        options_map={
+            "templates/splash/**.html": JINJA,
+            "templates/admin/**.html": JINJA,
+            "templates/shared/**.html": JINJA,
+        },
         keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None},
     ):
         found.add(message if isinstance(message, str) else message[0])

@@ -8,15 +8,14 @@ place, `portal.admin.scope.load_scoped`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import Blueprint, Flask, current_app, redirect, request, session, url_for
-from flask_login import LoginManager, current_user, logout_user
+from flask import Blueprint, Flask, redirect, request, url_for
+from flask_login import LoginManager, logout_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.wrappers import Response
 
-from portal.domain import clock
+from portal.web import context, login
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 csrf = CSRFProtect()
@@ -26,16 +25,11 @@ login_manager = LoginManager()
 PUBLIC_ENDPOINTS = frozenset(
     {"admin.login", "admin.login_totp", "admin.totp_enrol_pending", "admin.language"}
 )
-#: Session lifetimes (acceptance test AT-20): the console holds codes, gateway secrets and
-#: village data, often on shared office PCs.
-IDLE_TIMEOUT = timedelta(minutes=15)
-ABSOLUTE_TIMEOUT = timedelta(hours=8)
 
 
 def now() -> datetime:
-    """The current naive-UTC instant; tests replace it with ``WIFIDESA_CLOCK``."""
-    source: Callable[[], datetime] = current_app.config.get("WIFIDESA_CLOCK", clock.utcnow)
-    return source()
+    """The current naive-UTC instant by the installation's clock (`Settings.clock`)."""
+    return context.now()
 
 
 @bp.before_request
@@ -44,11 +38,10 @@ def _require_login() -> Response | None:
         csrf.protect()
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
-    if not current_user.is_authenticated or session_expired():
+    if not login.is_live():
         logout_user()
-        session.pop("admin_auth_at", None)
+        login.forget()
         return redirect(url_for("admin.login"))
-    session["admin_seen_at"] = now().timestamp()
     return None
 
 
@@ -59,19 +52,8 @@ def _private(response: Response) -> Response:
     return response
 
 
-def session_expired() -> bool:
-    """True when the session passed its idle or absolute lifetime."""
-    moment = now().timestamp()
-    started = session.get("admin_auth_at", 0)
-    seen = session.get("admin_seen_at", started)
-    return (
-        moment - started > ABSOLUTE_TIMEOUT.total_seconds()
-        or moment - seen > IDLE_TIMEOUT.total_seconds()
-    )
-
-
 def init_app(app: Flask) -> None:
-    """Wire Flask-Login, CSRF protection, the admin blueprint and the router endpoints."""
+    """Wire Flask-Login, CSRF protection and the admin blueprint."""
     # CSRF is enforced by the admin blueprint itself (above); the router-facing and
     # resident-facing endpoints receive posts from MikroTik pages that carry no token.
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
@@ -92,11 +74,6 @@ def init_app(app: Flask) -> None:
         users,
         vouchers,
     )
-    from portal.routers import bp as routers_bp
-    from portal.routers.media import bp as media_bp
 
     login_manager.user_loader(auth.load_user)
     app.register_blueprint(bp)
-    app.register_blueprint(routers_bp)
-    csrf.exempt(routers_bp)  # RouterOS posts its heartbeat with its own token, no session
-    app.register_blueprint(media_bp)

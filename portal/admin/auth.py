@@ -16,6 +16,7 @@ from portal.domain import clock
 from portal.domain.accounts import admins, logins
 from portal.domain.network import regions
 from portal.models import AdminUser
+from portal.web import login as login_session
 from portal.web.qr import qr_svg
 
 PENDING = "admin_pending"
@@ -203,7 +204,7 @@ def _finish_login(user: AdminUser, action: str) -> Response:
     session.clear()  # a fresh session: nothing from before the login survives
     login_user(SessionUser(user))
     moment = now()
-    session["admin_auth_at"] = session["admin_seen_at"] = moment.timestamp()
+    login_session.start()
     logins.complete_login(db.session, user, now=moment)
     audit(action, "admin_user", user.id, user.scope_kode, actor=user)
     return redirect(url_for("admin.dashboard"))

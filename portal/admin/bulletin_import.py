@@ -6,6 +6,7 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from portal.adapters import feeds
 from portal.admin import bp, now
 from portal.admin.bulletin import village_choices
 from portal.admin.forms import ImportForm
@@ -22,7 +23,7 @@ def bulletin_import() -> Response | str:
     if form.validate_on_submit():
         village = require_village(form.village.data)
         try:
-            data = opensid.fetch_feed(
+            data = feeds.fetch_feed(
                 form.site.data,
                 allow_private=current_app.config.get("WIFIDESA_FETCH_ALLOW_PRIVATE", False),
             )

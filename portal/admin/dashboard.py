@@ -10,8 +10,9 @@ from portal.admin.scope import in_scope, load_scoped, me, scoped_villages
 from portal.admin.views import local
 from portal.database import db
 from portal.domain.content import announcements
-from portal.domain.reporting import dashboard as dashboard_domain
+from portal.domain.reporting import status
 from portal.models import AuditEntry, Village
+from portal.web import formatting
 
 AUDIT_PAGE = 200
 
@@ -21,41 +22,29 @@ def dashboard() -> str:
     villages = scoped_villages()
     if me().role == "village" and len(villages) == 1:
         return village_page(villages[0].kode)
-    statuses = dashboard_domain.village_statuses(db.session, villages, now())
+    result = status.overview(db.session, me().scope_kode, now())
     return render_template(
         "admin/dashboard_region.html",
-        statuses=statuses,
-        counts=dashboard_domain.attention_counts(statuses),
+        statuses=status.needing_attention_first(result.villages),
+        counts=result.attention_counts(),
         local=local,
-        size=human_bytes,
+        size=formatting.amount,
     )
 
 
 @bp.get("/villages/<kode>")
 def village_page(kode: str) -> str:
     village = load_scoped(Village, kode)
-    moment = now()
-    status = dashboard_domain.village_statuses(db.session, [village], moment)[0]
+    result = status.overview(db.session, village.kode, now())
     return render_template(
         "admin/dashboard_village.html",
         village=village,
-        status=status,
-        gateways=dashboard_domain.gateway_states(db.session, village, moment),
+        status=result.villages[0],
+        gateways=result.gateways,
         notes=announcements.latest(db.session, village.kode),
         local=lambda m: local(m, village.timezone),
-        size=human_bytes,
+        size=formatting.amount,
     )
-
-
-def human_bytes(count: int) -> str:
-    """``1234567`` → ``1,2 MB`` (Indonesian decimal comma)."""
-    value = float(count)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1000 or unit == "GB":
-            text = f"{value:.0f}" if unit == "B" else f"{value:.1f}".replace(".", ",")
-            return f"{text} {unit}"
-        value /= 1000
-    return f"{count} B"
 
 
 @bp.get("/log")

@@ -20,8 +20,9 @@ from portal.admin.scope import gateways_query, load_scoped, me, require_role, re
 from portal.admin.views import audit, local, settings
 from portal.database import db
 from portal.domain.network import gateways, policies, router_script
-from portal.domain.reporting import dashboard
+from portal.domain.reporting import figures
 from portal.models import Gateway, Village
+from portal.web import formatting
 
 REVEAL = "gateway_secret_reveal"
 REVEAL_SECONDS = 15 * 60
@@ -29,23 +30,21 @@ REVEAL_SECONDS = 15 * 60
 
 @bp.get("/gateways")
 def gateway_list() -> str:
-    moment = now()
-    rows = []
-    for gateway in db.session.scalars(gateways_query()):
-        last = dashboard.last_heard(db.session, gateway)
-        rows.append((gateway, last, dashboard.is_up(last, moment)))
+    states = {s.id: s for s in figures.gateway_states(db.session, me().scope_kode, now())}
+    rows = [(gateway, states[gateway.id]) for gateway in db.session.scalars(gateways_query())]
     return render_template("admin/gateways.html", rows=rows, local=local)
 
 
 @bp.get("/gateways/<int:gateway_id>")
 def gateway_detail(gateway_id: int) -> str:
     gateway = load_scoped(Gateway, gateway_id)
-    last = dashboard.last_heard(db.session, gateway)
+    states = figures.gateway_states(db.session, gateway.village_kode, now())
     return render_template(
         "admin/gateway_detail.html",
         gateway=gateway,
-        last=local(last, gateway.village.timezone),
-        up=dashboard.is_up(last, now()),
+        state=next(s for s in states if s.id == gateway.id),
+        local=local,
+        percent=formatting.percent,
         form=ConfirmForm(),
     )
 

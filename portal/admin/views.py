@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import current_app
 from flask_login import current_user
 
-from portal.config import Settings
 from portal.database import db
-from portal.domain import clock
-from portal.domain.accounts import audit as audit_log
+from portal.domain import audit as audit_log
 from portal.models import AdminUser
+from portal.web import context, formatting
 
-
-def settings() -> Settings:
-    return current_app.extensions["wifidesa.settings"]
-
-
-def master_key() -> str:
-    return current_app.config["SECRET_KEY"]
+settings, master_key = context.settings, context.master_key
 
 
 def audit(
@@ -51,8 +41,4 @@ def audit(
     )
 
 
-def local(moment: datetime | None, timezone: str = "WIB") -> str:
-    """A stored UTC time as ``22-11-2026 19.05 WITA`` (empty for None)."""
-    if moment is None:
-        return ""
-    return clock.to_local(moment, timezone).strftime("%d-%m-%Y %H.%M ") + timezone
+local = formatting.local_datetime

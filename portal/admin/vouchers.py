@@ -17,7 +17,7 @@ from portal.admin import bp, now
 from portal.admin.bulletin import village_choices
 from portal.admin.forms import ConfirmForm, VoucherBatchForm
 from portal.admin.scope import batches_query, load_scoped, me, require_village
-from portal.admin.views import audit, local, master_key, settings
+from portal.admin.views import local, master_key, settings
 from portal.database import db
 from portal.domain.access import vouchers
 from portal.models import Village, VoucherBatch
@@ -59,9 +59,8 @@ def voucher_create() -> Response | str:
         valid_days=form.valid_days.data, now=now(), master_key=master_key(),
         daily_mb=form.daily_mb.data, daily_minutes=form.daily_minutes.data,
         total_mb=form.total_mb.data, total_minutes=form.total_minutes.data,
-        label=form.label.data or "", created_by_id=me().id,
+        label=form.label.data or "", created_by_id=me().id, actor=me().username,
     )  # fmt: skip
-    audit("voucher_batch.create", "voucher_batch", batch.id, village.kode, detail=f"{len(codes)}")
     return render_sheet(batch, village, codes, form.layout.data)
 
 
@@ -97,7 +96,6 @@ def voucher_batch(batch_id: int) -> str:
 @bp.post("/vouchers/<int:batch_id>/void")
 def voucher_void(batch_id: int) -> Response:
     batch = load_scoped(VoucherBatch, batch_id)
-    vouchers.void_batch(batch, now())
-    audit("voucher_batch.void", "voucher_batch", batch.id, batch.village_kode)
+    vouchers.void_batch(db.session, batch, now=now(), actor=me().username, actor_id=me().id)
     flash(_("Semua voucher batch ini dibatalkan."), "ok")
     return redirect(url_for("admin.voucher_batch", batch_id=batch.id))

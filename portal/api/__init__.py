@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request, stream_with_context
+from flask import Blueprint, Flask, Response, g, jsonify, request, stream_with_context
 
-from portal import settings_of
+from portal.adapters import export_files
 from portal.database import db
-from portal.domain import clock
 from portal.domain.accounts import tokens
 from portal.domain.network.regions import UnknownRegion, lookup
-from portal.domain.reporting import export_cache, metadata, reports, satudata
+from portal.domain.reporting import exports, metadata, reports, satudata
+from portal.web import context
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = frozenset({"api.usage_metadata"})
@@ -39,7 +39,7 @@ def _require_token() -> tuple[Response, int] | None:
     header = request.headers.get("Authorization", "")
     presented = header[7:].strip() if header[:7].lower() == "bearer " else None
     try:
-        g.api_token = tokens.authenticate(db.session, presented, clock.utcnow())
+        g.api_token = tokens.authenticate(db.session, presented, context.now())
     except tokens.TokenRejected:
         return problem(401, "a valid bearer token is required")
     return None
@@ -93,12 +93,12 @@ def usage() -> Response | tuple[Response, int]:
         return problem(403, f"this token covers {g.api_token.scope_kode} only")
     options = {
         "group": group, "variant": variant, "totals": request.args.get("totals") == "1",
-        "threshold": settings_of(current_app).suppression_threshold,
+        "threshold": context.settings().suppression_threshold,
     }  # fmt: skip
     if output == "csv":
-        cache = export_cache.folder_of(settings_of(current_app).data_dir)
-        chunks = satudata.export_csv(
-            db.session, scope, start, end, cache_dir=cache, now=clock.utcnow(), **options
+        months = export_files.MonthFiles(export_files.folder_of(context.settings().data_dir))
+        chunks = exports.export_csv(
+            db.session, scope, start, end, months=months, now=context.now(), **options
         )
         name = f"wifidesa-{scope}-{start}-{end}-{group}-{variant}.csv"
         return Response(
@@ -119,10 +119,10 @@ def usage_metadata() -> Response:
     """The Satu Data metadata of an export: ?group=&from=&to=&variant= (all optional)."""
     group = _choice("group", reports.GROUPS, "day")
     variant = _choice("variant", satudata.VARIANTS, "open")
-    today = clock.utcnow().date()
+    today = context.now().date()
     start = _date("from") if "from" in request.args else today
     end = _date("to") if "to" in request.args else start
-    settings = settings_of(current_app)
+    settings = context.settings()
     return jsonify(
         metadata.metadata(
             group, start, end, variant=variant, threshold=settings.suppression_threshold,

@@ -11,11 +11,20 @@ from typing import Any
 
 import click
 
-from portal.admin import cli as admin_cli
-from portal.cli import admins, database, demo, gateways, policies, serve, tokens, villages
-from portal.reports import cli as reports_cli
-from portal.simulate_cli import simulate
-from radius import cli as radius_cli
+from portal.cli import (
+    admins,
+    database,
+    demo,
+    gateways,
+    policies,
+    radius,
+    serve,
+    simulate,
+    tokens,
+    upkeep,
+    villages,
+    vouchers,
+)
 
 # click 8.2+ raises this for a group called without a subcommand; older click prints help.
 NoArgsIsHelp: type[click.UsageError] = getattr(
@@ -66,10 +75,8 @@ main.add_command(admins.admin)
 main.add_command(tokens.token)
 main.add_command(serve.serve)
 main.add_command(demo.demo)
-main.add_command(simulate)
-for command in [*admin_cli.commands, *reports_cli.commands]:
-    main.add_command(command)
-for command in radius_cli.commands:
+main.add_command(simulate.simulate)
+for command in [*vouchers.commands, *upkeep.commands, *radius.commands]:
     main.add_command(command)
 
 __all__ = ["main"]

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from portal.cli.common import CommandError, load_settings, unit_of_work, utcnow
+from portal.cli.common import ACTOR, CommandError, command
 from portal.domain.accounts.admins import MIN_PASSWORD_LENGTH, check_password, create_admin
 from portal.domain.errors import DomainError
 
@@ -40,11 +40,11 @@ def create(username: str, role: str, scope: str, password_stdin: bool) -> None:
     Passwords have at least 10 characters and are stored as argon2id hashes.
     """
     password = _read_password(password_stdin)
-    settings = load_settings()
-    with unit_of_work(settings) as session:
+    with command() as run:
         created = create_admin(
-            session, username, role=role, scope=scope, password=password, now=utcnow(), actor="cli"
-        )
+            run.session, username, role=role, scope=scope, password=password, now=run.now,
+            actor=ACTOR,
+        )  # fmt: skip
         summary = f"Admin {created.username} created: {created.role} of {created.scope_kode}"
     click.echo(summary)
 

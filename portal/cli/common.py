@@ -1,21 +1,30 @@
-"""What every command shares: settings, the one-line error, and the unit of work."""
+"""What every command shares: settings, the one-line error, and the unit of work.
+
+A command that changes data runs in one `command` block: it gets a session and the
+instant of the installation's clock, its domain calls write their audit entries, and the
+block commits once at the end, or not at all. Every refusal is one line on stderr:
+exit code 2 for bad input (a `DomainError`), 1 when the surroundings are wrong (no
+database yet, a database that does not answer, a port in use).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
 from sqlalchemy.orm import Session
 
-from portal import create_app
 from portal.config import Settings
-from portal.database import db
 from portal.domain.errors import DomainError
+from portal.storage import make_engine, make_sessionmaker, unit_of_work
+
+#: Who the audit log names for what a command did.
+ACTOR = "cli"
 
 
 class CommandError(click.ClickException):
@@ -30,9 +39,13 @@ class EnvironmentProblem(click.ClickException):
     exit_code = 1
 
 
-def utcnow() -> datetime:
-    """The current time as the naive UTC datetime the models store."""
-    return datetime.now(UTC).replace(tzinfo=None)
+@dataclass(frozen=True)
+class Command:
+    """One command's unit of work: the session, the instant it runs at, its settings."""
+
+    session: Session
+    now: datetime
+    settings: Settings
 
 
 def load_settings() -> Settings:
@@ -57,70 +70,61 @@ def describe_database(settings: Settings) -> str:
 
 
 @contextmanager
-def app_context(settings: Settings) -> Iterator[Flask]:
-    """An application for the settings, inside its app context; engines closed on exit."""
-    app = create_app(settings)
-    with app.app_context():
-        try:
-            yield app
-        finally:
-            db.session.remove()
-            db.engine.dispose()
+def engine_for(settings: Settings) -> Iterator[sa.Engine]:
+    """An engine on the installation's database, disposed of at the end."""
+    engine = make_engine(settings)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
-def check_database(settings: Settings) -> None:
-    """Make sure the database exists, answers and has a schema, before serving from it.
+def check_database(settings: Settings, engine: sa.Engine) -> None:
+    """Make sure the database exists, answers and has a schema.
 
     Raises EnvironmentProblem (exit 1) with what to do otherwise.
     """
-    _require_sqlite_file(settings)
-    with app_context(settings):
-        _require_schema(settings)
-
-
-@contextmanager
-def unit_of_work(settings: Settings) -> Iterator[Session]:
-    """A session for one command, committed once at the end.
-
-    A DomainError rolls everything back and becomes a CommandError (exit 2); an
-    unreachable or uninitialised database becomes an EnvironmentProblem (exit 1).
-    """
-    _require_sqlite_file(settings)
-    with app_context(settings):
-        session = db.session
-        _require_schema(settings)
-        try:
-            yield session
-            session.commit()
-        except DomainError as error:
-            session.rollback()
-            raise CommandError(str(error)) from None
-        except sa.exc.IntegrityError as error:
-            # A concurrent writer won a race the domain checks could not see.
-            session.rollback()
-            raise CommandError(f"refused by the database: {error.orig}".splitlines()[0]) from None
-
-
-def _require_sqlite_file(settings: Settings) -> None:
-    # Connecting would create an empty SQLite file; say what to do instead.
-    if (
-        settings.is_sqlite
-        and not Path(sa.make_url(settings.sqlalchemy_url).database or "").exists()
-    ):
+    database = sa.make_url(settings.sqlalchemy_url).database or ""
+    if settings.is_sqlite and not Path(database).exists():
+        # Connecting would create an empty SQLite file; say what to do instead.
         raise EnvironmentProblem(
             f"no database in {settings.data_dir}; create it first with: wifidesa init-db"
         )
-
-
-def _require_schema(settings: Settings) -> None:
     try:
-        ready = sa.inspect(db.engine).has_table("alembic_version")
+        ready = sa.inspect(engine).has_table("alembic_version")
     except sa.exc.OperationalError as error:
-        message = str(error.orig).strip().splitlines()[0]
         raise EnvironmentProblem(
-            f"database {describe_database(settings)} unreachable: {message}"
+            f"database {describe_database(settings)} unreachable: {first_line(error)}"
         ) from None
     if not ready:
         raise EnvironmentProblem(
             f"database {describe_database(settings)} has no schema; run: wifidesa init-db"
         )
+
+
+def first_line(error: sa.exc.DBAPIError) -> str:
+    return str(error.orig).strip().splitlines()[0] if str(error.orig).strip() else "error"
+
+
+@contextmanager
+def command(settings: Settings | None = None) -> Iterator[Command]:
+    """One command's unit of work, committed once at the end.
+
+    A DomainError rolls everything back and becomes a CommandError (exit 2); an
+    unreachable or uninitialised database becomes an EnvironmentProblem (exit 1).
+    """
+    settings = settings or load_settings()
+    with engine_for(settings) as engine:
+        check_database(settings, engine)
+        try:
+            with unit_of_work(make_sessionmaker(engine)) as session:
+                yield Command(session, settings.clock(), settings)
+        except DomainError as error:
+            raise CommandError(str(error)) from None
+        except sa.exc.IntegrityError as error:
+            # A concurrent writer won a race the domain checks could not see.
+            raise CommandError(f"refused by the database: {first_line(error)}") from None
+        except sa.exc.OperationalError as error:
+            raise EnvironmentProblem(
+                f"database {describe_database(settings)} failed: {first_line(error)}"
+            ) from None

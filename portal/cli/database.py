@@ -7,15 +7,29 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
+from portal import create_app
 from portal.backup import BackupFailed, backup_sqlite, default_target
-from portal.cli.common import (
-    EnvironmentProblem,
-    app_context,
-    describe_database,
-    load_settings,
-    utcnow,
-)
+from portal.cli.common import EnvironmentProblem, describe_database, first_line, load_settings
+from portal.config import Settings
+from portal.database import db
 from portal.migrations import upgrade_database
+
+
+def migrate(settings: Settings) -> None:
+    """Create the database, or upgrade it to the newest schema (Alembic needs the app).
+
+    Raises EnvironmentProblem when the database does not answer.
+    """
+    app = create_app(settings)
+    try:
+        upgrade_database(app)
+    except sa.exc.OperationalError as error:
+        raise EnvironmentProblem(
+            f"database {describe_database(settings)} unreachable: {first_line(error)}"
+        ) from None
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @click.command("init-db")
@@ -25,14 +39,7 @@ def init_db() -> None:
     Safe to run again: a database that is up to date is left as it is.
     """
     settings = load_settings()
-    with app_context(settings) as app:
-        try:
-            upgrade_database(app)
-        except sa.exc.OperationalError as error:
-            message = str(error.orig).strip().splitlines()[0]
-            raise EnvironmentProblem(
-                f"database {describe_database(settings)} unreachable: {message}"
-            ) from None
+    migrate(settings)
     click.echo(f"Database ready: {describe_database(settings)}")
 
 
@@ -50,7 +57,7 @@ def backup(target: Path | None) -> None:
     For PostgreSQL it explains what to use instead (pg_dump / pg_basebackup).
     """
     settings = load_settings()
-    destination = target or default_target(settings, utcnow())
+    destination = target or default_target(settings, settings.clock())
     try:
         written = backup_sqlite(settings, destination)
     except BackupFailed as error:

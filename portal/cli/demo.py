@@ -7,6 +7,7 @@ database named by WIFIDESA_DATABASE_URL.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import replace
@@ -14,12 +15,11 @@ from typing import Protocol
 
 import click
 
-from portal.cli.common import app_context, load_settings, utcnow
-from portal.cli.serve import run_portal
+from portal.cli.common import command, load_settings
+from portal.cli.database import migrate
+from portal.cli.serve import require_free_port, run_portal
 from portal.config import Settings
-from portal.database import db
 from portal.demo import DemoSeed, seed_demo
-from portal.migrations import upgrade_database
 
 
 class Stoppable(Protocol):
@@ -81,11 +81,15 @@ def demo(host: str, port: int, radius_port: int) -> None:
     settings = replace(demo_settings(), public_url=portal_url)
     if os.environ.get("WIFIDESA_DATABASE_URL"):
         click.echo("Note: the demo ignores WIFIDESA_DATABASE_URL and uses SQLite.", err=True)
-    with app_context(settings) as app:
-        upgrade_database(app)
-        seed = seed_demo(db.session, now=utcnow())
-        db.session.commit()
-        click.echo(banner(seed, settings, portal_url, host, radius_port))
+    # Before anything changes: a second demo while the first runs must not hand out new
+    # passwords for the first one's admins.
+    require_free_port(host, port, socket.SOCK_STREAM, "the portal")
+    for udp_port in (radius_port, radius_port + 1):
+        require_free_port(host, udp_port, socket.SOCK_DGRAM, "the RADIUS server")
+    migrate(settings)
+    with command(settings) as run:
+        seed = seed_demo(run.session, now=run.now)
+    click.echo(banner(seed, settings, portal_url, host, radius_port))
     radius = start_radius(settings, host, radius_port)
     try:
         run_portal(settings, host=host, port=port, workers=2)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from portal.cli.common import load_settings, unit_of_work, utcnow
+from portal.cli.common import ACTOR, command
 from portal.domain.network.gateways import add_gateway
 
 
@@ -21,7 +21,8 @@ def gateway() -> None:
 )
 @click.option(
     "--secret",
-    help="RADIUS shared secret (16+ characters); default: 32 random characters, printed once.",
+    help="RADIUS shared secret (24+ characters, its own); default: 32 random characters,"
+    " printed once.",
 )
 @click.option(
     "--coa-port", type=int, default=3799, show_default=True, help="Router's CoA/Disconnect port."
@@ -43,10 +44,9 @@ def add(
     hotspot_host: str | None,
 ) -> None:
     """Register a router of an existing village; prints a generated secret once."""
-    settings = load_settings()
-    with unit_of_work(settings) as session:
+    with command() as run:
         added = add_gateway(
-            session,
+            run.session,
             village_code=village_code,
             nas_identifier=nas_id,
             address=address,
@@ -54,8 +54,8 @@ def add(
             coa_port=coa_port,
             require_message_authenticator=require_message_authenticator,
             hotspot_host=hotspot_host,
-            now=utcnow(),
-            actor="cli",
+            now=run.now,
+            actor=ACTOR,
         )
         lines = [
             f"Gateway {added.gateway.nas_identifier} added for village "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from portal.cli.common import CommandError, load_settings, unit_of_work, utcnow
+from portal.cli.common import ACTOR, CommandError, command
 from portal.domain.network import regions
 from portal.domain.network.policies import POLICY_FIELDS, effective_policy, set_policy
 from portal.domain.network.villages import get_village
@@ -40,16 +40,14 @@ def set_(village_code: str | None, regency_code: str | None, **values: object) -
         raise CommandError("give exactly one of --village CODE or --regency CODE")
     if all(value is None for value in values.values()):
         raise CommandError("nothing to set; give at least one limit (see --help)")
-    settings = load_settings()
-    with unit_of_work(settings) as session:
-        now = utcnow()
+    with command() as run:
         if village_code is not None:
-            scope = get_village(session, village_code).kode
+            scope = get_village(run.session, village_code).kode
         else:
             scope = _regency(regency_code or "")
-        row = set_policy(session, scope, now=now, **values)
+        row = set_policy(run.session, scope, now=run.now, actor=ACTOR, **values)
         if village_code is not None:
-            shown = effective_policy(session, scope)
+            shown = effective_policy(run.session, scope)
             lines = [f"  {name}: {getattr(shown, name)}" for name in POLICY_FIELDS]
             heading = f"Policy of village {scope} set; now in effect:"
         else:

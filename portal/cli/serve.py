@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import click
@@ -9,7 +10,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from portal import create_app
-from portal.cli.common import check_database, load_settings
+from portal.cli.common import EnvironmentProblem, check_database, engine_for, load_settings
 from portal.config import Settings
 
 
@@ -74,5 +75,20 @@ def serve(host: str, port: int, workers: int) -> None:
     front when the portal is reachable beyond the hotspot networks.
     """
     settings = load_settings()
-    check_database(settings)
+    with engine_for(settings) as engine:
+        check_database(settings, engine)
+    require_free_port(host, port, socket.SOCK_STREAM, "the portal")
     run_portal(settings, host=host, port=port, workers=workers)
+
+
+def require_free_port(host: str, port: int, kind: socket.SocketKind, what: str) -> None:
+    """Raise EnvironmentProblem (one line, exit 1) when ``port`` on ``host`` is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, kind) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise EnvironmentProblem(
+                f"{what} cannot listen on {host} port {port}: {error.strerror}"
+                " (is another wifidesa running?)"
+            ) from None

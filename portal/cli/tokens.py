@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from portal.cli.common import load_settings, unit_of_work, utcnow
+from portal.cli.common import ACTOR, command
 from portal.domain.accounts.tokens import create_token
 
 
@@ -20,9 +20,8 @@ def token() -> None:
 @click.option("--label", default="", help="What the token is for, e.g. 'dashboard Diskominfo'.")
 def create(scope: str, label: str) -> None:
     """Create a bearer token and print it once; only its SHA-256 hash is stored."""
-    settings = load_settings()
-    with unit_of_work(settings) as session:
-        created = create_token(session, scope=scope, label=label, now=utcnow(), actor="cli")
+    with command() as run:
+        created = create_token(run.session, scope=scope, label=label, now=run.now, actor=ACTOR)
         scope_kode = created.record.scope_kode
     click.echo(f"Token for {scope_kode} (shown only now; store it safely):")
     click.echo(created.token)

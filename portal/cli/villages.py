@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from portal.cli.common import load_settings, unit_of_work, utcnow
+from portal.cli.common import ACTOR, command
 from portal.domain.network.villages import add_village
 
 
@@ -27,9 +27,10 @@ def add(code: str, timezone: str | None, ssid: str | None) -> None:
     Names of the village, district, regency and province come from the official
     Kemendagri list; an unknown code is refused.
     """
-    settings = load_settings()
-    with unit_of_work(settings) as session:
-        added = add_village(session, code, now=utcnow(), timezone=timezone, ssid=ssid, actor="cli")
+    with command() as run:
+        added = add_village(
+            run.session, code, now=run.now, timezone=timezone, ssid=ssid, actor=ACTOR
+        )
         summary = (
             f"Village {added.kode} {added.name} added: kec. {added.district_name}, "
             f"{added.regency_name}, {added.province_name}; {added.timezone}; "

@@ -19,11 +19,6 @@ def zone(label: str) -> ZoneInfo:
     return ZoneInfo(TIMEZONES[label])
 
 
-def utcnow() -> datetime:
-    """The current time as a naive UTC datetime: call only at a request/packet boundary."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 # The pure functions below are cached: a RADIUS batch asks them the same question (one
 # ``now``, one zone) for every packet in it.
 

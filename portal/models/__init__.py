@@ -12,6 +12,7 @@ from portal.models.network import Gateway, GatewayUptime, Policy, Village
 from portal.models.usage import (
     AccountingSession,
     DeviceDay,
+    RouterOrder,
     TermsAcceptance,
     UsageDaily,
     UsageHourly,
@@ -30,6 +31,7 @@ __all__ = [
     "LoginGrant",
     "Policy",
     "PseudonymKey",
+    "RouterOrder",
     "TermsAcceptance",
     "TermsVersion",
     "UsageDaily",

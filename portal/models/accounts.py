@@ -7,8 +7,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.database import Base
 from portal.models.network import KODE
+from portal.storage import Base
 
 ROLES = ("province", "regency", "village")
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.database import Base
+from portal.storage import Base
 
 BIG = sa.BigInteger
 
@@ -134,3 +134,31 @@ class TermsAcceptance(Base):
         sa.ForeignKey("terms_version.id"), primary_key=True
     )
     count: Mapped[int] = mapped_column(default=0)
+
+
+class RouterOrder(Base):
+    """An order sent to a gateway about one session (an admin's Putuskan), and its answer.
+
+    Written when the order is placed and again when the router answers (or does not),
+    so any worker can show where it stands. Nothing personal: the session's client IP
+    is read from the session when the packet is built, never copied here.
+    """
+
+    __tablename__ = "router_order"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gateway_id: Mapped[int] = mapped_column(sa.ForeignKey("gateway.id", ondelete="CASCADE"))
+    accounting_session_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("accounting_session.id", ondelete="SET NULL")
+    )
+    #: "disconnect" (Disconnect-Request) or "throttle" (CoA with a rate limit).
+    action: Mapped[str] = mapped_column(sa.String(10))
+    requested_at: Mapped[datetime] = mapped_column(index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("admin_user.id", ondelete="SET NULL")
+    )
+    requested_by_label: Mapped[str] = mapped_column(sa.String(64))
+    answered_at: Mapped[datetime | None]
+    #: "ack", "nak", "timeout" or "error"; NULL while the order is on its way.
+    outcome: Mapped[str | None] = mapped_column(sa.String(8))
+    error_cause: Mapped[int | None]

@@ -13,7 +13,6 @@ from flask import (
     Flask,
     Response,
     abort,
-    current_app,
     g,
     redirect,
     render_template,
@@ -22,16 +21,15 @@ from flask import (
 )
 from flask_login import logout_user
 
-from portal import settings_of
 from portal.database import db
 from portal.domain import clock
 from portal.domain.network.regions import covers
 from portal.domain.reporting import status, village_report
-from portal.domain.reporting.summary import daily_summaries
-from portal.domain.usage import retention
 from portal.models import Village
 from portal.reports.auth import current_scope, session_is_live
-from portal.web import charts, formatting
+from portal.web import charts, context, formatting
+from portal.web.privacy import retention_lines
+from portal.web.summary import daily_summaries
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 #: Villages per page of the overview (a province has up to 1,600).
@@ -44,8 +42,8 @@ SORT_KEYS = {
     "30_hari": lambda v: v.users_30d,
     "data": lambda v: v.bytes_30d,
     "uptime": lambda v: -1.0 if v.uptime_pct is None else v.uptime_pct,
-    "terakhir": lambda v: v.last_seen_at.isoformat() if v.last_seen_at else "",
-    "status": lambda v: v.status,
+    "terakhir": lambda v: v.last_heard.isoformat() if v.last_heard else "",
+    "status": lambda v: v.state,
 }
 
 
@@ -73,7 +71,7 @@ def _formatting() -> dict[str, object]:
 @bp.get("/")
 def overview() -> str:
     """All villages in the admin's area, sortable, with district and regency totals."""
-    now = clock.utcnow()
+    now = context.now()
     result = status.overview(db.session, g.scope, now)
     sort = request.args.get("urut", "kode")
     descending = request.args.get("arah", "turun" if sort != "kode" else "naik") == "turun"
@@ -93,14 +91,14 @@ def village(kode: str) -> str:
     found = db.session.get(Village, kode)
     if found is None or not covers(g.scope, kode):
         abort(404)
-    start, end = _range(clock.local_day(clock.utcnow(), found.timezone))
+    start, end = _range(clock.local_day(context.now(), found.timezone))
     days = village_report.daily(db.session, kode, start, end)
     heat = village_report.heatmap(db.session, kode, start, end)
     lengths = village_report.session_lengths(db.session, kode, start, end)
     return render_template(
         "reports/village.html", village=found, start=start, end=end, days=days, heat=heat,
-        lengths=lengths, weekdays=village_report.WEEKDAYS, hours=HOURS,
-        length_labels=village_report.LENGTH_LABELS, charts=_village_charts(days, heat, lengths),
+        lengths=lengths, weekdays=formatting.WEEKDAYS, hours=HOURS,
+        length_labels=formatting.LENGTH_LABELS, charts=_village_charts(days, heat, lengths),
     )  # fmt: skip
 
 
@@ -110,15 +108,15 @@ def _village_charts(
     lengths: village_report.SessionLengths,
 ) -> dict[str, object]:
     labels = [f"{d.day.day:02d}/{d.day.month:02d}" for d in days]
-    number, size = formatting.number, formatting.data_size
+    number, size = formatting.number, formatting.amount
     return {
         "users": charts.bar_chart("Pengguna per hari", labels, [d.devices for d in days],
                                   describe=number),
         "data": charts.bar_chart("Data per hari", labels, [d.bytes_total for d in days],
                                  describe=size),
-        "heat": charts.heatmap("Rata-rata pengguna per jam", village_report.WEEKDAYS, HOURS,
+        "heat": charts.heatmap("Rata-rata pengguna per jam", formatting.WEEKDAYS, HOURS,
                                heat.cells, describe=lambda v: number(v, 1)),
-        "lengths": charts.bar_chart("Lama sesi", village_report.LENGTH_LABELS, lengths.counts,
+        "lengths": charts.bar_chart("Lama sesi", formatting.LENGTH_LABELS, lengths.counts,
                                     describe=number, every=1),
     }  # fmt: skip
 
@@ -149,7 +147,7 @@ def _range(today: date) -> tuple[date, date]:
 @bp.get("/gateway-mati")
 def gateways_down() -> str:
     """Gateways in the admin's area not heard from lately, with since when."""
-    now = clock.utcnow()
+    now = context.now()
     down = status.gateways_down(db.session, g.scope, now)
     return render_template("reports/gateways_down.html", down=down, now=now)
 
@@ -157,14 +155,14 @@ def gateways_down() -> str:
 @bp.get("/ringkasan")
 def summary() -> str:
     """Today's summary per regency, as text to paste into a chat group."""
-    summaries = daily_summaries(db.session, g.scope, clock.utcnow())
+    summaries = daily_summaries(db.session, g.scope, context.now())
     return render_template("reports/summary.html", summaries=summaries)
 
 
 @bp.get("/penyimpanan")
 def retention_settings() -> str:
     """How long what is kept, in plain words."""
-    lines = retention.describe(settings_of(current_app))
+    lines = retention_lines(context.settings())
     return render_template("reports/retention.html", lines=lines)
 
 

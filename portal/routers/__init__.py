@@ -8,12 +8,12 @@ and a token in a URL ends up in proxies' logs.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, Flask, abort, request
 from werkzeug.wrappers import Response
 
 from portal.database import db
-from portal.domain import clock
 from portal.domain.network import gateways
+from portal.web import context
 
 bp = Blueprint("routers", __name__, url_prefix="/mt")
 
@@ -24,9 +24,22 @@ def heartbeat(nas_id: str) -> tuple[str, int] | Response:
     if not token or len(token) > 128:
         abort(404)
     try:
-        gateways.record_heartbeat(
-            db.session, nas_identifier=nas_id, token=token, now=clock.utcnow()
-        )
+        gateways.record_heartbeat(db.session, nas_identifier=nas_id, token=token, now=context.now())
     except gateways.UnknownGateway:
         abort(404)
     return "", 204
+
+
+def init_app(app: Flask) -> None:
+    """Register the gateways' endpoints and the residents' pictures.
+
+    RouterOS posts its heartbeat with its own token and no session, so an app-wide
+    CSRFProtect (the console's) must skip it.
+    """
+    from portal.routers.media import bp as media_bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(media_bp)
+    csrf = app.extensions.get("csrf")
+    if csrf is not None:
+        csrf.exempt(bp)

@@ -11,10 +11,9 @@ from flask import Blueprint, abort, current_app, send_file
 from werkzeug.wrappers import Response
 
 from portal.database import db
-from portal.domain import clock
 from portal.domain.content import announcements
 from portal.models import Announcement
-from portal.web import pictures
+from portal.web import context, pictures
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
@@ -29,6 +28,6 @@ def announcement_picture(name: str) -> Response:
     settings = current_app.extensions["wifidesa.settings"]
     path = pictures.picture_path(settings.data_dir, name)
     note = db.session.scalar(sa.select(Announcement).where(Announcement.image_path == name))
-    if path is None or note is None or not announcements.is_visible(note, clock.utcnow()):
+    if path is None or note is None or not announcements.is_visible(note, context.now()):
         abort(404)
     return send_file(path, mimetype="image/jpeg", max_age=3600)

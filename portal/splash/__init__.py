@@ -24,8 +24,8 @@ from datetime import timedelta
 
 from flask import Flask
 
-from portal.domain.access.pseudonyms import KeyRing
 from portal.domain.content import announcements
+from portal.domain.pseudonyms import KeyRing
 
 KEYRING = "wifidesa.keyring"
 SNAPSHOTS = "wifidesa.village_snapshots"
@@ -33,10 +33,10 @@ SNAPSHOTS = "wifidesa.village_snapshots"
 
 def init_app(app: Flask) -> None:
     """Register the splash blueprint, its template helpers and the app's key ring."""
-    from portal import settings_of
     from portal.splash import formatting
     from portal.splash.snapshots import SnapshotCache
     from portal.splash.views import bp
+    from portal.web.context import settings_of
 
     settings = settings_of(app)
     app.extensions.setdefault(KEYRING, KeyRing(grace=timedelta(days=settings.key_grace_days)))

@@ -7,32 +7,16 @@ quota is read per request.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload
 
 from portal.domain.access import hotspot
-from portal.domain.network import policies
-from portal.domain.usage import quotas
-from portal.models import DeviceDay, Gateway, TermsVersion, Village, Voucher
+from portal.domain.usage.allowance import Allowance, allowance
+from portal.models import Gateway, TermsVersion, Village
 from portal.splash import snapshots
 from portal.splash.snapshots import NewsItem, TermsInfo, VillageInfo, VillageSnapshot
-
-
-@dataclass(frozen=True)
-class Allowance:
-    """Today's quota of one device, in numbers ready to show (None = unlimited)."""
-
-    bytes_left: int | None
-    bytes_total: int | None
-    seconds_left: int | None
-    seconds_total: int | None
-    resets_at: datetime
-    exhausted: bool
-    #: "reject" or "throttle": what happens once it is spent.
-    on_exhausted: str
-    throttle_rate: str
 
 
 @dataclass(frozen=True)
@@ -74,45 +58,11 @@ def village_by_key(session: Session, key: str) -> Village | None:
     return session.scalar(sa.select(Village).where(Village.slug == key.lower()))
 
 
-def allowance_for(
-    session: Session,
-    *,
-    policy: policies.EffectivePolicy,
-    village: VillageInfo,
-    device: str,
-    day: date,
-    now: datetime,
-) -> Allowance:
-    """Today's quota for ``device`` at ``village`` from its day counters and ``policy``."""
-    usage = session.get(DeviceDay, (village.kode, day, device))
-    voucher = session.get(Voucher, usage.voucher_id) if usage and usage.voucher_id else None
-    limits = quotas.limits_for(policy, voucher)
-    state = quotas.remaining(
-        limits,
-        used_bytes=usage.bytes_total if usage else 0,
-        used_seconds=usage.seconds_total if usage else 0,
-        voucher=voucher,
-        now=now,
-        timezone=village.timezone,
-    )
-    return Allowance(
-        bytes_left=state.bytes_left,
-        bytes_total=limits.total_bytes or limits.daily_bytes,
-        seconds_left=state.seconds_left,
-        seconds_total=limits.total_seconds or limits.daily_seconds,
-        resets_at=state.resets_at,
-        exhausted=state.exhausted,
-        on_exhausted=policy.on_exhausted,
-        throttle_rate=policy.throttle_rate,
-    )
-
-
 def device_page(
     session: Session,
     *,
     snapshot: VillageSnapshot,
     device: str,
-    day: date,
     now: datetime,
     error: str = "",
     terms_version_id: int | None = None,
@@ -123,16 +73,20 @@ def device_page(
     version = snapshot.terms
     if terms_version_id is not None and (version is None or version.id != terms_version_id):
         version = snapshots.terms_info(session.get(TermsVersion, terms_version_id))
-    allowance = allowance_for(
-        session, policy=snapshot.policy, village=snapshot.village, device=device, day=day, now=now
+    village = snapshot.village
+    left = allowance(
+        session,
+        village_kode=village.kode,
+        timezone=village.timezone,
+        device=device,
+        now=now,
+        policy=snapshot.policy,
     )
-    problem = hotspot.classify_error(error)
-    if allowance.exhausted and allowance.on_exhausted == "reject":
-        problem = "quota"
+    problem = "quota" if left.refused else hotspot.classify_error(error)
     return DevicePage(
         village=snapshot.village,
         announcements=snapshot.announcements,
         terms=version,
-        allowance=allowance,
+        allowance=left,
         problem=problem,
     )

@@ -7,17 +7,17 @@ from datetime import date
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask import url_for as flask_url_for
 
-from portal import security, settings_of
+from portal import security
 from portal.database import db
-from portal.domain import clock
 from portal.domain.access import admission, hotspot
-from portal.domain.access.pseudonyms import InvalidMac, KeyRing, normalize_mac
 from portal.domain.access.vouchers import VoucherRefused
 from portal.domain.content import announcements, terms
+from portal.domain.pseudonyms import InvalidMac, KeyRing, normalize_mac
 from portal.models import Gateway
 from portal.splash import KEYRING, SNAPSHOTS, pages, voucher_link
 from portal.splash.snapshots import SnapshotCache, VillageSnapshot
 from portal.splash.voucher_link import VOUCHER_FIELD_MAX
+from portal.web import context
 
 bp = Blueprint("splash", __name__)
 bp.add_url_rule("/hotspot/voucher", "voucher_link", voucher_link.voucher_link)
@@ -36,13 +36,12 @@ def _small_bodies() -> None:
     security.refuse_nul_bytes()
 
 
-def _master_key() -> str:
-    return settings_of(current_app).secret_key
+_master_key = context.master_key
 
 
 def _public(endpoint: str, **values: object) -> str:
     """An absolute URL as phones reach the portal (WIFIDESA_PUBLIC_URL)."""
-    return settings_of(current_app).public_url + flask_url_for(endpoint, **values)
+    return context.public_url(flask_url_for(endpoint, **values))
 
 
 def _device(gateway: Gateway, raw_mac: str) -> tuple[date, str]:
@@ -61,13 +60,13 @@ def _device(gateway: Gateway, raw_mac: str) -> tuple[date, str]:
         village_kode=village.kode,
         timezone=village.timezone,
         mac=mac,
-        now=clock.utcnow(),
+        now=context.now(),
     )
 
 
 def _snapshot(village_kode: str) -> VillageSnapshot | None:
     cache: SnapshotCache = current_app.extensions[SNAPSHOTS]
-    return cache.get(db.session, village_kode, clock.utcnow())
+    return cache.get(db.session, village_kode, context.now())
 
 
 def _refused(reason: str, login_url: str | None = None, status: int = 400) -> tuple[str, int]:
@@ -158,8 +157,7 @@ def _render_splash(
         db.session,
         snapshot=snapshot,
         device=ticket.device,
-        day=ticket.local_date,
-        now=clock.utcnow(),
+        now=context.now(),
         error=ticket.error,
         terms_version_id=ticket.terms_version_id,
     )
@@ -195,7 +193,7 @@ def accept() -> Response | tuple[str, int]:
             db.session,
             ticket,
             gateway=gateway,
-            now=clock.utcnow(),
+            now=context.now(),
             master_key=_master_key(),
             fallback_dst=_public("splash.status", s=status_ref),
             voucher_code=code,
@@ -226,8 +224,7 @@ def status() -> Response | tuple[str, int]:
         db.session,
         snapshot=snapshot,
         device=ref.device,
-        day=ref.local_date,
-        now=clock.utcnow(),
+        now=context.now(),
     )
     body = render_template(
         "splash/status.html",
@@ -263,7 +260,7 @@ def bulletin_page(key: str) -> Response:
     if village is None:
         abort(404)
     items = announcements.current_announcements(
-        db.session, village, clock.utcnow(), limit=announcements.PAGE_LIMIT
+        db.session, village, context.now(), limit=announcements.PAGE_LIMIT
     )
     body = render_template(
         "splash/bulletin.html",

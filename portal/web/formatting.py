@@ -15,6 +15,10 @@ from portal.domain import clock
 _SWAP = str.maketrans(",.", ".,")
 #: Decimal units up to GB only: offices compare "1.234,5 GB" more easily than mixed units.
 _UNITS = (("GB", 10**9), ("MB", 10**6), ("KB", 10**3))
+#: Monday first, as Indonesian calendars print it.
+WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+#: The session-length bins of `portal.domain.reporting.village_report.LENGTH_BINS`.
+LENGTH_LABELS = ("< 5 menit", "5–15 menit", "15–30 menit", "30–60 menit", "1–2 jam", "> 2 jam")
 
 
 def number(value: float | int, decimals: int = 0) -> str:
@@ -28,6 +32,15 @@ def data_size(octets: int, decimals: int = 1) -> str:
         if octets >= size:
             return f"{number(octets / size, decimals)} {unit}"
     return f"{number(octets)} B"
+
+
+def amount(octets: int) -> str:
+    """A data figure as every officer's page writes it: one decimal below 100 of the unit,
+    none from there on ("3,5 GB", "12,8 MB", "312 GB")."""
+    for _unit, size in _UNITS:
+        if octets >= size:
+            return data_size(octets, 1 if octets < 100 * size else 0)
+    return data_size(octets)
 
 
 def percent(value: float | None) -> str:
@@ -60,3 +73,10 @@ def local_moment(moment: datetime | None, zone: str) -> str:
         return "–"
     local = clock.to_local(moment, zone)
     return f"{local.day:02d}/{local.month:02d} {clock_time(local)} {zone}"
+
+
+def local_datetime(moment: datetime | None, timezone: str = "WIB") -> str:
+    """A naive UTC instant as the console writes it: ``22-11-2026 19.05 WITA`` ("" for None)."""
+    if moment is None:
+        return ""
+    return clock.to_local(moment, timezone).strftime("%d-%m-%Y %H.%M ") + timezone

@@ -12,15 +12,16 @@ from datetime import datetime
 
 import pyotp
 import pytest
-from argon2 import PasswordHasher, Type
 from flask import Flask
 from flask.testing import FlaskClient
 
 from portal import create_app
 from portal.database import db
 from portal.domain.accounts import admins, logins
-from portal.models import AdminUser, Village
-from tests.databases import BACKENDS, database_url, migrated_settings
+from portal.domain.network import regions
+from portal.models import AdminUser
+from portal.world import World
+from tests.databases import BACKENDS, TEST_SECRET_KEY, database_url, migrated_settings
 
 NOW = datetime(2026, 11, 22, 3, 0)  # 11.00 WITA
 VILLAGE_A = "64.01.01.2009"
@@ -28,14 +29,6 @@ VILLAGE_B = "64.01.01.2010"
 OTHER_REGENCY_VILLAGE = "64.02.01.2001"
 PASSWORD = "kata-sandi-uji-123"
 _CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests log in hundreds of times; the production cost is asserted separately."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
-    monkeypatch.setattr(admins, "HASHER", cheap)
-    monkeypatch.setattr(logins, "_DUMMY_HASH", cheap.hash("wifidesa-no-such-user"))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -63,24 +56,11 @@ def app(backend: str, tmp_path) -> Iterator[Flask]:
 
 
 def add_villages() -> None:
-    for kode, name, zone in (
-        (VILLAGE_A, "Samurangau", "WITA"),
-        (VILLAGE_B, "Busui", "WITA"),
-        (OTHER_REGENCY_VILLAGE, "Perian", "WITA"),
-    ):
-        db.session.add(
-            Village(
-                kode=kode,
-                slug=name.lower(),
-                name=name,
-                district_name="Batu Sopang",
-                regency_name="Kabupaten Paser",
-                province_name="Kalimantan Timur",
-                timezone=zone,
-                ssid=f"WiFi Desa {name}",
-                created_at=NOW,
-            )
-        )
+    """Samurangau and Busui (Paser, 64.01) and Perian (Kutai Kartanegara, 64.02)."""
+    world = World(db.session, now=NOW, master_key=TEST_SECRET_KEY)
+    for kode in (VILLAGE_A, VILLAGE_B, OTHER_REGENCY_VILLAGE):
+        name = regions.lookup(kode).nama
+        world.village(kode, ssid=f"WiFi Desa {name}")
 
 
 @dataclass

@@ -11,10 +11,12 @@ import sqlalchemy as sa
 from argon2 import Parameters, Type, extract_parameters
 
 from portal import create_app, settings_of
+from portal.config import utcnow
 from portal.database import db
 from portal.domain.accounts import admins
 from portal.models import AuditEntry, LoginAttempt
 from tests.admin.conftest import PASSWORD, csrf_token, get_user, log_in, post
+from tests.clock import set_clock
 
 
 def _try_login(client, username, password, environ=None):
@@ -177,15 +179,13 @@ def test_login_and_logout_are_audited(app, make_admin):
 def test_sessions_expire_after_idle_and_absolute_limits(app, make_admin):
     from datetime import timedelta
 
-    from portal.domain import clock
-
     admin = make_admin("operator")
     client = app.test_client()
     log_in(client, admin)
-    start = clock.utcnow()
-    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=14)
+    start = utcnow()
+    set_clock(app, lambda: start + timedelta(minutes=14))
     assert client.get("/admin/").status_code == 200
-    app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(minutes=14 + 16)
+    set_clock(app, lambda: start + timedelta(minutes=14 + 16))
     assert client.get("/admin/").status_code == 302
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 import trustme
 from PIL import Image
 
+from portal.adapters import feeds
 from portal.database import db
 from portal.domain.content import announcements, opensid
 from portal.models import Announcement, AuditEntry, TermsVersion
@@ -150,7 +151,7 @@ def test_opensid_feed_is_parsed_and_sanitised():
 
 def test_opensid_fetch_refuses_private_addresses():
     with pytest.raises(opensid.FeedError, match="not a public address"):
-        opensid.fetch_feed("http://127.0.0.1:9/")
+        feeds.fetch_feed("http://127.0.0.1:9/")
 
 
 class _FeedHandler(BaseHTTPRequestHandler):
@@ -181,7 +182,7 @@ def feed_server():
 
 def test_opensid_fetch_has_a_size_limit(feed_server):
     with pytest.raises(opensid.FeedError, match="too large"):
-        opensid.fetch_feed(feed_server, allow_private=True, max_bytes=100)
+        feeds.fetch_feed(feed_server, allow_private=True, max_bytes=100)
 
 
 def test_opensid_import_makes_drafts_once(app, make_admin, feed_server):
@@ -248,7 +249,7 @@ def test_opensid_fetch_connects_to_the_address_it_checked(feed_server, monkeypat
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
 
     monkeypatch.setattr(socket, "getaddrinfo", rebinding)
-    data = opensid.fetch_feed(f"http://desa.example:{port}/", allow_private=True)
+    data = feeds.fetch_feed(f"http://desa.example:{port}/", allow_private=True)
     assert lookups == ["desa.example"]
     assert [item.title for item in opensid.parse_feed(data)] == [
         item.title for item in opensid.parse_feed(FEED)
@@ -273,7 +274,7 @@ def tls_feed_server():
 def test_opensid_fetch_over_https_checks_the_certificate_for_the_name(tls_feed_server, monkeypatch):
     authority, port = tls_feed_server
     with pytest.raises(opensid.FeedError, match="CERTIFICATE_VERIFY_FAILED"):
-        opensid.fetch_feed(f"https://localhost:{port}/", allow_private=True)
+        feeds.fetch_feed(f"https://localhost:{port}/", allow_private=True)
     default_context = ssl.create_default_context
 
     def trusting(*args, **kwargs):
@@ -282,6 +283,6 @@ def test_opensid_fetch_over_https_checks_the_certificate_for_the_name(tls_feed_s
         return context
 
     monkeypatch.setattr(ssl, "create_default_context", trusting)
-    assert opensid.parse_feed(opensid.fetch_feed(f"https://localhost:{port}/", allow_private=True))
+    assert opensid.parse_feed(feeds.fetch_feed(f"https://localhost:{port}/", allow_private=True))
     with pytest.raises(opensid.FeedError, match=r"not valid for '127\.0\.0\.1'"):
-        opensid.fetch_feed(f"https://127.0.0.1:{port}/", allow_private=True)
+        feeds.fetch_feed(f"https://127.0.0.1:{port}/", allow_private=True)

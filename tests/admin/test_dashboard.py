@@ -7,12 +7,13 @@ import re
 from datetime import timedelta
 
 from portal.database import db
-from portal.domain.reporting import dashboard
-from portal.models import AccountingSession, Village
+from portal.domain.reporting import status
+from portal.models import AccountingSession, Gateway
 from portal.web import qr
 from tests.admin.conftest import NOW, VILLAGE_A, VILLAGE_B, log_in
 from tests.admin.qrdecode import decode_svg, svgs_in
 from tests.admin.world import seed_world
+from tests.clock import set_clock
 
 
 def _world(app):
@@ -20,17 +21,18 @@ def _world(app):
     with app.app_context():
         stale = db.session.get(AccountingSession, b.session_id)
         stale.updated_at = NOW - timedelta(hours=1)
+        db.session.get(Gateway, stale.gateway_id).last_seen_at = stale.updated_at
         db.session.commit()
-    app.config["WIFIDESA_CLOCK"] = lambda: NOW + timedelta(minutes=2)
+    set_clock(app, lambda: NOW + timedelta(minutes=2))
     return a, b
 
 
 def test_village_statuses_put_trouble_first(app):
     _world(app)
     with app.app_context():
-        villages = [db.session.get(Village, k) for k in (VILLAGE_A, VILLAGE_B)]
-        statuses = dashboard.village_statuses(db.session, villages, NOW + timedelta(minutes=2))
-    assert [s.village.kode for s in statuses] == [VILLAGE_B, VILLAGE_A]
+        result = status.overview(db.session, "64.01", NOW + timedelta(minutes=2))
+        statuses = status.needing_attention_first(result.villages)
+    assert [s.kode for s in statuses] == [VILLAGE_B, VILLAGE_A]
     b, a = statuses
     assert b.attention == ["gateway-down"] and a.attention == []
     assert (a.online_now, a.users_today, a.bytes_today) == (1, 1, 5_001_000)
@@ -53,9 +55,9 @@ def test_regency_admin_sees_villages_needing_attention_first(app, make_admin):
     _world(app)
     admin = make_admin("kab", "regency", "64.01")
     client = app.test_client()
-    app.config.pop("WIFIDESA_CLOCK")
+    set_clock(app)
     log_in(client, admin)
-    app.config["WIFIDESA_CLOCK"] = lambda: NOW + timedelta(minutes=2)
+    set_clock(app, lambda: NOW + timedelta(minutes=2))
     page = client.get("/admin/").get_data(as_text=True)
     order = re.findall(r'<tr data-kode="([^"]+)"', page)
     assert order == [VILLAGE_B, VILLAGE_A]  # 64.02's village is not theirs

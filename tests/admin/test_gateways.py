@@ -11,12 +11,13 @@ import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
+from portal.config import utcnow
 from portal.database import db
-from portal.domain import clock
 from portal.domain.network import router_script
 from portal.domain.network.gateways import uptime_bucket
 from portal.models import Gateway, GatewayUptime
 from tests.admin.conftest import VILLAGE_A, log_in, post
+from tests.clock import set_clock
 
 GOLDEN = Path(__file__).parent / "golden" / "gateway.rsc"
 TRICKY = router_script.ScriptValues(
@@ -101,11 +102,11 @@ def test_regency_admin_adds_a_gateway_and_sees_the_secret_once(app, make_admin):
     script = client.get(f"/admin/gateways/{gateway_id}/wifidesa.rsc")
     assert script.headers["Content-Disposition"].startswith("attachment")
     assert f'secret="{secret}"' in script.get_data(as_text=True)
-    meanwhile = clock.utcnow() + timedelta(minutes=10)
-    app.config["WIFIDESA_CLOCK"] = lambda: meanwhile  # the admin stays active (15 min idle)
+    meanwhile = utcnow() + timedelta(minutes=10)
+    set_clock(app, lambda: meanwhile)  # the admin stays active (15 min idle)
     assert client.get("/admin/").status_code == 200
-    later = clock.utcnow() + timedelta(minutes=16)
-    app.config["WIFIDESA_CLOCK"] = lambda: later
+    later = utcnow() + timedelta(minutes=16)
+    set_clock(app, lambda: later)
     script = client.get(f"/admin/gateways/{gateway_id}/wifidesa.rsc").get_data(as_text=True)
     assert secret not in script and router_script.SECRET_PLACEHOLDER in script
     rotated = post(client, f"/admin/gateways/{gateway_id}/rotate").get_data(as_text=True)
@@ -157,6 +158,8 @@ def test_heartbeat_marks_the_gateway_seen(app):
     with app.app_context():
         gateway = db.session.get(Gateway, a.gateway_id)
         nas, token = gateway.nas_identifier, gateway.heartbeat_token
+        db.session.execute(sa.delete(GatewayUptime))  # the seed's accounting marked some
+        db.session.commit()
     assert client.post(f"/mt/{nas}/heartbeat", data={"token": "wrong"}).status_code == 404
     assert client.post("/mt/nope/heartbeat", data={"token": token}).status_code == 404
     assert client.post(f"/mt/{nas}/heartbeat").status_code == 404

@@ -16,8 +16,8 @@ import zxingcpp
 from PIL import Image
 
 from portal import settings_of
+from portal.config import utcnow
 from portal.database import db
-from portal.domain import clock
 from portal.domain.access import vouchers
 from portal.domain.network import gateways
 from portal.models import VoucherBatch
@@ -96,7 +96,7 @@ def test_a_printed_voucher_is_redeemed_through_the_splash(app, make_admin):
             village_code=VILLAGE_A,
             nas_identifier=NAS_ID,
             address="127.0.0.1",
-            now=clock.utcnow(),
+            now=utcnow(),
         ).gateway
         secret = gateway.secret
         db.session.commit()
@@ -144,4 +144,4 @@ def test_a_printed_voucher_is_redeemed_through_the_splash(app, make_admin):
     with app.app_context():
         batch = db.session.scalars(sa.select(VoucherBatch)).one()
         (voucher,) = batch.vouchers
-        assert vouchers.status(voucher, clock.utcnow()) == "in-use"
+        assert vouchers.status(voucher, utcnow()) == "in-use"

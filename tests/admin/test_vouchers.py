@@ -7,13 +7,15 @@ import re
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from portal.admin.cli import commands
+from portal import settings_of
+from portal.cli.vouchers import commands
 from portal.database import db
 from portal.domain.access import vouchers
 from portal.models import AuditEntry, Voucher, VoucherBatch
 from portal.web import qr
 from tests.admin.conftest import NOW, VILLAGE_A, csrf_token, log_in
 from tests.admin.qrdecode import decode_svg, svgs_in
+from tests.conftest import settings_env
 from tests.databases import TEST_SECRET_KEY
 
 CODE = re.compile(r'data-code="([A-Z2-9]{5}-[A-Z2-9]{5})"')
@@ -110,7 +112,7 @@ def test_batch_status_without_codes_and_voiding(app, make_admin):
 
 def test_cli_prints_codes_one_a_line_and_writes_a_sheet(app, tmp_path):
     sheet = tmp_path / "sheet.html"
-    runner = CliRunner()
+    runner = CliRunner(env=settings_env(settings_of(app)))
     with app.app_context():
         result = runner.invoke(
             commands[0],
@@ -129,8 +131,9 @@ def test_cli_prints_codes_one_a_line_and_writes_a_sheet(app, tmp_path):
 
 def test_cli_refuses_an_unknown_village(app):
     with app.app_context():
-        result = CliRunner().invoke(commands[0], ["create", "--village", "64.01.01.2099",
-                                                  "--count", "2"])  # fmt: skip
+        runner = CliRunner(env=settings_env(settings_of(app)))
+        result = runner.invoke(commands[0], ["create", "--village", "64.01.01.2099",
+                                             "--count", "2"])  # fmt: skip
     assert result.exit_code == 2
     assert "no village" in result.output
 

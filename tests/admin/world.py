@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
+from functools import partial
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.database import Base, db
-from portal.domain.access import vouchers
+from portal.database import db
 from portal.domain.network import regions
-from portal.models import AccountingSession, AdminUser, Announcement, Gateway, TermsVersion
-from tests.admin.conftest import NOW, VILLAGE_A, VILLAGE_B
+from portal.domain.usage import orders
+from portal.domain.usage.accounting import (
+    STATUS_INTERIM,
+    STATUS_START,
+    AccountingContext,
+    AccountingReport,
+    record_batch,
+)
+from portal.models import AccountingSession, VoucherBatch
+from portal.storage import Base
+from portal.world import World
+from tests.admin.conftest import NOW, PASSWORD, VILLAGE_A, VILLAGE_B
 from tests.databases import TEST_SECRET_KEY
+
+
+class AccessPoint(NamedTuple):
+    gateway_id: int
+    village_kode: str
+    timezone: str
+
 
 #: Tables a refused request may still write to (throttling counters, the audit log).
 UNWATCHED = {"audit_entry", "login_attempt"}
@@ -28,6 +45,7 @@ class VillageObjects:
     session_id: int
     admin_id: int
     marker: str
+    order_id: int
 
     def url_values(self) -> dict[str, object]:
         """Values for every URL parameter name the admin routes use."""
@@ -38,77 +56,63 @@ class VillageObjects:
             "batch_id": self.batch_id,
             "session_id": self.session_id,
             "admin_id": self.admin_id,
+            "order_id": self.order_id,
         }
 
 
 def seed_village(kode: str, tag: str) -> VillageObjects:
+    """One of everything at the village ``kode``, each marked with ``tag``, made through
+    the domain: an announcement, a gateway, a voucher batch, an open session with 5 MB
+    used over 10 minutes, and a village operator."""
     marker = f"RAHASIA-{tag}"
-    note = Announcement(
-        village_kode=kode,
-        title=f"{marker} judul",
-        body_markdown="isi",
-        body_html="<p>isi</p>",
-        category="pengumuman",
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    gateway = Gateway(
-        village_kode=kode,
-        nas_identifier=f"gw-{tag.lower()}",
-        source_address=f"10.8.0.{ord(tag[0])}",
-        secret="s" * 24 + tag,
+    world = World(db.session, now=NOW, master_key=TEST_SECRET_KEY)
+    village = world.village(kode)
+    note = world.announcement(village, f"{marker} judul", "isi")
+    gateway = world.gateway(
+        kode, f"gw-{tag.lower()}", address=f"10.8.0.{ord(tag[0])}", secret="s" * 24 + tag,
         hotspot_host=f"hs-{tag.lower()}.desa.lan",
-        heartbeat_token="t" * 30 + tag,
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    db.session.add_all([note, gateway])
-    db.session.flush()
-    batch, _codes = vouchers.create_batch(
+    )  # fmt: skip
+    world.vouchers(kode, 3, label=marker)
+    point = AccessPoint(gateway.id, kode, village.timezone)
+    mac = f"02:00:00:00:00:{ord(tag[0]):02x}"
+    report = partial(AccountingReport, point, acct_session_id=f"81000{ord(tag[0])}", mac=mac,
+                     user_name="g-abc", framed_ip="10.5.50.20")  # fmt: skip
+    record_batch(
         db.session,
-        village_kode=kode,
-        count=3,
-        valid_days=7,
+        [report(STATUS_START), report(STATUS_INTERIM, session_seconds=600, input_octets=1000,
+                                      output_octets=5_000_000)],
+        AccountingContext(world.keyring),
         now=NOW,
-        master_key=TEST_SECRET_KEY,
-        label=marker,
+    )  # fmt: skip
+    acct = db.session.scalars(
+        sa.select(AccountingSession).where(
+            AccountingSession.acct_session_id == f"81000{ord(tag[0])}"
+        )
+    ).one()
+    operator = world.admin(f"seed-op-{tag.lower()}", "village", kode, password=PASSWORD)
+    batch = db.session.scalars(sa.select(VoucherBatch).where(VoucherBatch.label == marker)).one()
+    # An earlier session of the same phone, ended by a Putuskan the router answered with
+    # NAK 503 (it had no such session left).
+    earlier = report(STATUS_START, acct_session_id=f"80000{ord(tag[0])}")
+    record_batch(db.session, [earlier], AccountingContext(world.keyring), now=NOW)
+    ended = db.session.scalars(
+        sa.select(AccountingSession).where(
+            AccountingSession.acct_session_id == earlier.acct_session_id
+        )
+    ).one()
+    placed = orders.place(db.session, orders.kick(ended, gateway), requested_by_id=operator.id,
+                          requested_by=operator.username, now=NOW)  # fmt: skip
+    orders.record_answer(db.session, placed, orders.Answer(orders.NAK, 503), now=NOW)
+    return VillageObjects(
+        kode, note.id, gateway.id, batch.id, acct.id, operator.id, marker, placed.id
     )
-    acct = AccountingSession(
-        gateway_id=gateway.id,
-        acct_session_id=f"81000{ord(tag[0])}",
-        village_kode=kode,
-        device=hashlib.sha256(tag.encode()).hexdigest(),
-        local_date=NOW.date(),
-        started_at=NOW,
-        updated_at=NOW,
-        input_octets=1000,
-        output_octets=5_000_000,
-        session_seconds=600,
-        framed_ip="10.5.50.20",
-        user_name="g-abc",
-    )
-    db.session.add(acct)
-    operator = AdminUser(
-        username=f"seed-op-{tag.lower()}",
-        password_hash="$argon2id$v=19$m=1024,t=1,p=1$c2FsdHNhbHQ$" + "A" * 43,
-        role="village",
-        scope_kode=kode,
-        created_at=NOW,
-    )
-    db.session.add(operator)
-    db.session.flush()
-    return VillageObjects(kode, note.id, gateway.id, batch.id, acct.id, operator.id, marker)
 
 
 def seed_world(app: Flask) -> tuple[VillageObjects, VillageObjects]:
     with app.app_context():
         a = seed_village(VILLAGE_A, "A")
         b = seed_village(VILLAGE_B, "B")
-        db.session.add(
-            TermsVersion(
-                scope_kode="64.01", version=1, summary="a\nb\nc", full_text="x", published_at=NOW
-            )
-        )
+        World(db.session, now=NOW, master_key=TEST_SECRET_KEY).terms("64.01", "a\nb\nc", "x")
         db.session.commit()
         return a, b
 

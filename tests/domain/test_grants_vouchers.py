@@ -167,5 +167,5 @@ def test_unknown_expired_voided_and_used_up_vouchers_are_refused(session, make_v
     )
     voucher.used_bytes = 10_000_000
     assert reason(codes[1], NOW) == "used-up"
-    vouchers.void_batch(batch, NOW)
+    vouchers.void_batch(session, batch, now=NOW)
     assert reason(codes[0], NOW) == "voided"

@@ -6,7 +6,9 @@ import pytest
 
 from portal.domain.access import vouchers
 from portal.domain.network import policies
-from portal.domain.usage import quotas
+from portal.domain.usage import allowance
+from portal.messages import reply_message
+from portal.world import World
 from tests.domain.conftest import NOW
 
 
@@ -71,96 +73,59 @@ def test_remaining_takes_the_smaller_of_daily_and_voucher_total(session, make_vi
         session, code=codes[0], master_key=master_key, now=NOW, village_kode=village.kode
     )
     voucher.used_bytes = 120_000_000
-    limits = quotas.limits_for(policies.BUILT_IN, voucher)
-    state = quotas.remaining(
-        limits, used_bytes=20_000_000, used_seconds=0, voucher=voucher, now=NOW, timezone="WITA"
+    state = allowance.compute(
+        policies.BUILT_IN, allowance.DayUsage(20_000_000, 0), voucher, now=NOW, timezone="WITA"
     )
     assert state.bytes_left == 30_000_000  # total allows 30 MB, the day 80 MB
     assert state.seconds_left is None  # the voucher lifts the daily time limit
+    assert (state.bytes_limit, state.source) == (150_000_000, "voucher")
 
 
-def test_usage_is_counted_per_device_and_day(session, make_village):
+def test_usage_is_counted_per_device_and_day(session, make_village, master_key):
     village = make_village()
+    world = World(session, now=NOW, master_key=master_key)
     policy = policies.EffectivePolicy(daily_mb=100, daily_minutes=60)
-    day = NOW.date()
     for _ in range(2):
-        quotas.add_usage(
-            session,
-            village_kode=village.kode,
-            day=day,
-            device="dev-a",
-            bytes_delta=50_000_000,
-            seconds_delta=600,
-            new_session=True,
-        )
-    state = quotas.state_for_device(
-        session,
+        phone = world.use(village, "02:00:00:00:00:0a", bytes_=50_000_000, seconds=600)
+    state = allowance.allowance(
+        session, village_kode=village.kode, timezone="WITA", device=phone.pseudonym, now=NOW,
         policy=policy,
-        village_kode=village.kode,
-        timezone="WITA",
-        day=day,
-        device="dev-a",
-        now=NOW,
-    )
+    )  # fmt: skip
     assert state.exhausted
     assert (state.bytes_left, state.seconds_left) == (0, 2400)
-    other = quotas.state_for_device(
-        session,
+    other = world.device(village, "02:00:00:00:00:0b")
+    assert not allowance.allowance(
+        session, village_kode=village.kode, timezone="WITA", device=other.pseudonym, now=NOW,
         policy=policy,
-        village_kode=village.kode,
-        timezone="WITA",
-        day=day,
-        device="dev-b",
-        now=NOW,
-    )
-    assert not other.exhausted
+    ).exhausted  # fmt: skip
 
 
 @pytest.mark.parametrize(("zone", "reset_utc"), [("WITA", 16), ("WIB", 17), ("WIT", 15)])
 def test_exhausted_message_names_local_midnight(zone, reset_utc):
     now = datetime(2026, 11, 22, 3, 0)
-    state = quotas.remaining(
-        quotas.Limits(daily_bytes=1, daily_seconds=None),
-        used_bytes=5,
-        used_seconds=0,
-        voucher=None,
-        now=now,
+    state = allowance.compute(
+        policies.EffectivePolicy(daily_mb=1), allowance.DayUsage(5_000_000, 0), None, now=now,
         timezone=zone,
-    )
+    )  # fmt: skip
     assert state.resets_at == datetime(2026, 11, 22, reset_utc, 0)
-    message = quotas.exhausted_message(state, zone)
+    message = reply_message("quota", timezone=zone, resets_at=state.resets_at)
     assert message == f"Kuota harian Anda sudah habis. Coba lagi besok pukul 00.00 {zone}."
 
 
-def test_quota_resets_at_the_local_day_boundary(session, make_village):
+def test_quota_resets_at_the_local_day_boundary(session, make_village, master_key):
     village = make_village()
     policy = policies.EffectivePolicy(daily_mb=1)
     before = datetime(2026, 11, 22, 15, 59)  # 23.59 WITA
-    quotas.add_usage(
-        session,
-        village_kode=village.kode,
-        day=before.date(),
-        device="d",
-        bytes_delta=10**7,
-        seconds_delta=1,
-    )
-    spent = quotas.state_for_device(
-        session,
+    world = World(session, now=before, master_key=master_key)
+    phone = world.use(village, "02:00:00:00:00:0c", bytes_=10**7, seconds=1)
+    spent = allowance.allowance(
+        session, village_kode=village.kode, timezone="WITA", device=phone.pseudonym, now=before,
         policy=policy,
-        village_kode=village.kode,
-        timezone="WITA",
-        day=before.date(),
-        device="d",
-        now=before,
-    )
+    )  # fmt: skip
     after = before + timedelta(minutes=1)  # 00.00 WITA on the 23rd: a new window
-    fresh = quotas.state_for_device(
-        session,
-        policy=policy,
-        village_kode=village.kode,
-        timezone="WITA",
-        day=after.date() + timedelta(days=1),
-        device="d",
-        now=after,
-    )
+    tomorrow = world.device(village, "02:00:00:00:00:0c", now=after)
+    fresh = allowance.allowance(
+        session, village_kode=village.kode, timezone="WITA", device=tomorrow.pseudonym,
+        now=after, policy=policy,
+    )  # fmt: skip
     assert spent.exhausted and not fresh.exhausted

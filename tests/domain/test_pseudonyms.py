@@ -6,8 +6,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.domain import keyring
-from portal.domain.access import pseudonyms
+from portal.domain import keyring, pseudonyms
 from portal.models import PseudonymKey
 from tests.domain.conftest import NOW
 

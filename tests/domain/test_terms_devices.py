@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from portal.domain.access import acceptance
-from portal.domain.usage import quotas, rollups
+from portal.domain.usage import rollups
 from portal.models import DeviceDay, UsageDaily, UsageHourly
 from tests.domain.conftest import NOW
 
@@ -27,5 +27,5 @@ def test_acceptance_counts_the_device_once_and_accounting_does_not_recount(sessi
     assert (daily.devices, daily.terms_accepted) == (2, 3)
     assert (hourly.local_hour, hourly.devices, hourly.terms_accepted) == (11, 2, 3)
     assert session.scalar(sa.select(sa.func.count()).select_from(DeviceDay)) == 2
-    usage = quotas.usage_on(session, village_kode=village.kode, day=day, device="dev-a")
+    usage = session.get(DeviceDay, (village.kode, day, "dev-a"))
     assert usage is not None and usage.bytes_total == 0

@@ -15,8 +15,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from portal.domain.clock import utcnow
-from portal.domain.usage.accounting import close_stale_sessions
+from portal.config import utcnow
+from portal.domain.usage.sessions import close_stale_sessions
 from portal.models import AccountingSession
 from tests.faults.load import SCALE, AccountingLoad
 from tests.radius.mikrotik import Router

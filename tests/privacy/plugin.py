@@ -33,7 +33,7 @@ from tests.privacy.session import State
 
 REPO = Path(__file__).resolve().parents[2]
 #: Sources whose MAC and client-IP literals are test identifiers.
-SOURCES = ("tests/**/*.py", "portal/simulator/**/*.py", "portal/simulate_cli.py")
+SOURCES = ("tests/**/*.py", "portal/simulator/**/*.py", "portal/cli/simulate.py")
 #: PostgreSQL's own log, where it writes failing rows and statements (Debian's place,
 #: or WIFIDESA_TEST_POSTGRES_LOG); read from where it stood when the run began.
 POSTGRES_LOGS = "/var/log/postgresql/*.log"

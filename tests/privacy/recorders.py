@@ -52,7 +52,7 @@ def wrap_loaded(ids: Identifiers) -> None:
     """Point every loaded module's `normalize_mac`, and the decoder's `mac_of` and
     `accounting_request`, at recording wrappers (modules loaded since are caught on
     the next call; wrapping twice is avoided)."""
-    pseudonyms = sys.modules.get("portal.domain.access.pseudonyms")
+    pseudonyms = sys.modules.get("portal.domain.pseudonyms")
     if pseudonyms is not None:
         original = _unwrapped(pseudonyms.normalize_mac)
         wrapper = _WRAPPERS.get(original)

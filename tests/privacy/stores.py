@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 import portal.models  # noqa: F401 (fills the metadata)
-from portal.database import Base
+from portal.storage import Base
 from tests.privacy.identifiers import Identifiers, mask
 
 SESSIONS_TABLE = "accounting_session"

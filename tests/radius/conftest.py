@@ -7,30 +7,25 @@ guard fails any test that sends a packet anywhere but loopback.
 from __future__ import annotations
 
 import ipaddress
-import secrets
 import socket
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 import pytest
 from sqlalchemy.orm import sessionmaker
 
-from portal.config import Settings
-from portal.database import make_engine, make_sessionmaker
-from portal.domain.access import grants, vouchers
-from portal.domain.access.pseudonyms import KeyRing, normalize_mac
-from portal.domain.clock import utcnow
-from portal.domain.usage import quotas
-from portal.domain.usage.rollups import ensure_device_day
-from portal.models import DeviceDay, Gateway, TermsVersion, Village
+from portal.config import Settings, utcnow
+from portal.domain.pseudonyms import KeyRing, normalize_mac
+from portal.models import Gateway
+from portal.storage import make_engine, make_sessionmaker
+from portal.world import World
 from radius.server import RadiusServer
 from tests.databases import BACKENDS, database_url, migrated_settings
 from tests.radius.mikrotik import Router
 
-VILLAGES = {
-    "WITA": ("64.01.01.2009", "Desa Sungai Terik", "Batu Sopang", "Kabupaten Paser"),
-    "WIB": ("15.01.01.2001", "Desa Pulau Betung", "Pemayung", "Kabupaten Batang Hari"),
-}
+#: A village of each zone the tests use: Samurangau (Paser, WITA), Selam Paung (Kerinci, WIB).
+VILLAGES = {"WITA": "64.01.01.2009", "WIB": "15.01.01.2001"}
 
 
 @pytest.fixture(autouse=True)
@@ -76,58 +71,36 @@ def db(settings: Settings) -> Iterator[sessionmaker]:
     engine.dispose()
 
 
+@contextmanager
+def world(db: sessionmaker, settings: Settings, now: datetime | None = None) -> Iterator[World]:
+    """The test world in a session of its own, committed at the end."""
+    with db() as session:
+        yield World(session, now=now or utcnow(), master_key=settings.secret_key)
+        session.commit()
+
+
 @pytest.fixture
-def make_village(db: sessionmaker) -> Callable[..., str]:
+def make_village(db: sessionmaker, settings: Settings) -> Callable[..., str]:
     def make(timezone: str = "WITA") -> str:
-        kode, name, district, regency = VILLAGES[timezone]
-        with db() as session:
-            if session.get(Village, kode) is None:
-                session.add(
-                    Village(
-                        kode=kode,
-                        slug=name.lower().replace(" ", "-"),
-                        name=name,
-                        district_name=district,
-                        regency_name=regency,
-                        province_name="Kalimantan Timur" if timezone == "WITA" else "Jambi",
-                        timezone=timezone,
-                        ssid="WiFi-Desa",
-                        created_at=utcnow(),
-                    )
-                )
-                session.commit()
-        return kode
+        with world(db, settings) as w:
+            return w.village(VILLAGES[timezone]).kode
 
     return make
 
 
 @pytest.fixture
-def make_gateway(db: sessionmaker, make_village: Callable[..., str]) -> Callable[..., Gateway]:
+def make_gateway(db: sessionmaker, settings: Settings) -> Callable[..., Gateway]:
     def make(
         nas_identifier: str = "desa-sungai-terik",
         *,
         timezone: str = "WITA",
-        secret: str | None = None,
         source_address: str = "127.0.0.1",
-        require_message_authenticator: bool = True,
-        coa_port: int = 3799,
+        **options: object,
     ) -> Gateway:
-        kode = make_village(timezone)
-        now = utcnow()
-        gateway = Gateway(
-            village_kode=kode,
-            nas_identifier=nas_identifier,
-            source_address=source_address,
-            secret=secret or secrets.token_urlsafe(24),
-            coa_port=coa_port,
-            require_message_authenticator=require_message_authenticator,
-            heartbeat_token=secrets.token_hex(16),
-            created_at=now,
-            updated_at=now,
-        )
-        with db() as session:
-            session.add(gateway)
-            session.commit()
+        with world(db, settings) as w:
+            gateway = w.gateway(VILLAGES[timezone], nas_identifier, **options)
+            if source_address != gateway.source_address:
+                gateway.source_address = source_address  # a row the console would refuse
         gateway.timezone = timezone  # type: ignore[attr-defined] (test convenience)
         return gateway
 
@@ -135,18 +108,9 @@ def make_gateway(db: sessionmaker, make_village: Callable[..., str]) -> Callable
 
 
 @pytest.fixture
-def terms(db: sessionmaker) -> int:
-    with db() as session:
-        version = TermsVersion(
-            scope_kode="64.01",
-            version=1,
-            summary="Gunakan dengan bijak.",
-            full_text="Gunakan dengan bijak.",
-            published_at=utcnow(),
-        )
-        session.add(version)
-        session.commit()
-        return version.id
+def terms(db: sessionmaker, settings: Settings) -> int:
+    with world(db, settings) as w:
+        return w.terms("64.01").id
 
 
 def device_today(session, gateway: Gateway, mac: str, now: datetime) -> tuple[object, str]:
@@ -166,36 +130,19 @@ def make_grant(db: sessionmaker, settings: Settings, terms: int) -> Callable[...
     """Issue a grant the way the portal does: device pseudonym of today, terms noted."""
 
     def make(gateway: Gateway, mac: str = "BC:24:11:EB:56:4D", now: datetime | None = None):
-        now = now or utcnow()
-        with db() as session:
-            day, device = device_today(session, gateway, mac, now)
-            issued = grants.issue_grant(
-                session,
-                gateway=session.get(Gateway, gateway.id),
-                device=device,
-                local_date=day,
-                now=now,
-                master_key=settings.secret_key,
-                terms_version_id=terms,
-            )
-            session.commit()
-        return issued
+        with world(db, settings, now) as w:
+            return w.grant(w.session.get(Gateway, gateway.id), mac)
 
     return make
 
 
 @pytest.fixture
-def accept_terms(db: sessionmaker, terms: int) -> Callable[..., str]:
+def accept_terms(db: sessionmaker, settings: Settings, terms: int) -> Callable[..., str]:
     """Record that a device accepted the terms today (what login-by=mac checks)."""
 
     def accept(gateway: Gateway, mac: str, now: datetime | None = None) -> str:
-        now = now or utcnow()
-        with db() as session:
-            day, device = device_today(session, gateway, mac, now)
-            ensure_device_day(session, village_kode=gateway.village_kode, day=day, device=device)
-            session.get(DeviceDay, (gateway.village_kode, day, device)).terms_version_id = terms
-            session.commit()
-        return device
+        with world(db, settings, now) as w:
+            return w.accept_terms(w.session.get(Gateway, gateway.id), mac).pseudonym
 
     return accept
 
@@ -203,18 +150,8 @@ def accept_terms(db: sessionmaker, terms: int) -> Callable[..., str]:
 @pytest.fixture
 def make_vouchers(db: sessionmaker, settings: Settings) -> Callable[..., list[str]]:
     def make(village_kode: str, count: int = 1, **allowance: int) -> list[str]:
-        with db() as session:
-            _, codes = vouchers.create_batch(
-                session,
-                village_kode=village_kode,
-                count=count,
-                valid_days=7,
-                now=utcnow(),
-                master_key=settings.secret_key,
-                **allowance,
-            )
-            session.commit()
-        return codes
+        with world(db, settings) as w:
+            return w.vouchers(village_kode, count, **allowance)
 
     return make
 
@@ -252,20 +189,11 @@ def router() -> Callable[..., Router]:
 
 
 @pytest.fixture
-def spend(db):
+def spend(db, settings):
     """Use up a device's data for the local day of ``now``."""
 
     def spend(gateway, mac, now, bytes_=2_000_000_000):
-        with db() as session:
-            day, device = device_today(session, gateway, mac, now)
-            quotas.add_usage(
-                session,
-                village_kode=gateway.village_kode,
-                day=day,
-                device=device,
-                bytes_delta=bytes_,
-                seconds_delta=60,
-            )
-            session.commit()
+        with world(db, settings, now) as w:
+            w.use(w.session.get(Gateway, gateway.id), mac, bytes_=bytes_, seconds=60)
 
     return spend

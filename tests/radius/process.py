@@ -45,7 +45,7 @@ def start_server(
         "WIFIDESA_SECRET_KEY": settings.secret_key,
         "WIFIDESA_DATA_DIR": str(settings.data_dir),
     }
-    code = "from radius.cli import radius_command; radius_command()"
+    code = "from portal.cli.radius import radius_command; radius_command()"
     with log.open("ab") as output:
         return subprocess.Popen(  # noqa: S603
             [sys.executable, "-c", code, "--port", str(port), *(extra or [])],

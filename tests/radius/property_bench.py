@@ -29,9 +29,9 @@ from fuzz.packets import (
     parse,
     reply_ok,
 )
-from portal.database import Base
 from portal.domain.access.grants import IssuedGrant
-from portal.domain.access.pseudonyms import InvalidMac, normalize_mac
+from portal.domain.pseudonyms import InvalidMac, normalize_mac
+from portal.storage import Base
 from radius.server import RadiusServer
 from tests.privacy.identifiers import Identifiers, add_datagram
 from tests.radius.mikrotik import Router, chap

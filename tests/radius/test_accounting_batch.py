@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 import sqlalchemy as sa
 
-from portal.domain.clock import utcnow
+from portal.config import utcnow
 from portal.models import AccountingSession
 from radius.accounting import (
     STATUS_INTERIM,

@@ -7,16 +7,14 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from portal.domain.clock import local_day
-from portal.domain.usage.accounting import (
-    AccountingUpdate,
+from portal.domain.usage.accounting import AccountingUpdate, combine_gigawords, record
+from portal.domain.usage.rollups import UsageBatch
+from portal.domain.usage.sessions import (
     accounting_on,
     close_stale_sessions,
-    combine_gigawords,
     load_sessions,
-    record,
     save_sessions,
 )
-from portal.domain.usage.rollups import UsageBatch
 from portal.models import AccountingSession, DeviceDay, UsageDaily, UsageHourly
 
 NOW = datetime(2026, 11, 22, 4, 30)  # 12.30 WITA

@@ -9,9 +9,9 @@ from datetime import timedelta
 from click.testing import CliRunner
 from pyrad import packet
 
-from portal.domain.clock import utcnow
+from portal.cli.radius import commands
+from portal.config import utcnow
 from portal.models import AccountingSession
-from radius.cli import commands
 from radius.metrics import Metrics
 from tests.radius.mikrotik import Router
 from tests.radius.process import free_port_pair, start_server

@@ -7,7 +7,7 @@ import time
 
 from pyrad import packet
 
-from portal.domain.clock import utcnow
+from portal.config import utcnow
 from radius.accounting_writer import commit_batch
 from radius.handlers import WRONG
 from tests.radius.mikrotik import GIB4

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.domain.clock import utcnow
+from portal.config import utcnow
 from portal.domain.network.policies import set_policy
 from radius.authentication import authenticate_batch
 from radius.clients import Client

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -15,12 +14,12 @@ from sqlalchemy.orm import Session
 
 from portal import create_app
 from portal.database import db
-from portal.domain.accounts.tokens import token_hash
-from portal.domain.network.regions import default_timezone, lookup_village
-from portal.models import AdminUser, ApiToken, Gateway, Village
+from portal.models import AdminUser, Gateway, Village
+from portal.world import World
 from tests.databases import BACKENDS, database_url, migrated_settings
 
 CREATED = datetime(2026, 1, 1)
+PASSWORD = "kata-sandi-laporan"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -46,82 +45,47 @@ def client(app: Flask) -> FlaskClient:
 
 
 @pytest.fixture
-def make_village(session: Session) -> Callable[..., Village]:
+def world(session: Session, app: Flask) -> World:
+    """The test world over the app's session, at `CREATED`; factories commit."""
+    return World(session, now=CREATED, master_key=app.extensions["wifidesa.settings"].secret_key)
+
+
+@pytest.fixture
+def make_village(world: World) -> Callable[..., Village]:
     """Register a village by code (names from the official list); returns the row."""
 
     def make(kode: str) -> Village:
-        region = lookup_village(kode)
-        village = Village(
-            kode=region.kode,
-            slug=region.kode.replace(".", "-"),
-            name=region.nama,
-            district_name=region.kecamatan or "",
-            regency_name=region.kabupaten or "",
-            province_name=region.provinsi,
-            timezone=default_timezone(region.kode),
-            ssid="WifiDesa",
-            created_at=CREATED,
-        )
-        session.add(village)
-        session.flush()
-        return village
+        return world.village(kode)
 
     return make
 
 
 @pytest.fixture
-def make_gateway(session: Session) -> Callable[..., Gateway]:
+def make_gateway(world: World) -> Callable[..., Gateway]:
     def make(village: Village, nas: str, last_seen_at: datetime | None = None) -> Gateway:
-        gateway = Gateway(
-            village_kode=village.kode,
-            nas_identifier=nas,
-            source_address="127.0.0.1",
-            secret="s" * 16,
-            heartbeat_token=secrets.token_hex(8),
-            last_seen_at=last_seen_at,
-            created_at=CREATED,
-            updated_at=CREATED,
-        )
-        session.add(gateway)
-        session.flush()
-        return gateway
+        return world.gateway(village.kode, nas, last_seen_at=last_seen_at)
 
     return make
 
 
 @pytest.fixture
-def make_token(session: Session) -> Callable[..., str]:
-    """Store a token for a scope the way `wifidesa token create` does; returns the token."""
+def make_token(world: World) -> Callable[..., str]:
+    """A bearer token for a scope, made as `wifidesa token create` makes it."""
 
     def make(scope: str, revoked: bool = False) -> str:
-        token = secrets.token_urlsafe(24)
-        session.add(
-            ApiToken(
-                token_hash=token_hash(token),
-                scope_kode=scope,
-                label="test",
-                created_at=CREATED,
-                revoked_at=CREATED if revoked else None,
-            )
-        )
-        session.commit()
-        return token
+        created = world.token(scope, label="test")
+        created.record.revoked_at = CREATED if revoked else None
+        world.session.commit()
+        return created.token
 
     return make
 
 
 @pytest.fixture
-def make_admin(session: Session) -> Callable[..., AdminUser]:
+def make_admin(world: World) -> Callable[..., AdminUser]:
     def make(role: str, scope: str, username: str | None = None) -> AdminUser:
-        admin = AdminUser(
-            username=username or f"{role}-{scope}",
-            password_hash="x",
-            role=role,
-            scope_kode=scope,
-            created_at=CREATED,
-        )
-        session.add(admin)
-        session.commit()
+        admin = world.admin(username or f"{role}-{scope}", role, scope, password=PASSWORD)
+        world.session.commit()
         return admin
 
     return make

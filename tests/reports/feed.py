@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
-from portal.domain.access.pseudonyms import KeyRing, normalize_mac
+from portal.domain.pseudonyms import KeyRing, normalize_mac
 from portal.models import (
     AccountingSession,
     DeviceDay,

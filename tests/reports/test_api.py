@@ -163,12 +163,12 @@ def test_csv_and_json_carry_the_same_cells_in_the_open_variant(client, loaded, m
 def test_streamed_csv_equals_the_general_writer(session, loaded, group):
     from datetime import date
 
-    from portal.domain.reporting import reports, satudata
+    from portal.domain.reporting import exports, reports, satudata
 
     start, end = date(2026, 11, 20), date(2026, 11, 21)
-    streamed = "".join(satudata.export_csv(session, "64", start, end, group=group))
+    streamed = "".join(exports.export_csv(session, "64", start, end, group=group))
     table = reports.usage(session, "64", start, end, group)
-    general = "".join(satudata.write_csv(satudata.build_export(table, "64")))
+    general = "".join(exports.write_csv(satudata.build_export(table, "64")))
     assert streamed == general and streamed.count("\n") > 2
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from unittest import mock
 
 import pytest
 
-from portal.domain import clock
 from portal.web import charts
+from tests.clock import set_clock
 from tests.reports import scenario
 from tests.reports.scenario import WIB_VILLAGE, WITA_VILLAGE
 
@@ -20,9 +19,8 @@ def loaded(session, make_village, make_gateway):
 
 
 @pytest.fixture
-def at_now():
-    with mock.patch.object(clock, "utcnow", return_value=scenario.NOW):
-        yield
+def at_now(app):
+    set_clock(app, lambda: scenario.NOW)
 
 
 def test_pages_need_a_login(client, loaded):

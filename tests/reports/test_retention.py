@@ -9,9 +9,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from portal import settings_of
-from portal.domain.access import pseudonyms
-from portal.domain.access.pseudonyms import normalize_mac
+from portal import maintenance, settings_of
+from portal.cli.upkeep import commands
+from portal.domain import pseudonyms
+from portal.domain.pseudonyms import normalize_mac
 from portal.domain.usage import retention
 from portal.models import (
     AccountingSession,
@@ -22,7 +23,6 @@ from portal.models import (
     Voucher,
     VoucherBatch,
 )
-from portal.reports.cli import commands
 from tests.reports.feed import Played, feed
 
 VILLAGE = "64.01.01.2009"  # WITA
@@ -158,12 +158,12 @@ def test_retention_page_says_it_in_plain_words(client, app, make_admin, login):
 
 
 def test_the_server_purges_once_a_day(app, session, make_village, make_gateway):
-    from portal.database import make_engine, make_sessionmaker
+    from portal.storage import make_engine, make_sessionmaker
 
     two_days_of_one_device(session, make_village, make_gateway)
     session.remove()
     engine = make_engine(settings_of(app))
-    daily = retention.DailyPurge(make_sessionmaker(engine), settings_of(app))
+    daily = maintenance.DailyPurge(make_sessionmaker(engine), settings_of(app))
     try:
         first = daily.tick(datetime(2026, 3, 10, 1, 0))
         assert first is not None and first.keys_destroyed == 2

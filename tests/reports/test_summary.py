@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from portal.domain.reporting.summary import daily_summaries
+from portal.web.summary import daily_summaries
 from tests.reports import scenario
 from tests.reports.feed import Played, feed
 

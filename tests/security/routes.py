@@ -103,6 +103,7 @@ ROUTES: dict[str, Route] = {
     "admin.gateway_script": _login(REGENCY),
     "admin.devices": _login(VILLAGE),
     "admin.device_disconnect": _login(VILLAGE, "POST"),
+    "admin.order": _login(VILLAGE),
     "admin.terms_list": _login(REGENCY, *FORM),
     "admin.user_list": _login(REGENCY),
     "admin.user_create": _login(REGENCY, "POST"),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from portal.database import Base, db
+from portal.database import db
+from portal.storage import Base
 from tests.admin.world import UNWATCHED
 
 #: Columns a request may touch without changing anything anyone relies on; each is a

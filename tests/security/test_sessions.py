@@ -10,10 +10,11 @@ from datetime import timedelta
 
 from flask.testing import FlaskClient
 
+from portal.config import utcnow
 from portal.database import db
-from portal.domain import clock
 from portal.models import AdminUser
 from tests.admin.conftest import PASSWORD, csrf_token, log_in
+from tests.clock import set_clock
 from tests.security.conftest import World
 
 _TOKEN = re.compile(r'(csrf[_-]token"[^>]*?(?:content|value)=")[^"]+')
@@ -67,19 +68,19 @@ def test_disabling_an_account_ends_its_sessions(world: World):
 
 def test_sessions_end_after_15_minutes_idle_or_8_hours(world: World):
     client = _fresh_login(world, "op-a")
-    start = clock.utcnow()
+    start = utcnow()
     try:
         for minutes in range(14, 8 * 60, 14):  # active every 14 minutes: still in…
-            world.app.config["WIFIDESA_CLOCK"] = lambda m=minutes: start + timedelta(minutes=m)
+            set_clock(world.app, lambda m=minutes: start + timedelta(minutes=m))
             assert client.get("/reports/").status_code == 200, minutes
-        world.app.config["WIFIDESA_CLOCK"] = lambda: start + timedelta(hours=8, minutes=1)
+        set_clock(world.app, lambda: start + timedelta(hours=8, minutes=1))
         assert client.get("/admin/").status_code == 302  # …until 8 hours in all
-        world.app.config.pop("WIFIDESA_CLOCK")
+        set_clock(world.app)
         client = _fresh_login(world, "op-a")
-        world.app.config["WIFIDESA_CLOCK"] = lambda: clock.utcnow() + timedelta(minutes=16)
+        set_clock(world.app, lambda: utcnow() + timedelta(minutes=16))
         assert client.get("/admin/").status_code == 302  # 16 minutes idle
     finally:
-        world.app.config.pop("WIFIDESA_CLOCK", None)
+        set_clock(world.app)
 
 
 def test_a_failed_login_does_not_tell_whether_the_user_exists(world: World):

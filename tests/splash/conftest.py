@@ -23,11 +23,10 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from portal import create_app
-from portal.config import Settings
+from portal.config import Settings, utcnow
 from portal.database import db
-from portal.domain import clock
 from portal.domain.access import hotspot
-from portal.models import Announcement, Gateway, TermsVersion, Village
+from portal.world import World as TestWorld
 from tests import databases
 from tests.databases import BACKENDS, migrated_settings
 
@@ -35,7 +34,7 @@ MAC = "AA:BB:CC:DD:EE:01"
 CHAP_ID = bytes([0o371])
 CHAP_CHALLENGE = bytes.fromhex("ef0dd80b119c65a5c3ab62a65b7dfdce")
 NAS_ID = "samurangau-kantor"
-GATEWAY_SECRET = "rahasia-radius-desa-01"
+GATEWAY_SECRET = "rahasia-radius-desa-samurangau-01"
 
 TERMS_SUMMARY = """Internet gratis untuk warga dan tamu Desa Samurangau.
 Dilarang untuk judi, pornografi, penipuan, dan menyebarkan hoaks.
@@ -125,55 +124,20 @@ def portal_client(portal_app: Flask) -> FlaskClient:
 
 def seed_world(app: Flask, *, now: datetime | None = None, news: int = 5) -> World:
     """One Paser village with a gateway, regency terms and ``news`` announcements."""
-    now = now or clock.utcnow()
+    now = now or utcnow()
     with app.app_context():
-        session = db.session
-        village = Village(
-            kode="64.01.01.2009",
-            slug="samurangau",
-            name="Samurangau",
-            district_name="Batu Sopang",
-            regency_name="Kabupaten Paser",
-            province_name="Kalimantan Timur",
-            timezone="WITA",
-            ssid="WifiDesa-Samurangau",
-            created_at=now,
-        )
-        gateway = Gateway(
-            village=village,
-            nas_identifier=NAS_ID,
-            source_address="127.0.0.1",
-            secret=GATEWAY_SECRET,
-            hotspot_host=None,
-            heartbeat_token="hb-" + "0" * 20,
-            created_at=now,
-            updated_at=now,
-        )
-        version = TermsVersion(
-            scope_kode="64.01",
-            version=1,
-            summary=TERMS_SUMMARY,
-            full_text=TERMS_FULL,
-            published_at=now,
-        )
-        session.add_all([village, gateway, version])
-        session.flush()
+        settings = app.extensions["wifidesa.settings"]
+        world = TestWorld(db.session, now=now, master_key=settings.secret_key)
+        village = world.village("64.01.01.2009", ssid="WifiDesa-Samurangau", slug="samurangau")
+        gateway = world.gateway(village.kode, NAS_ID, secret=GATEWAY_SECRET)
+        version = world.terms("64.01", TERMS_SUMMARY, TERMS_FULL)
         for index, (title, body) in enumerate(NEWS[:news]):
-            session.add(
-                Announcement(
-                    village_kode=village.kode,
-                    title=title,
-                    body_html=body,
-                    category="pengumuman",
-                    pinned=index == 1,
-                    created_at=now - timedelta(hours=index + 1),
-                    updated_at=now,
-                )
-            )
-        session.commit()
-        world = World(app.extensions["wifidesa.settings"], village.kode, gateway.id, version.id)
-        session.remove()
-    return world
+            world.announcement(village, title, body, pinned=index == 1,
+                               at=now - timedelta(hours=index + 1))  # fmt: skip
+        db.session.commit()
+        seeded = World(settings, village.kode, gateway.id, version.id)
+        db.session.remove()
+    return seeded
 
 
 @pytest.fixture
@@ -303,7 +267,7 @@ def record_usage_today(
             village_kode=world.village_kode,
             timezone="WITA",
             mac=MAC,
-            now=clock.utcnow(),
+            now=utcnow(),
         )
         db.session.add(
             DeviceDay(

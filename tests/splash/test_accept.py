@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.config import utcnow
 from portal.database import db
-from portal.domain import clock
 from portal.domain.access import admission, grants, vouchers
 from portal.models import DeviceDay, LoginGrant, TermsAcceptance, UsageDaily, UsageHourly
+from tests.clock import set_clock
 from tests.splash.conftest import CHAP_CHALLENGE, CHAP_ID, World, ticket_of
 
 
@@ -109,7 +110,7 @@ def test_a_replayed_ticket_is_refused_once_used_or_late(
             username=_query_of(location)["username"],
             gateway_id=world.gateway_id,
             device=grant.device,
-            now=clock.utcnow(),
+            now=utcnow(),
         )
         db.session.commit()
     replay = portal_client.post("/hotspot/accept", data={"t": used})
@@ -119,8 +120,8 @@ def test_a_replayed_ticket_is_refused_once_used_or_late(
 
     late = ticket_of(open_splash(mac="AA:BB:CC:DD:EE:02"))
     assert portal_client.post("/hotspot/accept", data={"t": late}).status_code == 303
-    later = clock.utcnow() + admission.REPEAT_WINDOW + timedelta(seconds=5)
-    monkeypatch.setattr(clock, "utcnow", lambda: later)
+    later = utcnow() + admission.REPEAT_WINDOW + timedelta(seconds=5)
+    set_clock(portal_app, lambda: later)
     assert portal_client.post("/hotspot/accept", data={"t": late}).status_code == 400
     assert _count(portal_app, LoginGrant) == 2
     with portal_app.app_context():
@@ -169,7 +170,7 @@ def test_an_expired_ticket_is_refused_with_a_way_back(
 @pytest.fixture
 def voucher_codes(portal_app: Flask, world: World):  # type: ignore[no-untyped-def]
     """Three codes: usable, from an expired batch, from a voided batch."""
-    now = clock.utcnow()
+    now = utcnow()
     with portal_app.app_context():
         session = db.session
         key = world.settings.secret_key
@@ -187,7 +188,7 @@ def voucher_codes(portal_app: Flask, world: World):  # type: ignore[no-untyped-d
         voided_batch, (voided,) = vouchers.create_batch(
             session, village_kode=world.village_kode, count=1, valid_days=7, now=now, master_key=key
         )
-        vouchers.void_batch(voided_batch, now)
+        vouchers.void_batch(session, voided_batch, now=now)
         session.commit()
     return {"good": good, "expired": old, "voided": voided}
 
@@ -244,7 +245,7 @@ def test_a_page_shown_before_local_midnight_cannot_be_accepted_after_it(
     portal_client: FlaskClient, world: World, open_splash, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token = ticket_of(open_splash())
-    tomorrow = clock.utcnow() + timedelta(days=1)
-    monkeypatch.setattr(clock, "utcnow", lambda: tomorrow)
+    tomorrow = utcnow() + timedelta(days=1)
+    set_clock(portal_client.application, lambda: tomorrow)
     answer = portal_client.post("/hotspot/accept", data={"t": token})
     assert answer.status_code == 400 and 'href="http://10.5.50.1/login"' in answer.text

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from portal.config import utcnow
 from portal.database import db
-from portal.domain import clock
 from portal.models import Announcement
 from tests.splash.conftest import World, router_fields
 
@@ -47,7 +47,7 @@ def test_router_fields_with_payloads_stay_inert(
     page = context.new_page()
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     with portal_app.app_context():
-        now = clock.utcnow()
+        now = utcnow()
         db.session.add(
             Announcement(
                 village_kode=world.village_kode,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from portal.simulate_cli import simulate, simulate_line
+from portal.cli.simulate import simulate, simulate_line
+from portal.config import utcnow
 from portal.simulator import Options, run
 from tests.splash.conftest import GATEWAY_SECRET, NAS_ID, LivePortal, World
 from tests.splash.radius_double import radius_double
@@ -87,7 +88,6 @@ def test_simulate_names_an_unknown_gateway(live_portal: LivePortal, world: World
 
 def test_simulate_redeems_a_voucher(live_portal: LivePortal, world: World) -> None:
     from portal.database import db
-    from portal.domain import clock
     from portal.domain.access import vouchers
 
     with live_portal.app.app_context():
@@ -96,7 +96,7 @@ def test_simulate_redeems_a_voucher(live_portal: LivePortal, world: World) -> No
             village_kode=world.village_kode,
             count=1,
             valid_days=3,
-            now=clock.utcnow(),
+            now=utcnow(),
             master_key=world.settings.secret_key,
         )
         db.session.commit()

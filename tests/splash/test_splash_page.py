@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from portal.config import utcnow
 from portal.database import db
-from portal.domain import clock
 from portal.models import Announcement, LoginGrant, Policy
 from portal.splash import SNAPSHOTS
 from portal.splash.snapshots import SnapshotCache
@@ -58,7 +58,7 @@ def test_english_is_one_tap_away_and_remembered(portal_client: FlaskClient, worl
 def test_announcements_emergency_then_pinned_then_newest_in_their_window(
     portal_app: Flask, world: World, open_splash
 ) -> None:
-    now = clock.utcnow()
+    now = utcnow()
     with portal_app.app_context():
         add = db.session.add
         base = {"village_kode": world.village_kode, "created_at": now, "updated_at": now}
@@ -129,7 +129,7 @@ def test_village_content_is_cached_for_a_few_seconds(
     moment = [0.0]
     portal_app.extensions[SNAPSHOTS] = SnapshotCache(ttl=10, monotonic=lambda: moment[0])
     assert "Banjir" not in open_splash().text
-    now = clock.utcnow()
+    now = utcnow()
     with portal_app.app_context():
         db.session.add(
             Announcement(
@@ -188,7 +188,7 @@ def test_spent_quota_says_when_it_resets_in_local_time(
 
 
 def test_throttled_policy_keeps_the_button(portal_app: Flask, world: World, open_splash) -> None:
-    now = clock.utcnow()
+    now = utcnow()
     with portal_app.app_context():
         db.session.add(
             Policy(scope_kode="64.01", daily_mb=1, on_exhausted="throttle", updated_at=now)
@@ -238,7 +238,7 @@ def test_router_side_page_is_tiny_and_posts_every_variable(
 def test_long_announcements_and_terms_still_fit_the_budget(
     portal_app: Flask, world: World, open_splash, portal_client: FlaskClient
 ) -> None:
-    now = clock.utcnow()
+    now = utcnow()
     paragraph = "<p>" + "Rincian kegiatan pembangunan desa tahun anggaran 2026. " * 40 + "</p>"
     with portal_app.app_context():
         db.session.execute(sa.delete(Announcement))

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import Flask
 
+from portal.config import utcnow
 from portal.database import db
-from portal.domain import clock
 from portal.domain.access import acceptance
 from portal.domain.content import announcements, terms
 from portal.models import (
@@ -24,7 +24,7 @@ from tests.splash.conftest import World
 
 
 def test_current_terms_prefer_the_regency_then_the_province(portal_app: Flask, world: World):
-    now = clock.utcnow()
+    now = utcnow()
     with portal_app.app_context():
         session = db.session
         village = session.get(Village, world.village_kode)
@@ -82,7 +82,7 @@ def test_acceptances_are_counted_by_village_day_and_hour(portal_app: Flask, worl
 
 
 def test_bulletin_window_and_order(portal_app: Flask, world: World) -> None:
-    now = clock.utcnow()
+    now = utcnow()
     with portal_app.app_context():
         session = db.session
         village = session.get(Village, world.village_kode)

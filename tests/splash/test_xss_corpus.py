@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from portal.config import utcnow
 from portal.database import db
-from portal.domain import clock
 from portal.domain.content import announcements
 from portal.models import Announcement
 from portal.splash import SNAPSHOTS
@@ -33,7 +33,7 @@ def _post_chunk(app: Any, world: World, chunk: list[str]) -> None:
     """Replace the village's announcements with ``chunk``, as the console stores them."""
     with app.app_context():
         db.session.execute(sa.delete(Announcement))
-        now = clock.utcnow()
+        now = utcnow()
         for number, payload in enumerate(chunk):
             db.session.add(
                 Announcement(

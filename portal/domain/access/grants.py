@@ -9,7 +9,6 @@ RADIUS server can still check CHAP, which needs the cleartext.
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import keyring
 from portal.domain.batching import dialect_of, one_of, values_for
+from portal.domain.credentials import USERNAME_PREFIX, is_grant_username
 from portal.domain.errors import DomainError
 from portal.models import Gateway, LoginGrant
 
@@ -27,8 +27,6 @@ GRANT_LIFETIME = timedelta(minutes=5)
 #: Routers resend Access-Requests and phones double-tap: the same device may use a
 #: grant again this long after its first use.
 REPEAT_WINDOW = timedelta(minutes=1)
-USERNAME_PREFIX = "wd-"
-_GRANT_USERNAME = re.compile(re.escape(USERNAME_PREFIX) + "[0-9a-f]{16}")
 
 
 #: Why a grant can be refused (`GrantRefused.reason`).
@@ -53,12 +51,6 @@ class IssuedGrant:
 def grant_password(master_key: str, username: str) -> str:
     """The one-time password of a grant username (20 hex characters)."""
     return keyring.keyed_hash(keyring.derive(master_key, "grant-password"), username)[:20]
-
-
-def is_grant_username(username: str) -> bool:
-    """Whether ``username`` has a grant's shape: the prefix and 16 lowercase hex digits
-    (anything else, a NUL octet included, never reaches a grant query)."""
-    return _GRANT_USERNAME.fullmatch(username) is not None
 
 
 def issue_grant(
@@ -205,10 +197,3 @@ def use_grant(
     if isinstance(grant, GrantRow):
         grant.first_use = True
     return grant
-
-
-def delete_old_grants(session: Session, now: datetime) -> int:
-    """Remove grants that expired more than a day ago; returns how many."""
-    cutoff = now - timedelta(days=1)
-    result = session.execute(sa.delete(LoginGrant).where(LoginGrant.expires_at < cutoff))
-    return result.rowcount or 0

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain import keyring
+from portal.domain import audit, keyring
 from portal.domain.errors import DomainError
 from portal.models import Voucher, VoucherBatch
 
@@ -70,11 +70,13 @@ def create_batch(
     total_minutes: int | None = None,
     label: str = "",
     created_by_id: int | None = None,
+    actor: str = "system",
 ) -> tuple[VoucherBatch, list[str]]:
     """Create a batch of ``count`` vouchers and return it with the plain codes.
 
-    The plain codes exist only in the return value: print them now.
-    Raises InvalidBatch when count, validity or an allowance is out of range.
+    The plain codes exist only in the return value: print them now. Only flushes, and
+    audits as ``actor``. Raises InvalidBatch when count, validity or an allowance is
+    out of range.
     """
     if not 1 <= count <= MAX_BATCH:
         raise InvalidBatch(f"a batch holds 1 to {MAX_BATCH} vouchers")
@@ -110,6 +112,11 @@ def create_batch(
             Voucher(batch_id=batch.id, serial=serial, code_hash=code_hash(master_key, code))
         )
     session.flush()
+    audit.record(
+        session, now=now, actor=actor, actor_id=created_by_id, action="voucher_batch.create",
+        object_type="voucher_batch", object_id=batch.id, scope_kode=village_kode,
+        detail=str(count),
+    )  # fmt: skip
     return batch, codes
 
 
@@ -165,10 +172,21 @@ def status(voucher: Voucher, now: datetime) -> str:
     return "unused" if voucher.bound_device is None else "in-use"
 
 
-def void_batch(batch: VoucherBatch, now: datetime) -> VoucherBatch:
-    """Make every code of the batch unusable from ``now`` on."""
+def void_batch(
+    session: Session,
+    batch: VoucherBatch,
+    *,
+    now: datetime,
+    actor: str = "system",
+    actor_id: int | None = None,
+) -> VoucherBatch:
+    """Make every code of the batch unusable from ``now`` on; audits as ``actor``."""
     if batch.voided_at is None:
         batch.voided_at = now
+    audit.record(
+        session, now=now, actor=actor, actor_id=actor_id, action="voucher_batch.void",
+        object_type="voucher_batch", object_id=batch.id, scope_kode=batch.village_kode,
+    )  # fmt: skip
     return batch
 
 

@@ -22,7 +22,7 @@ from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from portal.domain.accounts import audit
+from portal.domain import audit
 from portal.domain.errors import AlreadyExists, DomainError
 from portal.domain.network import regions
 from portal.domain.network.villages import get_village

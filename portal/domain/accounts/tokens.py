@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain.accounts import audit
+from portal.domain import audit
 from portal.domain.errors import DomainError
 from portal.domain.network import regions
 from portal.models import ApiToken

@@ -19,11 +19,12 @@ import secrets
 import string
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain.accounts import audit
+from portal.domain import audit
 from portal.domain.errors import AlreadyExists, DomainError, NotFound
 from portal.domain.network.villages import get_village
 from portal.models import Gateway, GatewayUptime
@@ -65,6 +66,20 @@ class GatewayExists(InvalidGateway, AlreadyExists):
 
 class UnknownGateway(GatewayError, NotFound):
     """No gateway has this NAS-Identifier and token."""
+
+
+class AccessPoint(Protocol):
+    """A gateway as a request through it is decided and counted: which gateway, which
+    village, which time zone (the RADIUS server's cached client is one)."""
+
+    @property
+    def gateway_id(self) -> int: ...
+
+    @property
+    def village_kode(self) -> str: ...
+
+    @property
+    def timezone(self) -> str: ...
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal.domain import audit
 from portal.domain.errors import DomainError
 from portal.models import Policy
 
@@ -97,11 +98,20 @@ def _validated(values: dict[str, object]) -> dict[str, object]:
     return values
 
 
-def set_policy(session: Session, scope_kode: str, *, now: datetime, **values: object) -> Policy:
+def set_policy(
+    session: Session,
+    scope_kode: str,
+    *,
+    now: datetime,
+    actor: str = "system",
+    actor_id: int | None = None,
+    **values: object,
+) -> Policy:
     """Create or update the policy of a regency (5-char code) or village (13-char code).
 
-    Only the given, non-None values change; the others keep inheriting.
-    Raises InvalidPolicy when a value is invalid (nothing is written then).
+    Only the given, non-None values change; the others keep inheriting. Only flushes,
+    and audits as ``actor``. Raises InvalidPolicy when a value is invalid (nothing is
+    written then).
     """
     changes = _validated({k: v for k, v in values.items() if v is not None})
     if len(scope_kode) not in (5, 13):
@@ -114,6 +124,11 @@ def set_policy(session: Session, scope_kode: str, *, now: datetime, **values: ob
         setattr(policy, name, value)
     policy.updated_at = now
     session.flush()
+    audit.record(
+        session, now=now, actor=actor, actor_id=actor_id, action="policy.set",
+        object_type="policy", object_id=scope_kode, scope_kode=scope_kode,
+        detail=", ".join(f"{name}={value}" for name, value in sorted(changes.items())),
+    )  # fmt: skip
     return policy
 
 

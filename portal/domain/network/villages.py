@@ -9,8 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain import clock
-from portal.domain.accounts import audit
+from portal.domain import audit, clock
 from portal.domain.errors import AlreadyExists, DomainError, NotFound
 from portal.domain.network import regions
 from portal.models import Village

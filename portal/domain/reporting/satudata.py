@@ -12,34 +12,23 @@ see `portal.domain.reporting.suppression`).
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 from collections.abc import Iterator
-from datetime import date, datetime
-from functools import partial
-from pathlib import Path
+from datetime import date
 
 from sqlalchemy.orm import Session
 
-from portal.domain.reporting import export_cache
 from portal.domain.reporting.reports import (
     INDICATORS,
     InvalidReportRequest,
     UsageTable,
     VillageLabel,
-    check_range,
     usage,
-    usage_text,
-    village_labels,
 )
 from portal.domain.reporting.suppression import Suppressed, parent_of, suppress
 
 VARIANTS = ("internal", "open")
 #: JSON answers are built in memory; bigger exports are CSV, which streams.
 MAX_RECORDS = 100_000
-#: Bumped whenever the CSV layout changes, so cached months are written anew.
-CSV_FORMAT = 1
 LICENCE = "CC-BY-4.0"
 REGION_EDITION = "Kepmendagri 300.2.2-2138/2025"
 LOCATION_COLUMNS = (
@@ -100,7 +89,7 @@ class Export:
         for row in self.table.rows:
             kode, period = row[0], row[1]
             values = [None] * len(INDICATORS) if self.is_hidden(period, kode) else list(row[2:])
-            yield [LEVELS[13], *_location(kode, labels), *_period(period), *values]
+            yield [LEVELS[13], *location_cells(kode, labels), *period_cells(period), *values]
         yield from self.total_rows()
 
     def total_rows(self) -> Iterator[list]:
@@ -115,7 +104,7 @@ class Export:
                     None if name in NOT_ADDITIVE else value
                     for name, value in zip(INDICATORS, totals, strict=True)
                 ]
-            yield [LEVELS[len(kode)], *_area_location(kode, names), *_period(period), *values]
+            yield [LEVELS[len(kode)], *_area_location(kode, names), *period_cells(period), *values]
 
     def is_hidden(self, period: object, kode: str) -> bool:
         return self.hidden is not None and (period, kode) in self.hidden
@@ -157,10 +146,10 @@ def _area_totals(table: UsageTable, top: int) -> dict[tuple, list[int]]:
 
 def _total_order(item: tuple) -> tuple:
     (period, kode), _ = item
-    return (-len(kode), kode, _period(period))
+    return (-len(kode), kode, period_cells(period))
 
 
-def _location(kode: str, labels: dict[str, VillageLabel]) -> list[str]:
+def location_cells(kode: str, labels: dict[str, VillageLabel]) -> list[str]:
     label = labels.get(kode)
     if label is None:
         return [kode[:2], "", kode[:5], "", kode[:8], "", kode, ""]
@@ -190,122 +179,11 @@ def _iso(value: object) -> str:
     return value if isinstance(value, str) else value.isoformat()  # type: ignore[attr-defined]
 
 
-def _period(period: object) -> list[str]:
+def period_cells(period: object) -> list[str]:
     if isinstance(period, str | date):
         return [_iso(period)]
     first, second = period  # type: ignore[misc]
     return [_iso(first), f"{second:02d}.00" if isinstance(second, int) else _iso(second)]
-
-
-def write_csv(export: Export, chunk_rows: int = 5000, header: bool = True) -> Iterator[str]:
-    """The export as UTF-8 CSV text in chunks, header first; hidden values are empty.
-
-    Village rows are written by joining text: each village's quoted codes and names are
-    prepared once, and a row adds its period and numbers (which need no quoting). A year
-    of a thousand villages is 365,000 rows, and a csv.writer call per row costs seconds.
-    """
-    labels, blank = export.table.villages, "," * (len(INDICATORS) - 1)
-    prefixes: dict[str, str] = {}
-    chunk = [_csv_text([export.columns])] if header else []
-    for row in export.table.rows:
-        kode, period = row[0], row[1]
-        prefix = prefixes.get(kode)
-        if prefix is None:
-            prefix = prefixes[kode] = _csv_text([[LEVELS[13], *_location(kode, labels)]])[:-1]
-        when = period if isinstance(period, str) else ",".join(_period(period))
-        values = blank if export.is_hidden(period, kode) else ",".join(map(str, row[2:]))
-        chunk.append(f"{prefix},{when},{values}\n")
-        if len(chunk) >= chunk_rows:
-            yield "".join(chunk)
-            chunk.clear()
-    totals = list(export.total_rows())
-    chunk.append(_csv_text(totals) if totals else "")
-    yield "".join(chunk)
-
-
-def _csv_text(rows: list) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    return buffer.getvalue()
-
-
-def export_csv(
-    session: Session,
-    scope: str,
-    start: date,
-    end: date,
-    *,
-    group: str,
-    variant: str = "internal",
-    totals: bool = False,
-    threshold: int = 5,
-    cache_dir: Path | None = None,
-    now: datetime | None = None,
-) -> Iterator[str]:
-    """The CSV export of ``scope`` over start..end, as chunks of text.
-
-    Rows come month by month: the villages' rows in code and period order, then that
-    month's area totals. With ``cache_dir`` and ``now``, finished months are read from
-    files (see `portal.domain.reporting.export_cache`). Exact daily or hourly rows without totals
-    are formatted by the database and streamed. Checks its arguments before returning
-    (so a caller can still answer 400): raises InvalidReportRequest for a bad range or
-    group, ValueError for an unknown variant.
-    """
-    check_range(start, end, group)
-    if variant not in VARIANTS:
-        raise ValueError(f"variant must be one of {', '.join(VARIANTS)}")
-    options = (scope, group, variant, totals, threshold)
-    return _export_csv(session, start, end, options, cache_dir, now)
-
-
-def _export_csv(
-    session: Session,
-    start: date,
-    end: date,
-    options: tuple,
-    cache_dir: Path | None,
-    now: datetime | None,
-) -> Iterator[str]:
-    scope, group = options[0], options[1]
-    yield _csv_text([columns(group)])
-    if group == "village":
-        yield from _segment_csv(session, start, end, options)
-        return
-    labels = repr(sorted(village_labels(session, scope).items()))
-    fingerprint = hashlib.sha256(labels.encode()).hexdigest()
-    for first, last in export_cache.month_segments(start, end):
-        produce = partial(_segment_csv, session, first, last, options)
-        if cache_dir is None or now is None or not export_cache.is_final(last, now):
-            yield from produce()
-        else:
-            key = (CSV_FORMAT, *options, first.isoformat(), last.isoformat(), fingerprint)
-            yield from export_cache.cached(cache_dir, key, produce)
-
-
-def _segment_csv(session: Session, start: date, end: date, options: tuple) -> Iterator[str]:
-    """One segment's rows without the header."""
-    scope, group, variant, totals, threshold = options
-    if variant == "internal" and not totals and group != "village":
-        yield from _streamed_rows(session, scope, start, end, group)
-        return
-    table = usage(session, scope, start, end, group)
-    export = build_export(table, scope, variant=variant, totals=totals, threshold=threshold)
-    yield from write_csv(export, header=False)
-
-
-def _streamed_rows(
-    session: Session, scope: str, start: date, end: date, group: str
-) -> Iterator[str]:
-    labels = village_labels(session, scope)
-    prefixes: dict[str, str] = {}
-    for batch in usage_text(session, scope, start, end, group):
-        parts = []
-        for kode, text in batch:
-            prefix = prefixes.get(kode)
-            if prefix is None:
-                prefix = prefixes[kode] = _csv_text([[LEVELS[13], *_location(kode, labels)]])[:-1]
-            parts.append(f"{prefix},{text}\n")
-        yield "".join(parts)
 
 
 def export_records(

@@ -1,46 +1,48 @@
-"""Village status for the report pages: the overview with area totals, uptime, gateways down.
+"""Villages at a glance: state, users, data and uptime, with district and regency totals.
 
-Aggregate SQL over UsageDaily (kept current by the RADIUS server as accounting arrives),
-Gateway.last_seen_at and the 5-minute GatewayUptime buckets. Functions take the session,
-a region ``scope`` and ``now`` (naive UTC); "today" is each village's own local day.
+The report overview, the console's dashboard and the daily summary all read this; its
+figures come from `portal.domain.reporting.figures`, one query each, so a village's
+"users today" is the same number on every page. Functions take the session, a region
+``scope`` and ``now`` (naive UTC); "today" is each village's own local day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain import clock
-from portal.domain.network.gateways import UPTIME_BUCKET, uptime_bucket
+from portal.domain.reporting import figures
+from portal.domain.reporting.figures import DOWN, NEVER, NO_GATEWAY, UP, GatewayState
 from portal.domain.reporting.reports import in_scope
-from portal.models import Gateway, GatewayUptime, UsageDaily, Village
+from portal.models import Village
 
-#: A gateway not heard from for this long counts as down.
-DOWN_AFTER = timedelta(minutes=15)
-BUCKETS_PER_DAY = 288
+__all__ = ["DOWN", "NEVER", "NO_GATEWAY", "UP", "AreaTotal", "Overview", "VillageStatus"]
 
 
 @dataclass(slots=True)
 class VillageStatus:
-    """One line of the overview. ``status`` is "up", "down", "never" or "no-gateway"."""
+    """One village now. ``state`` is "up", "down", "never" or "no-gateway" (see
+    `figures.village_state`); ``gateways_up`` of ``gateways`` are heard from."""
 
     kode: str
     name: str
     district_name: str
     regency_name: str
     timezone: str
-    gateways: int
-    last_seen_at: datetime | None
-    status: str
+    state: str = NO_GATEWAY
+    gateways: int = 0
+    gateways_up: int = 0
+    last_heard: datetime | None = None
     users_today: int = 0
     users_7d: int = 0
     users_30d: int = 0
     bytes_today: int = 0
     bytes_30d: int = 0
+    online_now: int = 0
     uptime_pct: float | None = None
 
     @property
@@ -50,6 +52,17 @@ class VillageStatus:
     @property
     def regency_kode(self) -> str:
         return self.kode[:5]
+
+    @property
+    def attention(self) -> list[str]:
+        """Why the village needs a look: "no-gateway" or "gateway-down" (or nothing)."""
+        if self.state == NO_GATEWAY:
+            return ["no-gateway"]
+        return ["gateway-down"] if self.gateways_up < self.gateways else []
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.attention)
 
 
 @dataclass(slots=True)
@@ -72,91 +85,62 @@ class Overview:
     villages: list[VillageStatus]
     districts: list[AreaTotal] = field(default_factory=list)
     regencies: list[AreaTotal] = field(default_factory=list)
+    gateways: list[GatewayState] = field(default_factory=list)
 
-
-def _per_zone(values: dict[str, object], column: sa.ColumnElement[str]) -> sa.ColumnElement:
-    """A CASE choosing a per-time-zone constant by the village's zone."""
-    return sa.case(values, value=column)
+    def attention_counts(self) -> dict[str, int]:
+        """How many villages need a look, per reason."""
+        counts: dict[str, int] = {}
+        for village in self.villages:
+            for reason in village.attention:
+                counts[reason] = counts.get(reason, 0) + 1
+        return counts
 
 
 def overview(session: Session, scope: str, now: datetime) -> Overview:
-    """The status and usage of every village in ``scope``, with district and regency totals.
-
-    "Today" is each village's own local day; 7 and 30 days end with today. Uptime is the
-    share of the last 24 hours' 5-minute buckets in which its gateways were heard from.
-    """
-    gateway_rows = session.execute(
+    """Every village in ``scope`` with its state and figures, district and regency totals."""
+    rows = session.execute(
         sa.select(
             Village.kode,
             Village.name,
             Village.district_name,
             Village.regency_name,
             Village.timezone,
-            sa.func.count(Gateway.id),
-            sa.func.max(Gateway.last_seen_at),
         )
-        .outerjoin(Gateway, Gateway.village_kode == Village.kode)
         .where(in_scope(Village.kode, scope))
-        .group_by(
-            Village.kode,
-            Village.name,
-            Village.district_name,
-            Village.regency_name,
-            Village.timezone,
-        )
         .order_by(Village.kode)
     )
-    villages = {
-        row[0]: VillageStatus(*row, status=_status(row[5], row[6], now)) for row in gateway_rows
-    }
-    today = {label: clock.local_day(now, label) for label in clock.TIMEZONES}
-    zone = Village.timezone
-
-    def since(days: int) -> sa.ColumnElement:
-        return _per_zone({k: d - timedelta(days=days - 1) for k, d in today.items()}, zone)
-
-    def window_sum(days: int, column: sa.ColumnElement) -> sa.ColumnElement:
-        return sa.func.sum(sa.case((UsageDaily.local_date >= since(days), column), else_=0))
-
-    usage_rows = session.execute(
-        sa.select(
-            UsageDaily.village_kode,
-            window_sum(1, UsageDaily.devices),
-            window_sum(7, UsageDaily.devices),
-            window_sum(30, UsageDaily.devices),
-            window_sum(1, UsageDaily.bytes_down + UsageDaily.bytes_up),
-            window_sum(30, UsageDaily.bytes_down + UsageDaily.bytes_up),
+    villages = {row[0]: VillageStatus(*row) for row in rows}
+    gateways = figures.gateway_states(session, scope, now)
+    by_village: dict[str, list[GatewayState]] = {}
+    for state in gateways:
+        by_village.setdefault(state.village_kode, []).append(state)
+    for kode, states in by_village.items():
+        village = villages[kode]
+        village.state = figures.village_state(states)
+        village.gateways = len(states)
+        village.gateways_up = sum(s.up for s in states)
+        heard = [s.last_heard for s in states if s.last_heard is not None]
+        village.last_heard = max(heard) if heard else None
+        village.uptime_pct = figures.village_uptime(states)
+    for kode, used in figures.usage(session, scope, now).items():
+        village = villages[kode]
+        village.users_today, village.users_7d, village.users_30d = (
+            used.users_today,
+            used.users_7d,
+            used.users_30d,
         )
-        .join(Village, Village.kode == UsageDaily.village_kode)
-        .where(
-            in_scope(UsageDaily.village_kode, scope),
-            UsageDaily.local_date >= min(today.values()) - timedelta(days=29),
-            UsageDaily.local_date <= _per_zone(today, zone),
-        )
-        .group_by(UsageDaily.village_kode)
-    )
-    for kode, today_n, week, month, octets_today, octets in usage_rows:
-        status = villages[kode]
-        status.users_today, status.users_7d = int(today_n), int(week)
-        status.users_30d, status.bytes_today, status.bytes_30d = (
-            int(month),
-            int(octets_today),
-            int(octets),
-        )
-    for kode, uptime in uptime_by_village(session, scope, now).items():
-        villages[kode].uptime_pct = uptime
-    result = Overview(list(villages.values()))
+        village.bytes_today, village.bytes_30d = used.bytes_today, used.bytes_30d
+    for kode, count in figures.online_now(session, scope).items():
+        villages[kode].online_now = count
+    result = Overview(list(villages.values()), gateways=gateways)
     result.districts = _totals(result.villages, 8, lambda v: v.district_name)
     result.regencies = _totals(result.villages, 5, lambda v: v.regency_name)
     return result
 
 
-def _status(gateways: int, last_seen: datetime | None, now: datetime) -> str:
-    if not gateways:
-        return "no-gateway"
-    if last_seen is None:
-        return "never"
-    return "up" if now - last_seen <= DOWN_AFTER else "down"
+def needing_attention_first(statuses: list[VillageStatus]) -> list[VillageStatus]:
+    """The villages that need a look first, then by name (the console's order)."""
+    return sorted(statuses, key=lambda s: (not s.needs_attention, s.name))
 
 
 def _totals(
@@ -169,7 +153,7 @@ def _totals(
         )
         area.villages += 1
         area.active_today += village.users_today > 0
-        area.gateways_down += village.status in ("down", "never")
+        area.gateways_down += village.gateways - village.gateways_up
         area.users_today += village.users_today
         area.users_7d += village.users_7d
         area.users_30d += village.users_30d
@@ -177,65 +161,10 @@ def _totals(
     return sorted(areas.values(), key=lambda area: area.kode)
 
 
-def uptime_by_village(session: Session, scope: str, now: datetime) -> dict[str, float]:
-    """Percent of the last 24 hours' 5-minute buckets heard from, per village with gateways.
-
-    A village with two gateways needs both heard in a bucket for that bucket to count fully.
-    """
-    current = uptime_bucket(now)
-    first = current - UPTIME_BUCKET * (BUCKETS_PER_DAY - 1)
-    rows = session.execute(
-        sa.select(
-            Gateway.village_kode,
-            sa.func.count(sa.distinct(Gateway.id)),
-            sa.func.count(GatewayUptime.bucket_start),
-        )
-        .outerjoin(
-            GatewayUptime,
-            sa.and_(
-                GatewayUptime.gateway_id == Gateway.id,
-                GatewayUptime.bucket_start >= first,
-                GatewayUptime.bucket_start <= current,
-            ),
-        )
-        .where(in_scope(Gateway.village_kode, scope))
-        .group_by(Gateway.village_kode)
+def gateways_down(session: Session, scope: str, now: datetime) -> list[GatewayState]:
+    """Gateways inside ``scope`` that are not up, longest-down first (never-heard first)."""
+    down = [s for s in figures.gateway_states(session, scope, now) if not s.up]
+    return sorted(
+        down,
+        key=lambda s: (s.last_heard is not None, s.last_heard or now, s.village_kode),
     )
-    return {
-        kode: min(100.0, 100.0 * heard / (gateways * BUCKETS_PER_DAY))
-        for kode, gateways, heard in rows
-    }
-
-
-@dataclass(frozen=True, slots=True)
-class DownGateway:
-    """A gateway not heard from within `DOWN_AFTER`; ``since`` is None when never heard."""
-
-    nas_identifier: str
-    village_kode: str
-    village_name: str
-    district_name: str
-    timezone: str
-    since: datetime | None
-
-
-def gateways_down(session: Session, scope: str, now: datetime) -> list[DownGateway]:
-    """Gateways inside ``scope`` that are down, longest-down first (never-seen ones first)."""
-    cutoff = now - DOWN_AFTER
-    rows = session.execute(
-        sa.select(
-            Gateway.nas_identifier,
-            Village.kode,
-            Village.name,
-            Village.district_name,
-            Village.timezone,
-            Gateway.last_seen_at,
-        )
-        .join(Village, Village.kode == Gateway.village_kode)
-        .where(
-            in_scope(Gateway.village_kode, scope),
-            sa.or_(Gateway.last_seen_at.is_(None), Gateway.last_seen_at < cutoff),
-        )
-        .order_by(Gateway.last_seen_at.is_not(None), Gateway.last_seen_at, Village.kode)
-    )
-    return [DownGateway(*row) for row in rows]

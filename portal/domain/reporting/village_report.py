@@ -17,9 +17,6 @@ from portal.models import AccountingSession, UsageDaily, UsageHourly
 
 #: Upper bounds (seconds) of the session-length bins; the last bin is open-ended.
 LENGTH_BINS = (5 * 60, 15 * 60, 30 * 60, 60 * 60, 2 * 3600)
-LENGTH_LABELS = ("< 5 menit", "5–15 menit", "15–30 menit", "30–60 menit", "1–2 jam", "> 2 jam")
-#: Monday first, as Indonesian calendars print it.
-WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +91,7 @@ def heatmap(session: Session, kode: str, start: date, end: date) -> Heatmap:
 
 @dataclass(frozen=True, slots=True)
 class SessionLengths:
-    """How many closed sessions fell in each of `LENGTH_LABELS`."""
+    """How many closed sessions fell in each bin of `LENGTH_BINS` (the last one open-ended)."""
 
     counts: list[int]
     retained_from: date | None
@@ -121,7 +118,7 @@ def session_lengths(session: Session, kode: str, start: date, end: date) -> Sess
         )
         .group_by(bin_of)
     )
-    counts = [0] * len(LENGTH_LABELS)
+    counts = [0] * (len(LENGTH_BINS) + 1)
     for index, count in rows:
         counts[int(index)] = int(count)
     oldest = session.scalar(

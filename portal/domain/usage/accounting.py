@@ -9,31 +9,86 @@ village's rollups. A repeat therefore changes nothing.
 
 Octet counters are 32 bits on the wire; a session that moves more than 4 GiB wraps
 them and reports the wraps in Acct-*-Gigawords, so the two are always combined.
+
+`record_batch` takes a batch of reports in one unit of work (it only flushes; the
+RADIUS server commits before it answers any of them) and returns the orders for the
+sessions whose device spent its allowance meanwhile (`portal.domain.usage.orders`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain.network.policies import effective_policy
+from portal.domain import clock
+from portal.domain.credentials import is_grant_username, parse_class
+from portal.domain.network.gateways import AccessPoint
+from portal.domain.network.policies import PolicyCache
+from portal.domain.pseudonyms import KeyRing
+from portal.domain.usage import allowance, orders, rollups
 from portal.domain.usage.rollups import UsageBatch
-from portal.domain.usage.session_rows import SessionRow, load_sessions, save_sessions
-from portal.models import AccountingSession
+from portal.domain.usage.sessions import (
+    SessionRow,
+    accounting_on,
+    close,
+    close_loaded_for_reboot,
+    load_sessions,
+    save_sessions,
+)
+from portal.models import LoginGrant, Voucher
 
 START, INTERIM, STOP = "start", "interim", "stop"
-STALE_CAUSE = "Stale-Session"
-REBOOT_CAUSE = "NAS-Reboot"
-GONE_CAUSE = "Not-On-Router"  # a Disconnect-NAK said Session-Context-Not-Found
+#: Acct-Status-Type values (RFC 2866 section 5.1; 7 and 8 RFC 2866 too, 15 RFC 2867).
+STATUS_START, STATUS_STOP, STATUS_INTERIM = 1, 2, 3
+STATUS_ON, STATUS_OFF, STATUS_FAILED = 7, 8, 15
+MAX_ID = 1 << 63  # ids are signed 64-bit in the database
+_STATUS_NAMES = {STATUS_START: START, STATUS_STOP: STOP, STATUS_INTERIM: INTERIM}
 
 
 def combine_gigawords(octets: int, gigawords: int) -> int:
     """The full 64-bit count from a 32-bit octet counter and its wrap count."""
     return (max(0, gigawords) << 32) + max(0, octets)
+
+
+class AccountingReport(NamedTuple):
+    """A verified Accounting-Request as the router sent it; ``mac`` normalised and in
+    memory only. ``status`` is the Acct-Status-Type.
+
+    ``input_octets`` are from the client (upload) and ``output_octets`` to the client
+    (download), gigawords already combined. RouterOS's manual also says its accounting
+    "represents output as traffic from the client point of view" for PPP; for the
+    hotspot we follow RFC 2866 until checked on a router with a large download.
+    """
+
+    point: AccessPoint
+    status: int
+    acct_session_id: str | None = None
+    mac: str | None = None
+    user_name: str | None = None
+    class_: bytes | None = None
+    session_seconds: int = 0
+    input_octets: int = 0
+    output_octets: int = 0
+    framed_ip: str | None = None
+    terminate_cause: str | None = None
+    delay_seconds: int = 0
+
+
+@dataclass
+class AccountingContext:
+    """What accounting batches share in one process: the pseudonym key ring, the
+    policy cache, and what it wrote already (uptime buckets, the local hour of each
+    village's last recorded peak of concurrent devices)."""
+
+    keyring: KeyRing = field(default_factory=KeyRing)
+    policies: PolicyCache = field(default_factory=PolicyCache)
+    uptime_marked: set = field(default_factory=set)
+    peak_hours: dict = field(default_factory=dict)
 
 
 class AccountingUpdate(NamedTuple):
@@ -115,14 +170,6 @@ def record(
     return row
 
 
-def close(row: SessionRow | AccountingSession, *, at: datetime, cause: str) -> None:
-    """End an open session in memory at ``at`` (never before it started) for ``cause``.
-    Its client IP is forgotten: it is kept only while the session is open."""
-    row.stopped_at = max(at, row.started_at)
-    row.terminate_cause = cause[:32]
-    row.framed_ip = None
-
-
 def _count(
     update: AccountingUpdate, usage: UsageBatch, *, created: bool, grown: tuple[int, int, int]
 ) -> None:
@@ -150,108 +197,197 @@ def _count(
         usage.voucher_usage(update.voucher_id, bytes_=grown_in + grown_out, seconds=grown_seconds)
 
 
-def accounting_on(session: Session, *, gateway_id: int, event_time: datetime) -> int:
-    """Close every open session of a gateway that (re)booted; returns how many.
+def record_batch(
+    session: Session,
+    reports: list[AccountingReport],
+    context: AccountingContext,
+    *,
+    now: datetime,
+) -> list[orders.Order]:
+    """Record a batch of accounting reports; returns the orders for sessions to enforce.
 
-    A router sends Accounting-On after a reboot and Accounting-Off before a shutdown;
-    either way none of its sessions survive, and it never sends their Stops. Leaving
-    them open would make residents look online and, for simultaneous-use checks,
-    lock them out. The last reported counters stand; the IP is forgotten.
+    Only flushes. Raises SQLAlchemyError when the database fails, in which case the
+    caller rolls back and answers none of them.
     """
-    result = session.execute(
-        sa.update(AccountingSession)
-        .where(
-            AccountingSession.gateway_id == gateway_id,
-            AccountingSession.stopped_at.is_(None),
+    usage = UsageBatch(marked=context.uptime_marked)
+    keys = [
+        (r.point.gateway_id, r.acct_session_id)
+        for r in reports
+        if r.status in _STATUS_NAMES and r.acct_session_id
+    ]
+    known = load_sessions(session, keys)
+    existing = _existing_credentials(session, reports)
+    touched: dict[tuple[str, date, str], list[tuple[SessionRow, AccountingReport]]]
+    touched = defaultdict(list)
+    timezones = {}
+    for report in reports:
+        point = report.point
+        timezones[point.village_kode] = point.timezone
+        # The router's clock is often wrong (no NTP before the uplink is up), so the
+        # event time is the arrival minus how long the router says it kept trying.
+        event_time = now - timedelta(seconds=min(max(0, report.delay_seconds), 86_400))
+        if report.status in (STATUS_ON, STATUS_OFF):
+            accounting_on(session, gateway_id=point.gateway_id, event_time=event_time)
+            close_loaded_for_reboot(
+                known.values(), gateway_id=point.gateway_id, event_time=event_time
+            )
+            usage.gateway_seen(point.gateway_id, now)
+            continue
+        status = _STATUS_NAMES.get(report.status)
+        if status is None or not report.acct_session_id:
+            usage.gateway_seen(point.gateway_id, now)
+            continue
+        update = _update(session, report, context, status, event_time, existing)
+        row = record(update, usage=usage, known=known)
+        if status != STOP and update.device is not None and row.stopped_at is None:
+            touched[(point.village_kode, update.local_date, update.device)].append((row, report))
+    peaks = _peaks_due(session, known, timezones, context, now)
+    save_sessions(session, known.values())
+    usage.flush(session, timezones, now)
+    rollups.record_peaks(session, peaks, now)
+    return _over_quota(session, touched, usage.totals, context, now)
+
+
+def _existing_credentials(
+    session: Session, reports: list[AccountingReport]
+) -> tuple[set[int], set[int]]:
+    """The grant and voucher ids named by the batch's Classes that still exist.
+
+    A Class may name a grant deleted since (a day after it expired) or anything a
+    broken router sends; storing such an id would break the foreign key and leave
+    the request unanswered for good (found by fuzz/radius_fuzz.py).
+    """
+    grant_ids, voucher_ids = set(), set()
+    for report in reports:
+        _, grant_id, voucher_id = parse_class(report.class_)
+        if grant_id is not None and grant_id < MAX_ID:
+            grant_ids.add(grant_id)
+        if voucher_id is not None and voucher_id < MAX_ID:
+            voucher_ids.add(voucher_id)
+    found: tuple[set[int], set[int]] = (set(), set())
+    for ids, column, into in (
+        (grant_ids, LoginGrant.id, found[0]),
+        (voucher_ids, Voucher.id, found[1]),
+    ):
+        if ids:
+            into.update(session.scalars(sa.select(column).where(column.in_(ids))))
+    return found
+
+
+def _peaks_due(
+    session: Session,
+    known: dict[tuple[int, str], SessionRow],
+    timezones: dict[str, str],
+    context: AccountingContext,
+    now: datetime,
+) -> dict[str, str]:
+    """The villages whose peak of concurrent devices may have risen: those where this batch
+    opened a session (not saved yet, so no id), and those whose current local hour has
+    no peak recorded by this process yet. (Interim-Updates and Stops never raise the
+    number of open sessions, and counting them costs a query over all open sessions.)
+    The hours are remembered once the batch commits.
+    """
+    opened = {row.village_kode for row in known.values() if row.id is None}
+    due, hours = {}, {}
+    for village_kode, timezone in timezones.items():
+        hour = clock.to_local(now, timezone).replace(minute=0, second=0, microsecond=0)
+        if village_kode in opened or context.peak_hours.get(village_kode) != hour:
+            due[village_kode] = timezone
+            hours[village_kode] = hour
+    if hours:
+        remember = context.peak_hours.update
+        sa.event.listen(session, "after_commit", lambda _: remember(hours), once=True)
+    return due
+
+
+def _update(
+    session: Session,
+    report: AccountingReport,
+    context: AccountingContext,
+    status: str,
+    event_time: datetime,
+    existing: tuple[set[int], set[int]],
+) -> AccountingUpdate:
+    point = report.point
+    if report.mac is not None:
+        day, device = context.keyring.device_for_day(
+            session,
+            village_kode=point.village_kode,
+            timezone=point.timezone,
+            mac=report.mac,
+            now=event_time,
         )
-        .values(
-            stopped_at=sa.case(
-                (AccountingSession.updated_at > event_time, AccountingSession.updated_at),
-                else_=event_time,
-            ),
-            terminate_cause=REBOOT_CAUSE,
-            framed_ip=None,
-        )
-        .execution_options(synchronize_session=False)
+    else:
+        day, device = clock.local_day(event_time, point.timezone), None
+    kind, grant_id, voucher_id = parse_class(report.class_)
+    user_name = report.user_name
+    if user_name is None or not is_grant_username(user_name):
+        user_name = None  # never store a voucher code or a MAC
+    return AccountingUpdate(
+        status=status,
+        gateway_id=point.gateway_id,
+        village_kode=point.village_kode,
+        timezone=point.timezone,
+        acct_session_id=report.acct_session_id or "",
+        event_time=event_time,
+        local_date=day,
+        device=device,
+        session_seconds=report.session_seconds,
+        input_octets=report.input_octets,
+        output_octets=report.output_octets,
+        framed_ip=report.framed_ip,
+        terminate_cause=report.terminate_cause,
+        user_name=user_name,
+        credential_kind=kind,
+        grant_id=grant_id if grant_id in existing[0] else None,
+        voucher_id=voucher_id if voucher_id in existing[1] else None,
     )
-    return result.rowcount or 0
 
 
-def close_loaded_for_reboot(
-    rows: Iterable[SessionRow], *, gateway_id: int, event_time: datetime
-) -> None:
-    """Close, in memory, the loaded rows that `accounting_on` just closed in the database.
+def _over_quota(
+    session: Session,
+    touched: dict[tuple[str, date, str], list[tuple[SessionRow, AccountingReport]]],
+    totals: dict[tuple[str, date, str], tuple[int, int]],
+    context: AccountingContext,
+    now: datetime,
+) -> list[orders.Order]:
+    """Orders for the open sessions of devices whose allowance the batch used up: a
+    Disconnect, or a CoA with the throttle rate where the policy throttles.
 
-    A batch loads its sessions first, applies its requests in order and writes the rows
-    back at the end; a session updated in the same batch as its gateway's Accounting-On
-    (an Interim-Update queued just before the reboot, a Start) would otherwise be
-    written back open. Same values as `accounting_on`.
+    ``totals`` are the device-days' bytes and seconds after the batch (`UsageBatch.totals`).
+    The user name in an order comes from the packet and lives in memory only.
     """
-    for row in rows:
-        if row.gateway_id == gateway_id and row.stopped_at is None:
-            close(row, at=max(row.updated_at, event_time), cause=REBOOT_CAUSE)
-            row.changed = True
-
-
-def close_stale_sessions(session: Session, *, now: datetime, missed: int = 3) -> int:
-    """Close open sessions that missed ``missed`` interim updates; returns how many.
-
-    Such a session's Stop was lost (power cut, a router that does not replay queued
-    accounting). The interval is the village's policy (what its Access-Accepts told the
-    router). A session is closed at its last update, so no time is invented.
-    """
-    villages = session.scalars(
-        sa.select(AccountingSession.village_kode)
-        .where(AccountingSession.stopped_at.is_(None))
-        .distinct()
-    ).all()
-    closed = 0
-    for village_kode in villages:
-        interval = effective_policy(session, village_kode).interim_minutes * 60
-        cutoff = now - timedelta(seconds=interval * missed)
-        result = session.execute(
-            sa.update(AccountingSession)
-            .where(
-                AccountingSession.village_kode == village_kode,
-                AccountingSession.stopped_at.is_(None),
-                AccountingSession.updated_at < cutoff,
-            )
-            .values(
-                stopped_at=AccountingSession.updated_at,
-                terminate_cause=STALE_CAUSE,
-                framed_ip=None,
-            )
-            .execution_options(synchronize_session=False)
+    found = []
+    for key, entries in touched.items():
+        used_bytes, used_seconds = totals.get(key, (0, 0))
+        row, report = entries[-1]
+        voucher = None
+        if row.voucher_id is not None:
+            voucher = session.get(Voucher, row.voucher_id, populate_existing=True)
+        left = allowance.compute(
+            context.policies.get(session, key[0]),
+            allowance.DayUsage(used_bytes, used_seconds, None, row.voucher_id),
+            voucher,
+            now=now,
+            timezone=report.point.timezone,
         )
-        closed += result.rowcount or 0
-    return closed
-
-
-def open_sessions(session: Session, *, village_kode: str, device: str) -> list[AccountingSession]:
-    """The device's open sessions at a village (for Disconnect or CoA)."""
-    return list(
-        session.scalars(
-            sa.select(AccountingSession).where(
-                AccountingSession.village_kode == village_kode,
-                AccountingSession.device == device,
-                AccountingSession.stopped_at.is_(None),
+        if not left.exhausted:
+            continue
+        action = orders.THROTTLE if left.throttled else orders.DISCONNECT
+        seen = set()
+        for row, report in entries:
+            if row.id in seen:
+                continue
+            seen.add(row.id)
+            found.append(
+                orders.order_for(
+                    gateway_id=row.gateway_id,
+                    session_id=row.id,
+                    acct_session_id=row.acct_session_id,
+                    user_name=report.user_name,
+                    framed_ip=row.framed_ip,
+                    action=action,
+                    rate_limit=left.rate_limit,
+                )
             )
-        )
-    )
-
-
-__all__ = [
-    "INTERIM",
-    "START",
-    "STOP",
-    "AccountingUpdate",
-    "SessionRow",
-    "accounting_on",
-    "close_loaded_for_reboot",
-    "close_stale_sessions",
-    "combine_gigawords",
-    "load_sessions",
-    "open_sessions",
-    "record",
-    "save_sessions",
-]
+    return found

@@ -14,7 +14,7 @@ What `purge` removes or unlinks, and why:
   its ``bound_device``;
 - expired one-time login grants (they hold a pseudonym) and old failed-login records.
 
-SQLite runs with ``secure_delete`` (see portal.database), and `run_purge` checkpoints the
+SQLite runs with ``secure_delete`` (see portal.database), and `portal.maintenance` checkpoints the
 write-ahead log afterwards so that deleted rows do not linger there either.
 """
 
@@ -24,23 +24,22 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from portal.config import Settings
-from portal.domain.access.grants import delete_old_grants
-from portal.domain.access.pseudonyms import destroy_expired_keys
-from portal.domain.reporting import export_cache
-from portal.domain.reporting.export_warmup import warm_exports
+from portal.domain.pseudonyms import destroy_expired_keys
 from portal.models import (
     AccountingSession,
     DeviceDay,
     LoginAttempt,
+    LoginGrant,
     Voucher,
     VoucherBatch,
 )
-from portal.web.formatting import number
 
 LOGIN_ATTEMPT_LIFETIME = timedelta(days=1)
+#: One-time grants (they hold a pseudonym) are deleted this long after they expired.
+GRANT_AFTERLIFE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class PurgeCounts:
 def purge(session: Session, now: datetime, settings: Settings) -> PurgeCounts:
     """Delete and unlink everything past its retention at ``now``; only flushes.
 
-    Returns the counts. The caller commits (a CLI command, or `run_purge`).
+    Returns the counts. The caller commits (`portal.maintenance.run_purge`).
     """
     cutoff = now - timedelta(days=settings.session_retention_days)
     # A local day D ends by D+1 00:00 UTC in every Indonesian zone (UTC+7 … +9), so its
@@ -83,7 +82,9 @@ def purge(session: Session, now: datetime, settings: Settings) -> PurgeCounts:
         sa.delete(DeviceDay).where(DeviceDay.local_date < cutoff.date())
     ).rowcount
     keys = destroy_expired_keys(session, now)
-    grants = delete_old_grants(session, now)
+    grants = session.execute(
+        sa.delete(LoginGrant).where(LoginGrant.expires_at < now - GRANT_AFTERLIFE)
+    ).rowcount
     expired_batches = sa.select(VoucherBatch.id).where(
         VoucherBatch.expires_at <= now - timedelta(days=settings.key_grace_days)
     )
@@ -122,62 +123,3 @@ def purge(session: Session, now: datetime, settings: Settings) -> PurgeCounts:
     return PurgeCounts(
         sessions, device_days, keys, grants, unlinked, vouchers, attempts
     )  # fmt: skip
-
-
-def run_purge(factory: sessionmaker, now: datetime, settings: Settings) -> PurgeCounts:
-    """Purge in a session of its own, commit, and on SQLite clear the write-ahead log;
-    then prune and refill the export cache (`portal.domain.reporting.export_warmup`).
-
-    This is what the server runs once a day (see `DailyPurge`). Raises SQLAlchemyError
-    when the database fails (nothing is committed then), OSError when the data folder
-    cannot be written.
-    """
-    with factory() as session, session.begin():
-        counts = purge(session, now, settings)
-    with factory() as session:
-        if session.get_bind().dialect.name == "sqlite":
-            session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
-    folder = export_cache.folder_of(settings.data_dir)
-    export_cache.prune(folder)
-    with factory() as session:
-        warm_exports(session, folder, now)
-    return counts
-
-
-class DailyPurge:
-    """Runs `run_purge` at most once per UTC day: call `tick(now)` from any periodic loop.
-
-    The RADIUS server calls ``tick`` from its housekeeping timer; the first tick purges.
-    """
-
-    def __init__(self, factory: sessionmaker, settings: Settings) -> None:
-        self.factory, self.settings = factory, settings
-        self.last_day: object = None
-
-    def tick(self, now: datetime) -> PurgeCounts | None:
-        """Purge when no purge ran yet today (UTC); returns the counts, or None if not due."""
-        if self.last_day == now.date():
-            return None
-        counts = run_purge(self.factory, now, self.settings)
-        self.last_day = now.date()
-        return counts
-
-
-def describe(settings: Settings) -> list[str]:
-    """The retention settings in plain words, for admins (Bahasa Indonesia)."""
-    threshold = settings.suppression_threshold
-    return [
-        f"Catatan sesi mentah (kapan perangkat tersambung, berapa lama, berapa data) disimpan"
-        f" {number(settings.session_retention_days)} hari, lalu dihapus. Rekap per jam dan"
-        " per hari tetap ada.",
-        "Alamat MAC perangkat tidak pernah disimpan. Perangkat dicatat dengan nama samaran"
-        " yang berganti setiap hari.",
-        f"Kunci nama samaran dihapus {number(settings.key_grace_days)} hari setelah harinya"
-        " berakhir. Sesudah itu catatan tidak dapat lagi dihubungkan dengan perangkat atau"
-        " dengan catatan hari lain.",
-        "Alamat IP perangkat hanya disimpan selama sesinya berjalan.",
-        f"Data terbuka tidak menampilkan angka yang menggambarkan kurang dari {threshold}"
-        " perangkat.",
-        "Penghapusan berjalan otomatis setiap hari; admin server juga dapat menjalankan"
-        " `wifidesa purge`.",
-    ]

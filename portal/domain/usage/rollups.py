@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import clock
 from portal.domain.network.gateways import uptime_bucket
-from portal.domain.usage.quotas import day_usage
+from portal.domain.usage.allowance import day_usage
 from portal.models import (
     AccountingSession,
     DeviceDay,

@@ -1,83 +1,242 @@
-"""Ending a resident's hotspot session from the server side (an admin's "kick").
+"""Accounting sessions: the rows the RADIUS server reads and writes, and closing them.
 
-The portal reaches the router through RADIUS dynamic authorization (RFC 5176), the one
-place portal code uses radius/. The session is named by User-Name (when a grant
-username was stored; voucher codes never are), Acct-Session-Id and Framed-IP-Address,
-which RouterOS needs to find a hotspot session.
+The RADIUS server handles thousands of accounting requests a second; loading and flushing
+ORM objects for each cost more than the database work itself, so the batch path reads
+`SessionRow`s (locked for update on PostgreSQL), lets `portal.domain.usage.accounting`
+change them in memory, and writes them back with `save_sessions`.
 
-A NAK with Error-Cause 503 (Session-Context-Not-Found) means the router has no such
-session: its Stop was lost. The session is closed here at once rather than left open
-until the stale sweep, so the live list stops showing a device that is gone.
+A session is closed by its Stop, by its gateway's Accounting-On/Off (a reboot: none of
+its sessions survive), by the stale sweep (its Stop was lost), or when the router
+answers a Disconnect-Request that it has no such session. Closing forgets the client IP,
+which is kept only while a session is open.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import logging
-from datetime import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain.usage.accounting import GONE_CAUSE, close
-from portal.models import AccountingSession, Gateway
+from portal.domain.batching import dialect_of, one_of, values_for
+from portal.domain.network.policies import effective_policy
+from portal.models import AccountingSession
 
-log = logging.getLogger(__name__)
-SESSION_CONTEXT_NOT_FOUND = 503
-
-
-class SessionNotOpen(Exception):
-    """The session already ended (nothing to disconnect)."""
+STALE_CAUSE = "Stale-Session"
+REBOOT_CAUSE = "NAS-Reboot"
+GONE_CAUSE = "Not-On-Router"  # a Disconnect-NAK said Session-Context-Not-Found
 
 
-class GatewayUnreachable(Exception):
-    """The gateway's source is a network, so there is no single address to send to."""
+@dataclass
+class SessionRow:
+    """An accounting session read and written without the ORM (the batch path).
 
-
-def disconnect(
-    session: Session,
-    accounting_session: AccountingSession,
-    *,
-    now: datetime,
-    timeout: float = 2.0,
-    retries: int = 2,
-):  # -> radius.coa.CoaResult (imported lazily: radius imports the portal, not the reverse)
-    """Send the gateway a Disconnect-Request for an open session and return its answer.
-
-    Returns a `radius.coa.CoaResult`: ACK, NAK with its Error-Cause, or TIMEOUT. After
-    an ACK the router's Stop closes the session; after a NAK 503 (no such session on
-    the router) it is closed here at ``now`` (flushed, not committed). Raises
-    SessionNotOpen when the session is closed and GatewayUnreachable when the gateway
-    has no single address.
+    `record` changes it in memory; `save_sessions` inserts new rows and updates
+    changed ones in two executemany statements.
     """
-    from radius import coa
-    from radius.decode import load_dictionary
 
-    if accounting_session.stopped_at is not None:
-        raise SessionNotOpen(accounting_session.acct_session_id)
-    gateway = session.get(Gateway, accounting_session.gateway_id)
-    if gateway is None:
-        raise GatewayUnreachable("unknown gateway")
-    network = ipaddress.ip_network(gateway.source_address.strip(), strict=False)
-    if network.num_addresses != 1:
-        raise GatewayUnreachable(gateway.nas_identifier)
-    attributes: list[tuple[str, object]] = []
-    if accounting_session.user_name:
-        attributes.append(("User-Name", accounting_session.user_name))
-    attributes.append(("Acct-Session-Id", accounting_session.acct_session_id))
-    if accounting_session.framed_ip:
-        attributes.append(("Framed-IP-Address", accounting_session.framed_ip))
-    result = coa.send(
-        host=str(network.network_address),
-        port=gateway.coa_port,
-        secret=gateway.secret.encode(),
-        dictionary=load_dictionary(),
-        disconnect=True,
-        attributes=attributes,
-        timeout=timeout,
-        retries=retries,
+    gateway_id: int
+    acct_session_id: str
+    village_kode: str
+    device: str | None
+    local_date: date
+    credential_kind: str
+    grant_id: int | None
+    voucher_id: int | None
+    user_name: str | None
+    started_at: datetime
+    updated_at: datetime
+    stopped_at: datetime | None = None
+    session_seconds: int = 0
+    input_octets: int = 0
+    output_octets: int = 0
+    interim_count: int = 0
+    terminate_cause: str | None = None
+    framed_ip: str | None = None
+    id: int | None = None
+    changed: bool = field(default=False, compare=False)
+
+
+_COLUMNS = tuple(f.name for f in fields(SessionRow) if f.name != "changed")
+_MUTABLE = (
+    "updated_at",
+    "stopped_at",
+    "session_seconds",
+    "input_octets",
+    "output_octets",
+    "interim_count",
+    "terminate_cause",
+    "framed_ip",
+)
+
+
+@lru_cache(maxsize=4)
+def _sessions_statement(dialect: str) -> sa.Select:
+    table = AccountingSession.__table__
+    return (
+        sa.select(*(table.c[name] for name in _COLUMNS))
+        .where(
+            table.c.gateway_id == sa.bindparam("gateway_id"),
+            one_of(dialect, table.c.acct_session_id, "session_ids"),
+        )
+        .with_for_update()
     )
-    log.info("disconnect of session %d: %s", accounting_session.id, result.label)
-    if result.error_cause == SESSION_CONTEXT_NOT_FOUND:
-        close(accounting_session, at=now, cause=GONE_CAUSE)
-        session.flush()
-    return result
+
+
+def _update_statement() -> sa.Update:
+    table = AccountingSession.__table__
+    return (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("s_id"))
+        .values({name: sa.bindparam(f"s_{name}", type_=table.c[name].type) for name in _MUTABLE})
+    )
+
+
+_UPDATE = _update_statement()
+_INSERT = sa.insert(AccountingSession.__table__).returning(
+    AccountingSession.__table__.c.id, sort_by_parameter_order=True
+)
+
+
+def load_sessions(
+    session: Session, keys: list[tuple[int, str]]
+) -> dict[tuple[int, str], SessionRow]:
+    """The stored sessions for (gateway id, Acct-Session-Id) pairs, locked for update."""
+    by_gateway: dict[int, set[str]] = {}
+    for gateway_id, acct_session_id in keys:
+        by_gateway.setdefault(gateway_id, set()).add(acct_session_id)
+    dialect = dialect_of(session)
+    statement = _sessions_statement(dialect)
+    found: dict[tuple[int, str], SessionRow] = {}
+    for gateway_id, session_ids in sorted(by_gateway.items()):
+        rows = session.execute(
+            statement,
+            {"gateway_id": gateway_id, "session_ids": values_for(dialect, session_ids)},
+        )
+        for row in rows:
+            loaded = SessionRow(**row._mapping)
+            found[(loaded.gateway_id, loaded.acct_session_id)] = loaded
+    return found
+
+
+def save_sessions(session: Session, rows: Iterable[SessionRow]) -> None:
+    """Insert the new rows (their ids are filled in) and update the changed ones."""
+    rows = list(rows)
+    new = [row for row in rows if row.id is None]
+    changed = [row for row in rows if row.id is not None and row.changed]
+    connection = session.connection()
+    if new:
+        values = [{name: getattr(row, name) for name in _COLUMNS if name != "id"} for row in new]
+        for row, (new_id,) in zip(new, connection.execute(_INSERT, values), strict=True):
+            row.id = new_id
+    if changed:
+        connection.execute(
+            _UPDATE,
+            [
+                {"s_id": row.id, **{f"s_{name}": getattr(row, name) for name in _MUTABLE}}
+                for row in changed
+            ],
+        )
+    for row in new + changed:
+        row.changed = False
+
+
+def close(row: SessionRow | AccountingSession, *, at: datetime, cause: str) -> None:
+    """End an open session in memory at ``at`` (never before it started) for ``cause``.
+    Its client IP is forgotten: it is kept only while the session is open."""
+    row.stopped_at = max(at, row.started_at)
+    row.terminate_cause = cause[:32]
+    row.framed_ip = None
+
+
+def accounting_on(session: Session, *, gateway_id: int, event_time: datetime) -> int:
+    """Close every open session of a gateway that (re)booted; returns how many.
+
+    A router sends Accounting-On after a reboot and Accounting-Off before a shutdown;
+    either way none of its sessions survive, and it never sends their Stops. Leaving
+    them open would make residents look online and, for simultaneous-use checks,
+    lock them out. The last reported counters stand; the IP is forgotten.
+    """
+    result = session.execute(
+        sa.update(AccountingSession)
+        .where(
+            AccountingSession.gateway_id == gateway_id,
+            AccountingSession.stopped_at.is_(None),
+        )
+        .values(
+            stopped_at=sa.case(
+                (AccountingSession.updated_at > event_time, AccountingSession.updated_at),
+                else_=event_time,
+            ),
+            terminate_cause=REBOOT_CAUSE,
+            framed_ip=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def close_loaded_for_reboot(
+    rows: Iterable[SessionRow], *, gateway_id: int, event_time: datetime
+) -> None:
+    """Close, in memory, the loaded rows that `accounting_on` just closed in the database.
+
+    A batch loads its sessions first, applies its requests in order and writes the rows
+    back at the end; a session updated in the same batch as its gateway's Accounting-On
+    (an Interim-Update queued just before the reboot, a Start) would otherwise be
+    written back open. Same values as `accounting_on`.
+    """
+    for row in rows:
+        if row.gateway_id == gateway_id and row.stopped_at is None:
+            close(row, at=max(row.updated_at, event_time), cause=REBOOT_CAUSE)
+            row.changed = True
+
+
+def close_stale_sessions(session: Session, *, now: datetime, missed: int = 3) -> int:
+    """Close open sessions that missed ``missed`` interim updates; returns how many.
+
+    Such a session's Stop was lost (power cut, a router that does not replay queued
+    accounting). The interval is the village's policy (what its Access-Accepts told the
+    router). A session is closed at its last update, so no time is invented.
+    """
+    villages = session.scalars(
+        sa.select(AccountingSession.village_kode)
+        .where(AccountingSession.stopped_at.is_(None))
+        .distinct()
+    ).all()
+    closed = 0
+    for village_kode in villages:
+        interval = effective_policy(session, village_kode).interim_minutes * 60
+        cutoff = now - timedelta(seconds=interval * missed)
+        result = session.execute(
+            sa.update(AccountingSession)
+            .where(
+                AccountingSession.village_kode == village_kode,
+                AccountingSession.stopped_at.is_(None),
+                AccountingSession.updated_at < cutoff,
+            )
+            .values(
+                stopped_at=AccountingSession.updated_at,
+                terminate_cause=STALE_CAUSE,
+                framed_ip=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        closed += result.rowcount or 0
+    return closed
+
+
+def open_sessions(session: Session, *, village_kode: str, device: str) -> list[AccountingSession]:
+    """The device's open sessions at a village (for Disconnect or CoA)."""
+    return list(
+        session.scalars(
+            sa.select(AccountingSession).where(
+                AccountingSession.village_kode == village_kode,
+                AccountingSession.device == device,
+                AccountingSession.stopped_at.is_(None),
+            )
+        )
+    )

@@ -1,7 +1,5 @@
-"""Command-line entry points of the RADIUS side: `wifidesa radius` and `wifidesa close-stale`.
-
-`commands` is the list the `wifidesa` group registers.
-"""
+"""``wifidesa radius`` and ``wifidesa close-stale``: the RADIUS server, and the sweep of
+sessions whose Stop was lost that it also runs every minute."""
 
 from __future__ import annotations
 
@@ -9,9 +7,8 @@ import logging
 
 import click
 
-from portal.database import make_engine, make_sessionmaker
-from portal.domain.clock import utcnow
-from portal.domain.usage.accounting import close_stale_sessions
+from portal.cli.common import EnvironmentProblem, command, load_settings
+from portal.domain.usage.sessions import close_stale_sessions
 
 
 @click.command("radius")
@@ -50,21 +47,25 @@ def radius_command(
     stores accounting before acknowledging it, and disconnects or throttles devices
     whose daily quota runs out. Stops on Ctrl-C or SIGTERM.
     """
-    from portal.cli.common import load_settings  # here: portal.cli imports this module
     from radius.server import RadiusServer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     # psycopg warns again about each broken connection it discards; radius.outages has
     # already said the database is unreachable, once.
     logging.getLogger("psycopg").setLevel(logging.ERROR)
-    server = RadiusServer(
-        load_settings(),
-        host,
-        port,
-        acct_port,
-        reject_delay=reject_delay,
-        allow_mac_login=not no_mac_login,
-    )
+    try:
+        server = RadiusServer(
+            load_settings(),
+            host,
+            port,
+            acct_port,
+            reject_delay=reject_delay,
+            allow_mac_login=not no_mac_login,
+        )
+    except OSError as error:  # the port is taken (another server), or not ours to bind
+        raise EnvironmentProblem(
+            f"cannot listen on {host} port {port} or {acct_port or port + 1}: {error.strerror}"
+        ) from None
     if metrics_port is not None:
         server.metrics.serve(metrics_port)
     click.echo(f"RADIUS on {host}: auth {server.auth_port}, accounting {server.acct_port}")
@@ -84,16 +85,8 @@ def close_stale_command(missed: int) -> None:
     A session counts as stale after `missed` interim intervals of its village's policy
     without an update; it is closed at its last update and its client IP is forgotten.
     """
-    from portal.cli.common import load_settings
-
-    settings = load_settings()
-    engine = make_engine(settings)
-    try:
-        with make_sessionmaker(engine)() as session:
-            closed = close_stale_sessions(session, now=utcnow(), missed=missed)
-            session.commit()
-    finally:
-        engine.dispose()
+    with command() as run:
+        closed = close_stale_sessions(run.session, now=run.now, missed=missed)
     click.echo(f"closed {closed} stale session(s)")
 
 

@@ -1,0 +1,334 @@
+"""Who may go on, and with what: one decision for every credential a router sends.
+
+A router asks on a resident's behalf with a user name and a proof of the password (PAP
+or CHAP, checked by the `Proof` the caller hands in). The user name says which kind of
+credential it is:
+
+* a one-time grant ``wd-<16 hex>`` that the portal-hosted splash issued after the terms
+  were accepted (its password is derived from the name with the installation's key);
+* a voucher code (the code is name and password alike);
+* the device's own MAC (RouterOS ``login-by=mac``): only a device that accepted the
+  terms here today gets straight back on.
+
+`authorize_batch` decides several requests in one unit of work: it reads what they need
+in a few queries (the grants they name, their devices' day counters), decides each in
+memory, and writes back in a few statements. It records what a decision consumes (the
+grant's use, the voucher's binding, the terms acceptance on the device's day row, the
+day row itself) and counts it in the village's rollups; it never commits. A decision is
+data: accept or reject, a reason code (the caller turns it into the words a person
+reads), the allowance granted, and the reply attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import NamedTuple, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.domain import clock
+from portal.domain.access import grants, vouchers
+from portal.domain.credentials import GRANT, MAC, VOUCHER, class_value, is_grant_username
+from portal.domain.network.gateways import AccessPoint
+from portal.domain.network.policies import PolicyCache
+from portal.domain.pseudonyms import InvalidMac, KeyRing, normalize_mac
+from portal.domain.usage import allowance as allowances
+from portal.domain.usage.allowance import Allowance, DayUsage
+from portal.domain.usage.rollups import UsageBatch, ensure_device_day
+from portal.models import DeviceDay, Voucher
+
+DayKey = tuple[str, date, str]
+#: Reason codes of a refusal whose credentials were wrong: the reply is held back.
+SLOW_REFUSALS = frozenset(
+    {"wrong-password", "unknown-user", "voucher-unknown", "voucher-taken", "no-device"}
+) | {f"grant-{reason}" for reason in grants.REFUSALS}
+
+
+class Proof(Protocol):
+    """What the router sent to prove a password (PAP cleartext or a CHAP response)."""
+
+    def matches(self, cleartext: str) -> bool: ...
+
+
+class Attempt(NamedTuple):
+    """One request to go on. ``mac`` is normalised, or None when the router sent none
+    (it lives in memory only: the decision works with pseudonyms)."""
+
+    point: AccessPoint
+    user_name: str
+    proof: Proof
+    mac: str | None
+
+
+class Decision(NamedTuple):
+    """Accept or reject, why (a reason code: "accept", "throttle", "quota",
+    "grant-expired", …), the allowance it grants (or that was spent), and the reply
+    attributes of an accept as (name, value) pairs in the RADIUS dictionary's names.
+
+    ``delay`` asks the caller to hold a refusal back (wrong credentials: slows guessing).
+    """
+
+    accepted: bool
+    reason: str
+    attributes: tuple[tuple[str, object], ...] = ()
+    allowance: Allowance | None = None
+    delay: bool = False
+
+
+@dataclass
+class AccessContext:
+    """What decisions share across requests: the installation's key, the pseudonym key
+    ring and a short cache of villages' policies."""
+
+    master_key: str
+    keyring: KeyRing = field(default_factory=KeyRing)
+    policies: PolicyCache = field(default_factory=PolicyCache)
+    allow_mac_login: bool = True
+
+
+def refuse(reason: str, allowance: Allowance | None = None) -> Decision:
+    return Decision(False, reason, (), allowance, reason in SLOW_REFUSALS)
+
+
+@dataclass
+class _Batch:
+    """What a batch read up front: grants by user name, each request's device and usage."""
+
+    grants: dict[str, grants.GrantRow]
+    devices: dict[int, tuple[date, str]]
+    usage: dict[DayKey, DayUsage]
+    counts: UsageBatch
+
+
+def authorize(
+    session: Session, attempt: Attempt, context: AccessContext, *, now: datetime
+) -> Decision:
+    """Decide one request (see `authorize_batch`)."""
+    return authorize_batch(session, [attempt], context, now=now)[0]
+
+
+def authorize_batch(
+    session: Session,
+    attempts: Sequence[Attempt],
+    context: AccessContext,
+    *,
+    now: datetime,
+    uptime_marked: set | None = None,
+) -> list[Decision]:
+    """Decide several requests in one unit of work; one decision per attempt, in order.
+
+    Also notes each gateway as heard from (``uptime_marked``: the buckets this process
+    wrote already). Only flushes. Raises SQLAlchemyError when the database fails.
+    """
+    batch = _prefetch(session, attempts, context, now, UsageBatch(marked=uptime_marked))
+    decisions = []
+    for index, attempt in enumerate(attempts):
+        device = batch.devices.get(index)
+        if device is None:
+            decisions.append(refuse("no-device"))
+        else:
+            decisions.append(_decide(session, attempt, context, now, device, batch))
+        batch.counts.gateway_seen(attempt.point.gateway_id, now)
+    grants.save_first_uses(session, list(batch.grants.values()))
+    session.flush()
+    batch.counts.flush(session, {a.point.village_kode: a.point.timezone for a in attempts}, now)
+    return decisions
+
+
+def _prefetch(
+    session: Session,
+    attempts: Sequence[Attempt],
+    context: AccessContext,
+    now: datetime,
+    counts: UsageBatch,
+) -> _Batch:
+    """Read the batch's grants and device-day counters (a query or two each)."""
+    names = [a.user_name for a in attempts if is_grant_username(a.user_name)]
+    devices: dict[int, tuple[date, str]] = {}
+    for index, attempt in enumerate(attempts):
+        if attempt.mac is not None:
+            devices[index] = context.keyring.device_for_day(
+                session,
+                village_kode=attempt.point.village_kode,
+                timezone=attempt.point.timezone,
+                mac=attempt.mac,
+                now=now,
+            )
+    keys = [(attempts[i].point.village_kode, day, dev) for i, (day, dev) in devices.items()]
+    return _Batch(
+        grants.load_grants(session, names), devices, allowances.day_usage(session, keys), counts
+    )
+
+
+def _decide(
+    session: Session,
+    attempt: Attempt,
+    context: AccessContext,
+    now: datetime,
+    day: tuple[date, str],
+    batch: _Batch,
+) -> Decision:
+    """Check one request's credential, then its allowance. The credential decides the
+    Class the router echoes in accounting: "wd:g:<grant>", "wd:v:<voucher>" or "wd:m"."""
+    point, name = attempt.point, attempt.user_name
+    key = (point.village_kode, day[0], day[1])
+    voucher: Voucher | None = None
+    if is_grant_username(name):
+        if not attempt.proof.matches(grants.grant_password(context.master_key, name)):
+            return refuse("wrong-password")
+        try:
+            # A retransmission with a new Identifier, or a second tap, reaches here
+            # again: use_grant accepts the same device within a minute of first use.
+            grant = grants.use_grant(
+                session, username=name, gateway_id=point.gateway_id, device=day[1], now=now,
+                preloaded=batch.grants,
+            )  # fmt: skip
+        except grants.GrantRefused as refused:
+            return refuse(f"grant-{refused.reason}")
+        if grant.voucher_id is not None:
+            voucher = session.get(Voucher, grant.voucher_id)
+        _note_on_day(session, point, key, batch, now, terms_version_id=grant.terms_version_id)
+        class_ = class_value(GRANT, grant.id)
+    elif (code := vouchers.normalize_code(name)) is not None:
+        proofs = {name, code, vouchers.format_code(code)}
+        if not any(attempt.proof.matches(text) for text in proofs):
+            return refuse("wrong-password")
+        try:
+            voucher = _redeem(session, attempt, context, code, now, batch)
+        except vouchers.VoucherRefused as refused:
+            return refuse(f"voucher-{refused.reason}")
+        _note_on_day(session, point, key, batch, now, voucher_id=voucher.id)
+        class_ = class_value(VOUCHER, voucher.id)
+    elif context.allow_mac_login and _is_own_mac(name, attempt.mac):
+        # login-by=mac: the router asks before showing the portal. Only a device that
+        # accepted the terms here today gets straight back on after a short disconnect.
+        row = batch.usage.get(key)
+        if row is None or row.terms_version_id is None:
+            return refuse("mac-unknown")
+        if row.voucher_id is not None:
+            voucher = session.get(Voucher, row.voucher_id)
+        class_ = class_value(MAC)
+    else:
+        return refuse("unknown-user")
+    policy = context.policies.get(session, point.village_kode)
+    granted = allowances.compute(
+        policy, batch.usage.get(key, allowances.NO_USAGE), voucher, now=now,
+        timezone=point.timezone,
+    )  # fmt: skip
+    if granted.refused:
+        batch.counts.village(point.village_kode, point.timezone, now, quota_refusals=1)
+        return refuse("quota", granted)
+    return Decision(
+        True,
+        "throttle" if granted.throttled else "accept",
+        reply_attributes(granted, class_=class_, now=now, timezone=point.timezone),
+        granted,
+    )
+
+
+def _redeem(
+    session: Session,
+    attempt: Attempt,
+    context: AccessContext,
+    code: str,
+    now: datetime,
+    batch: _Batch,
+) -> Voucher:
+    """The voucher of ``code``, bound to this device (the first device to use it).
+
+    Raises VoucherRefused.
+    """
+    point = attempt.point
+    voucher = vouchers.find_voucher(
+        session, code=code, master_key=context.master_key, now=now, village_kode=point.village_kode
+    )
+    holder = context.keyring.device_for_batch(
+        session,
+        batch_id=voucher.batch_id,
+        batch_expires_at=voucher.batch.expires_at,
+        mac=attempt.mac or "",
+        now=now,
+    )
+    first_use = voucher.bound_device is None
+    vouchers.bind_voucher(voucher, device=holder, now=now)
+    if first_use:
+        batch.counts.village(point.village_kode, point.timezone, now, vouchers_redeemed=1)
+    return voucher
+
+
+def _is_own_mac(user_name: str, mac: str | None) -> bool:
+    if mac is None:
+        return False
+    try:
+        return normalize_mac(user_name) == mac
+    except InvalidMac:
+        return False
+
+
+def _note_on_day(
+    session: Session,
+    point: AccessPoint,
+    key: DayKey,
+    batch: _Batch,
+    now: datetime,
+    *,
+    terms_version_id: int | None = None,
+    voucher_id: int | None = None,
+) -> None:
+    """Note on the device's day row which terms it accepted (what a MAC login checks)
+    and which voucher it holds (what the status page and a MAC login read), creating
+    the row, and counting the device among the village's users, when it is new."""
+    row = batch.usage.get(key)
+    values: dict[str, int] = {}
+    if terms_version_id is not None and (row is None or row.terms_version_id is None):
+        values["terms_version_id"] = terms_version_id
+    if voucher_id is not None and (row is None or row.voucher_id != voucher_id):
+        values["voucher_id"] = voucher_id
+    if not values:
+        return
+    village_kode, day, device = key
+    if row is None:
+        if ensure_device_day(session, village_kode=village_kode, day=day, device=device):
+            batch.counts.village(village_kode, point.timezone, now, devices=1)
+        row = allowances.NO_USAGE
+    session.execute(
+        sa.update(DeviceDay)
+        .where(
+            DeviceDay.village_kode == village_kode,
+            DeviceDay.local_date == day,
+            DeviceDay.device == device,
+        )
+        .values(values)
+        .execution_options(synchronize_session=False)
+    )
+    batch.usage[key] = row._replace(**values)
+
+
+def reply_attributes(
+    granted: Allowance, *, class_: bytes, now: datetime, timezone: str
+) -> tuple[tuple[str, object], ...]:
+    """The Access-Accept's attributes for what is left today (or the throttle rate).
+
+    Session-Timeout is the smallest of time left today, the longest session and the
+    seconds to local midnight, so no session outlives the quota window that allowed it.
+    Mikrotik-Total-Limit carries the low 32 bits of the data left and
+    Mikrotik-Total-Limit-Gigawords the rest (RouterOS combines them).
+    """
+    policy = granted.policy
+    timeouts = [policy.max_session_minutes * 60, clock.seconds_to_midnight(now, timezone)]
+    if not granted.throttled and granted.seconds_left is not None:
+        timeouts.append(granted.seconds_left)
+    attributes: list[tuple[str, object]] = [
+        ("Session-Timeout", max(1, min(timeouts))),
+        ("Idle-Timeout", policy.idle_minutes * 60),
+        ("Acct-Interim-Interval", policy.interim_minutes * 60),
+        ("Mikrotik-Rate-Limit", granted.rate_limit),
+        ("Class", class_),
+    ]
+    if not granted.throttled and granted.bytes_left is not None:
+        attributes.append(("Mikrotik-Total-Limit", granted.bytes_left & 0xFFFFFFFF))
+        attributes.append(("Mikrotik-Total-Limit-Gigawords", granted.bytes_left >> 32))
+    return tuple(attributes)

@@ -1,0 +1,221 @@
+"""What a device may still use today at a village: the one place that works it out.
+
+A device's usage is counted per village per local day (`DeviceDay`). The limits come
+from the village's effective policy or, for a voucher holder, from the voucher's batch,
+which replaces the daily policy (and may add a total over its validity). Each limit is
+data: what it counts, how much, and what is used of it; the allowance takes the smallest
+remainder, and the window resets at the village's local midnight.
+
+The splash, the status page, the RADIUS reply, mid-session enforcement and the
+live-devices page all read `allowance` (or, on the RADIUS batch path, which has read
+the counters already, `compute`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from portal.domain import clock
+from portal.domain.batching import dialect_of, one_of, values_for
+from portal.domain.network.policies import EffectivePolicy, effective_policy
+from portal.models import DeviceDay, Voucher
+
+POLICY, VOUCHER = "policy", "voucher"
+
+
+class Limit(NamedTuple):
+    """One limit: ``kind`` is "bytes" or "seconds", ``window`` "day" or "voucher"."""
+
+    kind: str
+    window: str
+    amount: int
+    used: int
+
+    @property
+    def left(self) -> int:
+        return max(0, self.amount - self.used)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """What a device may still use now; None means no limit of that kind.
+
+    ``bytes_limit`` and ``seconds_limit`` are the limits the remainders are left of (the
+    one that binds: a voucher's total when that is nearer than its daily amount).
+    ``throttled``: spent, and the policy lets the device on at ``rate_limit`` anyway.
+    """
+
+    bytes_left: int | None
+    seconds_left: int | None
+    bytes_limit: int | None
+    seconds_limit: int | None
+    #: The naive UTC instant the daily quota resets (the village's next local midnight).
+    resets_at: datetime
+    #: "policy", or "voucher" when a voucher's allowance replaces the policy.
+    source: str
+    voucher_id: int | None
+    #: When the voucher stops working (naive UTC), for a voucher holder.
+    voucher_expires_at: datetime | None
+    #: "reject" or "throttle": what happens once it is spent.
+    on_exhausted: str
+    #: The Mikrotik-Rate-Limit that applies now (the throttle rate once spent).
+    rate_limit: str
+    policy: EffectivePolicy
+
+    @property
+    def exhausted(self) -> bool:
+        return (self.bytes_left is not None and self.bytes_left <= 0) or (
+            self.seconds_left is not None and self.seconds_left <= 0
+        )
+
+    @property
+    def throttled(self) -> bool:
+        return self.exhausted and self.on_exhausted == "throttle"
+
+    @property
+    def refused(self) -> bool:
+        """Spent, and the policy refuses a spent device."""
+        return self.exhausted and self.on_exhausted != "throttle"
+
+
+class DayUsage(NamedTuple):
+    """A device's counters for one local day, as read on the RADIUS batch path."""
+
+    bytes_total: int = 0
+    seconds_total: int = 0
+    terms_version_id: int | None = None
+    voucher_id: int | None = None
+
+
+NO_USAGE = DayUsage()
+
+
+def limits(
+    policy: EffectivePolicy, voucher: Voucher | None, *, used_bytes: int, used_seconds: int
+) -> list[Limit]:
+    """The limits of a device with today's usage: the policy's, or its voucher's, which
+    replace them (a voucher may also have totals over its validity)."""
+    if voucher is None:
+        daily = [("bytes", policy.daily_bytes, used_bytes), ("seconds", policy.daily_seconds,
+                                                             used_seconds)]  # fmt: skip
+        return [Limit(kind, "day", amount, used) for kind, amount, used in daily if amount]
+    batch = voucher.batch
+    found = []
+    for kind, window, amount, used in (
+        ("bytes", "day", (batch.daily_mb or 0) * 1_000_000, used_bytes),
+        ("seconds", "day", (batch.daily_minutes or 0) * 60, used_seconds),
+        ("bytes", VOUCHER, (batch.total_mb or 0) * 1_000_000, voucher.used_bytes),
+        ("seconds", VOUCHER, (batch.total_minutes or 0) * 60, voucher.used_seconds),
+    ):
+        if amount:
+            found.append(Limit(kind, window, amount, used))
+    return found
+
+
+def _binding(found: list[Limit], kind: str) -> Limit | None:
+    of_kind = [limit for limit in found if limit.kind == kind]
+    return min(of_kind, key=lambda limit: limit.left) if of_kind else None
+
+
+def compute(
+    policy: EffectivePolicy,
+    usage: DayUsage,
+    voucher: Voucher | None,
+    *,
+    now: datetime,
+    timezone: str,
+) -> Allowance:
+    """The allowance from counters already read: ``usage`` of the device's day and its
+    ``voucher`` (the one its day row names, or the one it just logged in with)."""
+    found = limits(policy, voucher, used_bytes=usage.bytes_total, used_seconds=usage.seconds_total)
+    data, time = _binding(found, "bytes"), _binding(found, "seconds")
+    spent = any(limit.left <= 0 for limit in found)
+    throttle = spent and policy.on_exhausted == "throttle"
+    return Allowance(
+        bytes_left=data.left if data else None,
+        seconds_left=time.left if time else None,
+        bytes_limit=data.amount if data else None,
+        seconds_limit=time.amount if time else None,
+        resets_at=clock.day_end(clock.local_day(now, timezone), timezone),
+        source=VOUCHER if voucher is not None else POLICY,
+        voucher_id=voucher.id if voucher is not None else None,
+        voucher_expires_at=voucher.batch.expires_at if voucher is not None else None,
+        on_exhausted=policy.on_exhausted,
+        rate_limit=policy.throttle_rate if throttle else policy.rate_limit,
+        policy=policy,
+    )
+
+
+def allowance(
+    session: Session,
+    *,
+    village_kode: str,
+    timezone: str,
+    device: str,
+    now: datetime,
+    policy: EffectivePolicy | None = None,
+) -> Allowance:
+    """What ``device`` (its pseudonym of today) may still use at the village now.
+
+    Reads its day counters and the voucher its day row names (two small queries);
+    ``policy`` saves reading the village's policy when the caller holds it already.
+    """
+    day = clock.local_day(now, timezone)
+    row = session.get(DeviceDay, (village_kode, day, device))
+    usage = DayUsage(row.bytes_total, row.seconds_total, row.terms_version_id, row.voucher_id) if (
+        row is not None
+    ) else NO_USAGE  # fmt: skip
+    voucher = session.get(Voucher, usage.voucher_id) if usage.voucher_id is not None else None
+    return compute(
+        policy or effective_policy(session, village_kode),
+        usage,
+        voucher,
+        now=now,
+        timezone=timezone,
+    )
+
+
+@lru_cache(maxsize=4)
+def _day_usage_statement(dialect: str) -> sa.Select:
+    table = DeviceDay.__table__
+    return sa.select(
+        table.c.device,
+        table.c.bytes_total,
+        table.c.seconds_total,
+        table.c.terms_version_id,
+        table.c.voucher_id,
+    ).where(
+        table.c.village_kode == sa.bindparam("village"),
+        table.c.local_date == sa.bindparam("day"),
+        one_of(dialect, table.c.device, "devices"),
+    )
+
+
+def day_usage(
+    session: Session, keys: list[tuple[str, date, str]]
+) -> dict[tuple[str, date, str], DayUsage]:
+    """The stored counters for (village, local day, device) keys, one query per village-day.
+
+    (One ``device IN (...)`` per village and day uses the primary key's index on both
+    backends, where a row-value IN makes SQLite scan the table.) Missing keys are absent.
+    """
+    groups: dict[tuple[str, date], set[str]] = {}
+    for village_kode, day, device in keys:
+        groups.setdefault((village_kode, day), set()).add(device)
+    dialect = dialect_of(session)
+    statement = _day_usage_statement(dialect)
+    found: dict[tuple[str, date, str], DayUsage] = {}
+    for (village_kode, day), devices in groups.items():
+        rows = session.execute(
+            statement,
+            {"village": village_kode, "day": day, "devices": values_for(dialect, devices)},
+        )
+        for device, *values in rows:
+            found[(village_kode, day, device)] = DayUsage(*values)
+    return found
