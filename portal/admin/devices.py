@@ -77,6 +77,7 @@ def devices(gateway_id: int) -> str:
             "data": amount(s.input_octets + s.output_octets),
             "time": duration(s.session_seconds),
             "left": left_text(left.bytes_left, left.seconds_left),
+            "bytes_left": left.bytes_left,
             "throttled": left.throttled,
         })  # fmt: skip
     return render_template("admin/devices.html", gateway=gateway, rows=rows, form=ConfirmForm())
