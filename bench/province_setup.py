@@ -18,13 +18,10 @@ import sqlalchemy as sa
 from portal import create_app
 from portal.config import Settings, utcnow
 from portal.database import db
-from portal.domain.content.terms import publish_terms
 from portal.domain.network import regions
-from portal.domain.network.gateways import add_gateway
-from portal.domain.network.policies import set_policy
-from portal.domain.network.villages import add_village
 from portal.migrations import upgrade_database
 from portal.storage import make_engine, make_sessionmaker
+from portal.world import World
 
 PROVINCE = "64"  # Kalimantan Timur
 HOTSPOT_HOST = "10.5.50.1"
@@ -108,33 +105,24 @@ def populate(
     now = utcnow()
     specs: list[GatewaySpec] = []
     with make_sessionmaker(engine)() as session:
+        world = World(session, now=now, master_key=settings.secret_key, actor="bench")
         for regency in sorted({code[:5] for code in codes}):
             throttle = regency in THROTTLE_REGENCIES
-            set_policy(
-                session,
+            world.policy(
                 regency,
-                now=now,
                 daily_mb=daily_mb,
                 interim_minutes=1,
                 on_exhausted="throttle" if throttle else "reject",
             )
-            publish_terms(session, scope_kode=regency, summary=TERMS, full_text=TERMS, now=now)
+            world.terms(regency, TERMS, TERMS)
         for index, code in enumerate(codes):
-            add_village(session, code, now=now, actor="bench")
             secret = secrets.token_hex(12)
             nas_id = "gw-" + code.replace(".", "")
             address = loopback_address(index)
-            add_gateway(
-                session,
-                village_code=code,
-                nas_identifier=nas_id,
-                address=address,
-                secret=secret,
-                coa_port=coa_port,
+            world.gateway(
+                code, nas_id, address=address, secret=secret, coa_port=coa_port,
                 hotspot_host=HOTSPOT_HOST,
-                now=now,
-                actor="bench",
-            )
+            )  # fmt: skip
             specs.append(
                 GatewaySpec(index, code, nas_id, address, secret, code[:5] in THROTTLE_REGENCIES)
             )

@@ -34,7 +34,7 @@ from portal import create_app  # noqa: E402
 from portal.config import Settings  # noqa: E402
 from portal.database import db  # noqa: E402
 from portal.migrations import upgrade_database  # noqa: E402
-from portal.models import Announcement, Gateway, TermsVersion, Village  # noqa: E402
+from portal.world import World  # noqa: E402
 
 SECRET = "bench-secret-key-" + "0" * 40
 NEWS = [
@@ -86,50 +86,13 @@ def seed(settings: Settings) -> str:
     upgrade_database(app)
     now = datetime.now(UTC).replace(tzinfo=None)
     with app.app_context():
-        village = Village(
-            kode="64.01.01.2009",
-            slug="samurangau",
-            name="Samurangau",
-            district_name="Batu Sopang",
-            regency_name="Kabupaten Paser",
-            province_name="Kalimantan Timur",
-            timezone="WITA",
-            ssid="WifiDesa",
-            created_at=now,
-        )
-        db.session.add(village)
-        db.session.flush()
-        db.session.add(
-            Gateway(
-                village=village,
-                nas_identifier="bench-gw",
-                source_address="127.0.0.1",
-                secret="bench-radius-secret-01",  # noqa: S106 (a local benchmark)
-                heartbeat_token="hb",  # noqa: S106
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        db.session.add(
-            TermsVersion(
-                scope_kode="64.01",
-                version=1,
-                summary=TERMS,
-                full_text=(TERMS + "\n\n") * 6,
-                published_at=now,
-            )
-        )
+        world = World(db.session, now=now, master_key=settings.secret_key, actor="bench")
+        village = world.village("64.01.01.2009", ssid="WifiDesa", slug="samurangau")
+        world.gateway(village.kode, "bench-gw", secret="bench-radius-secret-0001")  # noqa: S106
+        world.terms("64.01", TERMS, (TERMS + "\n\n") * 6)
         for index, (title, body) in enumerate(NEWS):
-            db.session.add(
-                Announcement(
-                    village_kode=village.kode,
-                    title=title,
-                    body_html=body,
-                    pinned=index == 1,
-                    created_at=now - timedelta(hours=index),
-                    updated_at=now,
-                )
-            )
+            world.announcement(village, title, body, pinned=index == 1,
+                               at=now - timedelta(hours=index))  # fmt: skip
         db.session.commit()
         fields = {
             "identity": "bench-gw",

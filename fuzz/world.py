@@ -15,20 +15,15 @@ from pathlib import Path
 
 from portal import create_app
 from portal.config import Settings
-from portal.domain.access import grants, vouchers
-from portal.domain.network import policies
-from portal.domain.pseudonyms import KeyRing
-from portal.domain.usage.rollups import ensure_device_day
+from portal.domain.access import vouchers
 from portal.migrations import upgrade_database
-from portal.models import DeviceDay, Gateway, TermsVersion, Village, Voucher, VoucherBatch
 from portal.storage import make_engine, make_sessionmaker
+from portal.world import World
 
 NOW = datetime(2026, 11, 22, 15, 59, 30)  # naive UTC, as the server's clock gives it
 MASTER_KEY = "fuzz-master-key-" + "0" * 48
-VILLAGES = {
-    "64.01.01.2009": ("Desa Sungai Terik", "Batu Sopang", "Kabupaten Paser", "WITA"),
-    "15.01.01.2001": ("Desa Pulau Betung", "Pemayung", "Kabupaten Batang Hari", "WIB"),
-}
+#: Samurangau (Paser, WITA) and Selam Paung (Kerinci, WIB), as the official list has them.
+VILLAGES = {"64.01.01.2009": "WITA", "15.01.01.2001": "WIB"}
 # nas-id: (village, source address, secret, require Message-Authenticator)
 GATEWAYS = {
     "desa-sungai-terik": ("64.01.01.2009", "127.0.0.1", "s3cretSungaiTerik0123456789ab", True),
@@ -91,100 +86,44 @@ def prepare(workdir: Path, database_url: str = "") -> tuple[Settings, Catalogue]
 
 
 def _fill(session, catalogue: Catalogue) -> None:
-    for kode, (name, district, regency, timezone) in VILLAGES.items():
-        session.add(
-            Village(
-                kode=kode,
-                slug=name.lower().replace(" ", "-"),
-                name=name,
-                district_name=district,
-                regency_name=regency,
-                province_name="Kalimantan Timur" if timezone == "WITA" else "Jambi",
-                timezone=timezone,
-                ssid="WiFi-Desa",
-                created_at=NOW,
-            )
-        )
-        terms = TermsVersion(
-            scope_kode=kode[:5], version=1, summary="Bijak.", full_text="Bijak.", published_at=NOW
-        )
-        session.add(terms)
-    session.flush()
-    policies.set_policy(session, "64.01", now=NOW, daily_mb=100, daily_minutes=60)
-    policies.set_policy(session, "64.01.01.2009", now=NOW, on_exhausted="throttle")
-    policies.set_policy(session, "15.01", now=NOW, daily_mb=50, max_session_minutes=30)
-    ring = KeyRing()
+    """The world through `portal.world.World`, with the corpus's fixed names and codes."""
+    world = World(session, now=NOW, master_key=MASTER_KEY, actor="fuzz")
+    for kode, timezone in VILLAGES.items():
+        world.village(kode, timezone=timezone)
+        world.terms(kode[:5])
+    world.policy("64.01", daily_mb=100, daily_minutes=60)
+    world.policy("64.01.01.2009", on_exhausted="throttle")
+    world.policy("15.01", daily_mb=50, max_session_minutes=30)
     for number, (nas, (kode, address, secret, require_ma)) in enumerate(GATEWAYS.items()):
-        gateway = Gateway(
-            village_kode=kode,
-            nas_identifier=nas,
-            source_address=address,
-            secret=secret,
+        gateway = world.gateway(
+            kode, nas, address=address, secret=secret, require_message_authenticator=require_ma,
             coa_port=9,  # discard: nothing answers a quota Disconnect here
-            require_message_authenticator=require_ma,
-            heartbeat_token=f"{number:032x}",
-            created_at=NOW,
-            updated_at=NOW,
-        )
-        session.add(gateway)
-        session.flush()
+        )  # fmt: skip
         catalogue.secrets[nas] = secret
-        terms_id = session.query(TermsVersion.id).filter_by(scope_kode=kode[:5]).scalar()
-        timezone = VILLAGES[kode][3]
         for n in range(GRANTS_PER_GATEWAY):
             mac = MACS[n % len(MACS)]
-            day, device = ring.device_for_day(
-                session, village_kode=kode, timezone=timezone, mac=mac, now=NOW
-            )
-            issued = grants.issue_grant(
-                session,
-                gateway=gateway,
-                device=device,
-                local_date=day,
-                now=NOW,
-                master_key=MASTER_KEY,
-                terms_version_id=terms_id,
-                username=f"wd-{number:02x}{n:014x}",
-            )
+            issued = world.grant(gateway, mac, username=f"wd-{number:02x}{n:014x}")
             catalogue.grants.append(
                 {"nas": nas, "user": issued.username, "password": issued.password, "mac": mac}
             )
         if address == "127.0.0.1":
             for mac in TERMS_MACS:
-                day, device = ring.device_for_day(
-                    session, village_kode=kode, timezone=timezone, mac=mac, now=NOW
-                )
-                ensure_device_day(session, village_kode=kode, day=day, device=device)
-                session.get(DeviceDay, (kode, day, device)).terms_version_id = terms_id
+                world.accept_terms(gateway, mac)
     for kode in VILLAGES:
-        _vouchers(session, kode, catalogue)
+        _vouchers(world, kode, catalogue)
 
 
-def _vouchers(session, kode: str, catalogue: Catalogue) -> None:
-    """Voucher batches with fixed codes (create_batch draws random ones)."""
+def _vouchers(world: World, kode: str, catalogue: Catalogue) -> None:
+    """Voucher batches with the corpus's fixed codes, one variant per village (the hash of
+    a code is unique, so each village's codes end in its own digit)."""
     for label, codes in VOUCHER_CODES.items():
         created = NOW - timedelta(days=10 if label == "kedaluwarsa" else 0)
-        batch = VoucherBatch(
-            village_kode=kode,
-            label=label,
-            valid_days=7,
-            daily_mb=1,
-            total_minutes=30,
-            created_at=created,
-            expires_at=created + timedelta(days=7),
-            voided_at=NOW if label == "dibatalkan" else None,
-        )
-        session.add(batch)
-        session.flush()
-        for serial, code in enumerate(codes, start=1):
-            # one code per village: the hash is unique, so each village gets its variant
-            village_code = code[:-1] + ("2" if kode.startswith("64") else "3")
-            session.add(
-                Voucher(
-                    batch_id=batch.id,
-                    serial=serial,
-                    code_hash=vouchers.code_hash(MASTER_KEY, village_code),
-                )
-            )
-            catalogue.vouchers[village_code] = kode
-    session.flush()
+        village_codes = [code[:-1] + ("2" if kode.startswith("64") else "3") for code in codes]
+        world.vouchers(
+            kode, codes=village_codes, valid_days=7, created_at=created, daily_mb=1,
+            total_minutes=30, label=label,
+        )  # fmt: skip
+        if label == "dibatalkan":
+            vouchers.void_batch(world.session, world.batch_of(village_codes[0]), now=NOW)
+        for code in village_codes:
+            catalogue.vouchers[code] = kode

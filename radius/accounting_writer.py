@@ -26,6 +26,8 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.storage import unit_of_work
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -123,9 +125,8 @@ def commit_batch(
     them (`radius.outages`), once per outage rather than per request.
     """
     try:
-        with sessions() as session:
+        with unit_of_work(sessions) as session:
             results, follow_ups = handle(session, requests, now)
-            session.commit()
         committed()
         return results, follow_ups
     except Exception as error:  # one bad request must not cost the others their answers

@@ -21,13 +21,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from pyrad.packet import PacketError
 from sqlalchemy.orm import Session
 
-from portal.config import Settings, utcnow
+from portal.config import Settings
+from portal.domain.pseudonyms import KeyRing
 from portal.storage import make_engine, make_sessionmaker
 from radius import decode
 from radius.accounting import account_batch
@@ -75,10 +76,11 @@ class RadiusServer:
         allow_mac_login: bool = True,
         coa_timeout: float = 2.0,
         coa_retries: int = 2,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] | None = None,
         sweep_interval: float = 60.0,
     ) -> None:
         settings = settings.resolve_secret_key()
+        clock = clock or settings.clock  # tests move it across a local midnight
         self.metrics = metrics or Metrics()
         self.dictionary = decode.load_dictionary()
         self._encoder = ReplyEncoder(self.dictionary)
@@ -93,18 +95,31 @@ class RadiusServer:
         sessions = make_sessionmaker(self._engine)
         self._sessions = sessions
         self.clients = ClientCache(sessions)
-        self.context = HandlerContext(settings.secret_key, allow_mac_login=allow_mac_login)
+        # Keys outlive their window by the installation's grace, whoever creates them.
+        keyring = KeyRing(grace=timedelta(days=settings.key_grace_days))
+        self.context = HandlerContext(
+            settings.secret_key, keyring=keyring, allow_mac_login=allow_mac_login
+        )
         self._reject_delay = reject_delay
-        self._clock = clock  # tests move it across a local midnight
+        self._clock = clock
         self._duplicates = DuplicateCache()
         self._delayed = DelayedSender(self._duplicates.complete)
         self.enforcer = Enforcer(
             self.clients, self.dictionary, self.metrics, timeout=coa_timeout, retries=coa_retries
         )
-        self._auth_sock = _bind(host, port)
-        self._acct_sock = _bind(
-            host, self._auth_sock.getsockname()[1] + 1 if acct_port is None else acct_port
-        )
+        try:
+            self._auth_sock = _bind(host, port)
+        except OSError:
+            self._engine.dispose()
+            raise
+        try:
+            self._acct_sock = _bind(
+                host, self._auth_sock.getsockname()[1] + 1 if acct_port is None else acct_port
+            )
+        except OSError:  # the port is taken: nothing may stay open behind the error
+            self._auth_sock.close()
+            self._engine.dispose()
+            raise
         self.auth_port = self._auth_sock.getsockname()[1]
         self.acct_port = self._acct_sock.getsockname()[1]
         self._loops = [
@@ -309,7 +324,11 @@ def _bind(host: str, port: int) -> socket.socket:
     # cut overflows it and each loss costs a router a retransmit timeout. The kernel
     # caps this at net.core.rmem_max (raise it, see the README).
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
-    sock.bind((host, port))
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
     return sock
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from portal.config import Settings
 from portal.domain.usage.sessions import close_stale_sessions
 from portal.maintenance import DailyPurge
+from portal.storage import unit_of_work
 from radius.outages import DatabaseOutages
 
 log = logging.getLogger(__name__)
@@ -74,9 +75,8 @@ class Upkeep:
                 log.exception("database upkeep failed; will retry")
 
     def _sweep(self) -> None:
-        with self._sessions() as session:
+        with unit_of_work(self._sessions) as session:
             closed = close_stale_sessions(session, now=self._clock())
-            session.commit()
         if closed:
             log.info("closed %d stale sessions", closed)
         if self._daily_purge.tick(self._clock()) is not None:

@@ -10,7 +10,7 @@ from click.testing import Result
 from sqlalchemy.orm import Session
 
 from portal.domain.accounts.admins import password_matches
-from portal.models import AdminUser, ApiToken, Policy, Village
+from portal.models import AdminUser, ApiToken, AuditEntry, Policy, Village
 from tests.conftest import row_count
 from tests.test_cli_villages import one_line_error
 
@@ -175,3 +175,37 @@ def test_token_create_refuses_bad_input(
 
     assert reason in one_line_error(result)
     assert row_count(db_session, ApiToken) == 0
+
+
+@pytest.mark.parametrize("password", ["password123", "aaaaaaaaaaaa", "x" * 129])
+def test_a_weak_password_is_one_line_not_a_traceback(
+    app: object, db_session: Session, cli: CLI, password: str
+) -> None:
+    """The one password rule (at least 10, at most 128, not trivial) from every door."""
+    result = cli(
+        "admin", "create", "budi", "--role", "regency", "--scope", "64.01", "--password-stdin",
+        input=password + "\n",
+    )  # fmt: skip
+
+    assert "password" in one_line_error(result)
+    assert row_count(db_session, AdminUser) == 0
+
+
+def test_every_command_that_changes_data_leaves_its_audit_entry(
+    app: object, db_session: Session, cli: CLI, make_village: Callable[..., Village]
+) -> None:
+    make_village()
+    commands = [
+        ("village", "add", "64.01.01.2010"),
+        ("gateway", "add", "--village", "64.01.01.2010", "--nas-id", "gw", "--address", "10.8.0.2"),
+        ("policy", "set", "--regency", "64.01", "--daily-mb", "300"),
+        ("token", "create", "--scope", "64.01"),
+        ("vouchers", "create", "--village", "64.01.01.2009", "--count", "2"),
+    ]
+    for args in commands:
+        assert cli(*args).exit_code == 0, args
+    actions = [entry.action for entry in db_session.query(AuditEntry).order_by(AuditEntry.id)]
+    assert actions[-5:] == [
+        "village.add", "gateway.create", "policy.set", "token.create", "voucher_batch.create"
+    ]  # fmt: skip
+    assert {e.actor_label for e in db_session.query(AuditEntry)} >= {"cli"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,3 +72,25 @@ def test_a_malformed_setting_is_one_line(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "WIFIDESA_SUPPRESSION_THRESHOLD" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_port_in_use_is_one_line_and_changes_nothing(
+    app: object, cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    """A second `wifidesa demo` (or `serve`, or `radius`) while the first holds the port
+    says so in one line, before the demo's seed hands out new admin passwords."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for args in (("demo", "--port", str(port)), ("serve", "--port", str(port))):
+            result = cli(*args)
+            assert result.exit_code == 1, result.output
+            lines = result.stderr.strip().splitlines()
+            assert lines[-1].startswith("Error: the portal cannot listen") and "in use" in lines[-1]
+            assert "password" not in result.output
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        result = cli("radius", "--port", str(busy.getsockname()[1]))
+        assert result.exit_code == 1
+        assert result.stderr.strip().splitlines()[-1].startswith("Error: cannot listen on")
