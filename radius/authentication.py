@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain.access.authorize import Decision, authorize_batch
+from portal.domain.access.authorize import authorize_batch
+from portal.domain.access.decisions import Decision
 from portal.messages import reply_message
 from radius.handlers import AccessReply, AccessRequest, HandlerContext
 

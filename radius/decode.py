@@ -18,7 +18,7 @@ from pyrad.packet import PacketError
 
 from portal.domain.keyring import prepared_hmac
 from portal.domain.pseudonyms import InvalidMac, normalize_mac
-from portal.domain.usage.accounting import combine_gigawords
+from portal.domain.usage.updates import combine_gigawords
 from radius.accounting import AccountingRequest
 from radius.clients import Client
 from radius.handlers import AccessRequest, Credentials

@@ -15,8 +15,8 @@ import hmac
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from portal.domain.access.authorize import AccessContext
-from portal.domain.access.authorize import Attempt as AccessRequest
+from portal.domain.access.decisions import AccessContext
+from portal.domain.access.decisions import Attempt as AccessRequest
 from portal.domain.network.policies import PolicyCache
 from portal.domain.pseudonyms import KeyRing
 from portal.domain.usage.accounting import AccountingContext

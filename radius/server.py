@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from portal.config import Settings
 from portal.domain.pseudonyms import KeyRing
 from portal.storage import make_engine, make_sessionmaker
-from radius import decode
+from radius import decode, sockets
 from radius.accounting import account_batch
 from radius.accounting_writer import SocketLoop, commit_batch
 from radius.authentication import authenticate_batch
@@ -44,7 +44,6 @@ from radius.upkeep import Upkeep
 from radius.wire import ReceivedPacket, ReplyEncoder, decode_request
 
 log = logging.getLogger(__name__)
-RECEIVE_BUFFER = 4 * 1024 * 1024
 ACCESS_REQUEST, ACCESS_ACCEPT, ACCESS_REJECT = 1, 2, 3
 ACCOUNTING_REQUEST, ACCOUNTING_RESPONSE = 4, 5
 
@@ -91,7 +90,7 @@ class RadiusServer:
         # fsyncs the database file and stalls every waiting router); the upkeep thread
         # checkpoints every second instead.
         if settings.is_sqlite:
-            sa.event.listen(self._engine, "connect", _no_autocheckpoint)
+            sa.event.listen(self._engine, "connect", sockets.no_autocheckpoint)
         sessions = make_sessionmaker(self._engine)
         self._sessions = sessions
         self.clients = ClientCache(sessions)
@@ -108,12 +107,12 @@ class RadiusServer:
             self.clients, self.dictionary, self.metrics, timeout=coa_timeout, retries=coa_retries
         )
         try:
-            self._auth_sock = _bind(host, port)
+            self._auth_sock = sockets.bind_udp(host, port)
         except OSError:
             self._engine.dispose()
             raise
         try:
-            self._acct_sock = _bind(
+            self._acct_sock = sockets.bind_udp(
                 host, self._auth_sock.getsockname()[1] + 1 if acct_port is None else acct_port
             )
         except OSError:  # the port is taken: nothing may stay open behind the error
@@ -309,27 +308,6 @@ class RadiusServer:
         for job in batch:
             self._duplicates.forget(job.key)  # the router's retransmission is processed anew
             self.metrics.drop("not-stored")
-
-
-def _no_autocheckpoint(dbapi_connection: object, _record: object) -> None:
-    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA wal_autocheckpoint=0")
-    cursor.close()
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_DGRAM)
-    # The default buffer holds ~150 requests; a fleet re-authenticating after a power
-    # cut overflows it and each loss costs a router a retransmit timeout. The kernel
-    # caps this at net.core.rmem_max (raise it, see the README).
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 def start(

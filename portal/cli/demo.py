@@ -18,6 +18,7 @@ import click
 from portal.cli.common import command, load_settings
 from portal.cli.database import migrate
 from portal.cli.serve import require_free_port, run_portal
+from portal.cli.simulate import simulate_line
 from portal.config import Settings
 from portal.demo import DemoSeed, seed_demo
 
@@ -123,9 +124,10 @@ def banner(seed: DemoSeed, settings: Settings, portal_url: str, host: str, port:
     lines += ["", "Gateways (simulate a phone logging in through each):"]
     for gateway in seed.gateways:
         lines.append(f"  {gateway.nas_identifier} ({gateway.village_name})")
-        lines.append(
-            f"    wifidesa simulate --nas-id {gateway.nas_identifier} --secret {gateway.secret}"
-            f" --portal {portal_url} --radius {url_host(host)}:{port}"
+        radius = f"{url_host(host)}:{port}"
+        line = simulate_line(
+            nas_id=gateway.nas_identifier, secret=gateway.secret, portal=portal_url, radius=radius
         )
+        lines.append(f"    {line}")
     lines += ["", "Stop with Ctrl-C.", ""]
     return "\n".join(lines)

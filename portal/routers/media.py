@@ -18,11 +18,6 @@ from portal.web import context, pictures
 bp = Blueprint("media", __name__, url_prefix="/media")
 
 
-def picture_url_path(name: str) -> str:
-    """The public path of an announcement picture (for the splash templates)."""
-    return f"/media/announcements/{name}"
-
-
 @bp.get("/announcements/<name>")
 def announcement_picture(name: str) -> Response:
     settings = current_app.extensions["wifidesa.settings"]

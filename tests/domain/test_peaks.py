@@ -4,7 +4,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from portal.domain.usage import rollups
+from portal.domain.usage.peaks import record_peaks
 from portal.models import AccountingSession, UsageDaily, UsageHourly
 from tests.domain.conftest import NOW
 
@@ -47,12 +47,12 @@ def test_peak_counts_distinct_open_devices_and_only_grows(session, make_village,
     open_session(session, gateway, 2, "dev-a")  # the same phone twice counts once
     open_session(session, gateway, 3, "dev-b")
     open_session(session, other, 4, "dev-c")
-    rollups.record_peaks(session, zones, NOW)
+    record_peaks(session, zones, NOW)
     assert peaks(session, gateway.village_kode) == (2, 2)
     assert peaks(session, other.village_kode) == (1, 1)
     first.stopped_at = NOW
     session.flush()
-    rollups.record_peaks(session, zones, NOW)
+    record_peaks(session, zones, NOW)
     assert peaks(session, gateway.village_kode) == (2, 2)  # a peak is never lowered
     hour = session.scalar(
         sa.select(UsageHourly.local_hour).where(UsageHourly.village_kode == gateway.village_kode)
@@ -63,9 +63,9 @@ def test_peak_counts_distinct_open_devices_and_only_grows(session, make_village,
 def test_a_new_hour_starts_its_own_peak(session, make_village, make_gateway):
     gateway = make_gateway(make_village())
     open_session(session, gateway, 1, "dev-a")
-    rollups.record_peaks(session, {gateway.village_kode: "WITA"}, NOW)
+    record_peaks(session, {gateway.village_kode: "WITA"}, NOW)
     later = datetime(2026, 11, 22, 4, 0)
-    rollups.record_peaks(session, {gateway.village_kode: "WITA"}, later)
+    record_peaks(session, {gateway.village_kode: "WITA"}, later)
     hours = session.execute(
         sa.select(UsageHourly.local_hour, UsageHourly.peak_concurrent).order_by("local_hour")
     ).all()

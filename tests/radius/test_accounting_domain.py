@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from portal.domain.clock import local_day
-from portal.domain.usage.accounting import AccountingUpdate, combine_gigawords, record
 from portal.domain.usage.rollups import UsageBatch
 from portal.domain.usage.sessions import (
     accounting_on,
@@ -15,6 +14,7 @@ from portal.domain.usage.sessions import (
     load_sessions,
     save_sessions,
 )
+from portal.domain.usage.updates import AccountingUpdate, combine_gigawords, record
 from portal.models import AccountingSession, DeviceDay, UsageDaily, UsageHourly
 
 NOW = datetime(2026, 11, 22, 4, 30)  # 12.30 WITA

@@ -11,10 +11,10 @@ from pyrad import packet
 from portal.config import utcnow
 from portal.domain.clock import local_day
 from portal.domain.network.policies import set_policy
-from portal.domain.usage.accounting import AccountingUpdate, record
 from portal.domain.usage.orders import GatewayUnreachable, SessionNotOpen
 from portal.domain.usage.rollups import UsageBatch
 from portal.domain.usage.sessions import save_sessions
+from portal.domain.usage.updates import AccountingUpdate, record
 from portal.models import AccountingSession
 from radius import coa
 from radius.orders import disconnect

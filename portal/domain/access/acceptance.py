@@ -72,6 +72,17 @@ def record_acceptance(
         terms_accepted=1,
         devices=int(created),
     )
+    note_on_day(
+        session, village_kode=village_kode, day=day, device=device, terms_version_id=version_id
+    )
+
+
+def note_on_day(
+    session: Session, *, village_kode: str, day: date, device: str, **values: int | None
+) -> None:
+    """Write ``values`` (``terms_version_id``, ``voucher_id``) on a device's day row: what a
+    MAC login checks and what the device's allowance reads. The row must exist
+    (`rollups.ensure_device_day`)."""
     session.execute(
         sa.update(DeviceDay)
         .where(
@@ -79,5 +90,6 @@ def record_acceptance(
             DeviceDay.local_date == day,
             DeviceDay.device == device,
         )
-        .values(terms_version_id=version_id)
+        .values(values)
+        .execution_options(synchronize_session=False)
     )

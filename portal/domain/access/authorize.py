@@ -22,75 +22,29 @@ reads), the allowance granted, and the reply attributes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import NamedTuple, Protocol
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from portal.domain import clock
 from portal.domain.access import grants, vouchers
+from portal.domain.access.acceptance import note_on_day
+from portal.domain.access.decisions import (
+    AccessContext,
+    Attempt,
+    Decision,
+    refuse,
+    reply_attributes,
+)
 from portal.domain.credentials import GRANT, MAC, VOUCHER, class_value, is_grant_username
 from portal.domain.network.gateways import AccessPoint
-from portal.domain.network.policies import PolicyCache
-from portal.domain.pseudonyms import InvalidMac, KeyRing, normalize_mac
+from portal.domain.pseudonyms import InvalidMac, normalize_mac
 from portal.domain.usage import allowance as allowances
-from portal.domain.usage.allowance import Allowance, DayUsage
+from portal.domain.usage.allowance import DayUsage
 from portal.domain.usage.rollups import UsageBatch, ensure_device_day
-from portal.models import DeviceDay, Voucher
+from portal.models import Voucher
 
 DayKey = tuple[str, date, str]
-#: Reason codes of a refusal whose credentials were wrong: the reply is held back.
-SLOW_REFUSALS = frozenset(
-    {"wrong-password", "unknown-user", "voucher-unknown", "voucher-taken", "no-device"}
-) | {f"grant-{reason}" for reason in grants.REFUSALS}
-
-
-class Proof(Protocol):
-    """What the router sent to prove a password (PAP cleartext or a CHAP response)."""
-
-    def matches(self, cleartext: str) -> bool: ...
-
-
-class Attempt(NamedTuple):
-    """One request to go on. ``mac`` is normalised, or None when the router sent none
-    (it lives in memory only: the decision works with pseudonyms)."""
-
-    point: AccessPoint
-    user_name: str
-    proof: Proof
-    mac: str | None
-
-
-class Decision(NamedTuple):
-    """Accept or reject, why (a reason code: "accept", "throttle", "quota",
-    "grant-expired", …), the allowance it grants (or that was spent), and the reply
-    attributes of an accept as (name, value) pairs in the RADIUS dictionary's names.
-
-    ``delay`` asks the caller to hold a refusal back (wrong credentials: slows guessing).
-    """
-
-    accepted: bool
-    reason: str
-    attributes: tuple[tuple[str, object], ...] = ()
-    allowance: Allowance | None = None
-    delay: bool = False
-
-
-@dataclass
-class AccessContext:
-    """What decisions share across requests: the installation's key, the pseudonym key
-    ring and a short cache of villages' policies."""
-
-    master_key: str
-    keyring: KeyRing = field(default_factory=KeyRing)
-    policies: PolicyCache = field(default_factory=PolicyCache)
-    allow_mac_login: bool = True
-
-
-def refuse(reason: str, allowance: Allowance | None = None) -> Decision:
-    return Decision(False, reason, (), allowance, reason in SLOW_REFUSALS)
 
 
 @dataclass
@@ -294,41 +248,5 @@ def _note_on_day(
         if ensure_device_day(session, village_kode=village_kode, day=day, device=device):
             batch.counts.village(village_kode, point.timezone, now, devices=1)
         row = allowances.NO_USAGE
-    session.execute(
-        sa.update(DeviceDay)
-        .where(
-            DeviceDay.village_kode == village_kode,
-            DeviceDay.local_date == day,
-            DeviceDay.device == device,
-        )
-        .values(values)
-        .execution_options(synchronize_session=False)
-    )
+    note_on_day(session, village_kode=village_kode, day=day, device=device, **values)
     batch.usage[key] = row._replace(**values)
-
-
-def reply_attributes(
-    granted: Allowance, *, class_: bytes, now: datetime, timezone: str
-) -> tuple[tuple[str, object], ...]:
-    """The Access-Accept's attributes for what is left today (or the throttle rate).
-
-    Session-Timeout is the smallest of time left today, the longest session and the
-    seconds to local midnight, so no session outlives the quota window that allowed it.
-    Mikrotik-Total-Limit carries the low 32 bits of the data left and
-    Mikrotik-Total-Limit-Gigawords the rest (RouterOS combines them).
-    """
-    policy = granted.policy
-    timeouts = [policy.max_session_minutes * 60, clock.seconds_to_midnight(now, timezone)]
-    if not granted.throttled and granted.seconds_left is not None:
-        timeouts.append(granted.seconds_left)
-    attributes: list[tuple[str, object]] = [
-        ("Session-Timeout", max(1, min(timeouts))),
-        ("Idle-Timeout", policy.idle_minutes * 60),
-        ("Acct-Interim-Interval", policy.interim_minutes * 60),
-        ("Mikrotik-Rate-Limit", granted.rate_limit),
-        ("Class", class_),
-    ]
-    if not granted.throttled and granted.bytes_left is not None:
-        attributes.append(("Mikrotik-Total-Limit", granted.bytes_left & 0xFFFFFFFF))
-        attributes.append(("Mikrotik-Total-Limit-Gigawords", granted.bytes_left >> 32))
-    return tuple(attributes)

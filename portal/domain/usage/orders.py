@@ -15,15 +15,18 @@ the stale sweep, so the live list stops showing a device that is gone.
 from __future__ import annotations
 
 import ipaddress
-from datetime import datetime
-from typing import NamedTuple
+from datetime import date, datetime
+from typing import NamedTuple, Protocol
 
 from sqlalchemy.orm import Session
 
 from portal.domain import audit
 from portal.domain.errors import DomainError
-from portal.domain.usage.sessions import GONE_CAUSE, close
-from portal.models import AccountingSession, Gateway, RouterOrder
+from portal.domain.network.gateways import AccessPoint
+from portal.domain.network.policies import PolicyCache
+from portal.domain.usage.allowance import DayUsage, compute
+from portal.domain.usage.sessions import GONE_CAUSE, SessionRow, close
+from portal.models import AccountingSession, Gateway, RouterOrder, Voucher
 
 DISCONNECT, THROTTLE = "disconnect", "throttle"
 ACK, NAK, TIMEOUT, ERROR = "ack", "nak", "timeout", "error"
@@ -167,3 +170,63 @@ def record_answer(session: Session, placed: RouterOrder, answer: Answer, *, now:
         scope_kode=gateway.village_kode if gateway else None, detail=answer.outcome,
     )  # fmt: skip
     session.flush()
+
+
+class Reported(Protocol):
+    """What an accounting report says that an order needs: its gateway's zone, and the
+    user name the router knows the session by (in memory only: it may be a code)."""
+
+    @property
+    def point(self) -> AccessPoint: ...
+
+    @property
+    def user_name(self) -> str | None: ...
+
+
+def for_spent_allowances(
+    session: Session,
+    touched: dict[tuple[str, date, str], list[tuple[SessionRow, Reported]]],
+    totals: dict[tuple[str, date, str], tuple[int, int]],
+    policies: PolicyCache,
+    now: datetime,
+) -> list[Order]:
+    """Orders for the open sessions of devices whose allowance the batch used up: a
+    Disconnect, or a CoA with the throttle rate where the policy throttles.
+
+    ``totals`` are the device-days' bytes and seconds after the batch (`UsageBatch.totals`).
+    The user name in an order comes from the packet and lives in memory only.
+    """
+    found = []
+    for key, entries in touched.items():
+        used_bytes, used_seconds = totals.get(key, (0, 0))
+        row, report = entries[-1]
+        voucher = None
+        if row.voucher_id is not None:
+            voucher = session.get(Voucher, row.voucher_id, populate_existing=True)
+        left = compute(
+            policies.get(session, key[0]),
+            DayUsage(used_bytes, used_seconds, None, row.voucher_id),
+            voucher,
+            now=now,
+            timezone=report.point.timezone,
+        )
+        if not left.exhausted:
+            continue
+        action = THROTTLE if left.throttled else DISCONNECT
+        seen = set()
+        for row, report in entries:
+            if row.id in seen:
+                continue
+            seen.add(row.id)
+            found.append(
+                order_for(
+                    gateway_id=row.gateway_id,
+                    session_id=row.id,
+                    acct_session_id=row.acct_session_id,
+                    user_name=report.user_name,
+                    framed_ip=row.framed_ip,
+                    action=action,
+                    rate_limit=left.rate_limit,
+                )
+            )
+    return found
