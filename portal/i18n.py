@@ -6,13 +6,13 @@ The compiled ``.mo`` files are committed so an installed wheel needs no build st
 after changing a template's strings, update and recompile with::
 
     pybabel extract -F portal/translations/babel.cfg -k _ -k gettext -k ngettext:1,2 \
-        -k _l -k lazy_gettext --no-location -o /tmp/messages.pot .
-    pybabel update -i /tmp/messages.pot -d portal/translations --no-location
+        -k _l -k lazy_gettext --no-location --sort-output -o /tmp/messages.pot .
+    pybabel update -N -i /tmp/messages.pot -d portal/translations
     # translate the new entries in portal/translations/en/LC_MESSAGES/messages.po, then
     pybabel compile -d portal/translations
 
-The admin console, the reports and the residents' pages share this catalog and the
-``lang`` cookie. tests/test_translations.py fails when a string lacks a translation or the .mo
+The admin console, the reports, the residents' pages and the RADIUS server's replies
+(`portal.messages`, read without Flask) share this catalog and the ``lang`` cookie. tests/test_translations.py fails when a string lacks a translation or the .mo
 is stale.
 """
 
