@@ -12,8 +12,8 @@ after changing a template's strings, update and recompile with::
     pybabel compile -d portal/translations
 
 The admin console, the reports, the residents' pages and the RADIUS server's replies
-(`portal.messages`, read without Flask) share this catalog and the ``lang`` cookie. tests/test_translations.py fails when a string lacks a translation or the .mo
-is stale.
+(`portal.messages`, read without Flask) share this catalog and the ``lang`` cookie.
+tests/test_translations.py fails when a string lacks a translation or the .mo is stale.
 """
 
 from __future__ import annotations
