@@ -47,6 +47,10 @@ REPLIES = {
     "voucher-voided": _l("Voucher ini sudah dibatalkan oleh pengelola desa."),
     "voucher-used-up": _l("Kuota voucher ini sudah habis terpakai."),
     "voucher-taken": _l("Voucher ini sudah dipakai di perangkat lain."),
+    "terms-outdated": _l(
+        "Halaman Wi-Fi Desa di router sudah usang. Muat ulang halaman lalu tekan Setuju &"
+        " Sambungkan."
+    ),
     "quota": _l("Kuota harian Anda sudah habis. Coba lagi besok pukul %(time)s %(zone)s."),
 }
 

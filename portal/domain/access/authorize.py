@@ -7,6 +7,9 @@ credential it is:
 * a one-time grant ``wd-<16 hex>`` that the portal-hosted splash issued after the terms
   were accepted (its password is derived from the name with the installation's key);
 * a voucher code (the code is name and password alike);
+* a click-through from the router's own page, ``wd-t<terms version>``: the resident
+  tapped **Setuju & Sambungkan** on the page the router serves from its flash; the version
+  must still be shown at the village, and the acceptance is recorded then;
 * the device's own MAC (RouterOS ``login-by=mac``): only a device that accepted the
   terms here today gets straight back on.
 
@@ -27,7 +30,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain.access import grants, vouchers
+from portal.domain.access import click_through, grants, vouchers
 from portal.domain.access.acceptance import note_on_day
 from portal.domain.access.decisions import (
     AccessContext,
@@ -36,7 +39,15 @@ from portal.domain.access.decisions import (
     refuse,
     reply_attributes,
 )
-from portal.domain.credentials import GRANT, MAC, VOUCHER, class_value, is_grant_username
+from portal.domain.credentials import (
+    CLICK,
+    GRANT,
+    MAC,
+    VOUCHER,
+    class_value,
+    click_through_version,
+    is_grant_username,
+)
 from portal.domain.network.gateways import AccessPoint
 from portal.domain.pseudonyms import InvalidMac, normalize_mac
 from portal.domain.usage import allowance as allowances
@@ -126,7 +137,7 @@ def _decide(
     batch: _Batch,
 ) -> Decision:
     """Check one request's credential, then its allowance. The credential decides the
-    Class the router echoes in accounting: "wd:g:<grant>", "wd:v:<voucher>" or "wd:m"."""
+    Class the router echoes in accounting (`portal.domain.credentials.class_value`)."""
     point, name = attempt.point, attempt.user_name
     key = (point.village_kode, day[0], day[1])
     voucher: Voucher | None = None
@@ -156,6 +167,16 @@ def _decide(
             return refuse(f"voucher-{refused.reason}")
         _note_on_day(session, point, key, batch, now, voucher_id=voucher.id)
         class_ = class_value(VOUCHER, voucher.id)
+    elif (version_id := click_through_version(name)) is not None:
+        password = click_through.password(context.master_key, point.gateway_id, version_id)
+        if not attempt.proof.matches(password):
+            return refuse("wrong-password")
+        refused = click_through.accept(session, point, key, version_id, batch.usage, now)
+        if refused is not None:
+            return refuse(refused)
+        if (row := batch.usage.get(key)) is not None and row.voucher_id is not None:
+            voucher = session.get(Voucher, row.voucher_id)
+        class_ = class_value(CLICK, version_id)
     elif context.allow_mac_login and _is_own_mac(name, attempt.mac):
         # login-by=mac: the router asks before showing the portal. Only a device that
         # accepted the terms here today gets straight back on after a short disconnect.

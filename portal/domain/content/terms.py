@@ -7,7 +7,7 @@ a version was accepted is counted by `portal.domain.access.acceptance`, never pe
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,6 +16,9 @@ from portal.domain.errors import DomainError
 from portal.models import TermsVersion, Village
 
 MIN_POINTS, MAX_POINTS = 3, 5
+#: A page showing the terms may be a little old (a router fetches its copy now and then):
+#: a version still counts as shown this long after a newer one replaced it.
+STILL_SHOWN = timedelta(hours=24)
 
 
 class InvalidTerms(DomainError):
@@ -40,6 +43,33 @@ def current_terms(session: Session, village: Village) -> TermsVersion | None:
         )
         .limit(1)
     )
+
+
+def shown_version(
+    session: Session, village: Village, version_id: int, now: datetime
+) -> TermsVersion | None:
+    """The version ``version_id`` when a page may still show it at ``village``: it is the
+    village's current terms, or one of its regency's or province's that a newer one
+    replaced less than `STILL_SHOWN` ago. None otherwise (unknown, another regency's, or
+    replaced long ago)."""
+    version = session.get(TermsVersion, version_id)
+    regency, province = village.kode[:5], village.kode[:2]
+    if version is None or version.scope_kode not in (regency, province):
+        return None
+    current = current_terms(session, village)
+    if current is not None and current.id == version.id:
+        return version
+    # What replaced it: a newer version of its own scope, or (for a province's) the
+    # regency's first; it counts from the earliest of them.
+    newer = sa.or_(
+        sa.and_(TermsVersion.scope_kode == version.scope_kode,
+                TermsVersion.version > version.version),
+        sa.and_(sa.literal(version.scope_kode == province), TermsVersion.scope_kode == regency),
+    )  # fmt: skip
+    replaced_at = session.scalar(sa.select(sa.func.min(TermsVersion.published_at)).where(newer))
+    if replaced_at is not None and now - replaced_at < STILL_SHOWN:
+        return version
+    return None
 
 
 def publish_terms(
