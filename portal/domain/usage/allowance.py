@@ -13,7 +13,6 @@ the counters already, `compute`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
@@ -30,21 +29,25 @@ POLICY, VOUCHER = "policy", "voucher"
 
 
 class Limit(NamedTuple):
-    """One limit: ``kind`` is "bytes" or "seconds", ``window`` "day" or "voucher"."""
+    """One limit: ``kind`` is "bytes" or "seconds", ``window`` "day" or "voucher";
+    ``left`` is what remains of ``amount`` once ``used`` (never below zero)."""
 
     kind: str
     window: str
     amount: int
     used: int
-
-    @property
-    def left(self) -> int:
-        return max(0, self.amount - self.used)
+    left: int
 
 
-@dataclass(frozen=True)
-class Allowance:
+def _limit(kind: str, window: str, amount: int, used: int) -> Limit:
+    return Limit(kind, window, amount, used, amount - used if used < amount else 0)
+
+
+class Allowance(NamedTuple):
     """What a device may still use now; None means no limit of that kind.
+
+    (A named tuple: one is built for every Access-Request and every accounting batch's
+    device, and a frozen dataclass costs several times more to build.)
 
     ``bytes_limit`` and ``seconds_limit`` are the limits the remainders are left of (the
     one that binds: a voucher's total when that is nearer than its daily amount).
@@ -102,9 +105,12 @@ def limits(
     """The limits of a device with today's usage: the policy's, or its voucher's, which
     replace them (a voucher may also have totals over its validity)."""
     if voucher is None:
-        daily = [("bytes", policy.daily_bytes, used_bytes), ("seconds", policy.daily_seconds,
-                                                             used_seconds)]  # fmt: skip
-        return [Limit(kind, "day", amount, used) for kind, amount, used in daily if amount]
+        found = []
+        if policy.daily_bytes:
+            found.append(_limit("bytes", "day", policy.daily_bytes, used_bytes))
+        if policy.daily_seconds:
+            found.append(_limit("seconds", "day", policy.daily_seconds, used_seconds))
+        return found
     batch = voucher.batch
     found = []
     for kind, window, amount, used in (
@@ -114,13 +120,8 @@ def limits(
         ("seconds", VOUCHER, (batch.total_minutes or 0) * 60, voucher.used_seconds),
     ):
         if amount:
-            found.append(Limit(kind, window, amount, used))
+            found.append(_limit(kind, window, amount, used))
     return found
-
-
-def _binding(found: list[Limit], kind: str) -> Limit | None:
-    of_kind = [limit for limit in found if limit.kind == kind]
-    return min(of_kind, key=lambda limit: limit.left) if of_kind else None
 
 
 def compute(
@@ -134,8 +135,15 @@ def compute(
     """The allowance from counters already read: ``usage`` of the device's day and its
     ``voucher`` (the one its day row names, or the one it just logged in with)."""
     found = limits(policy, voucher, used_bytes=usage.bytes_total, used_seconds=usage.seconds_total)
-    data, time = _binding(found, "bytes"), _binding(found, "seconds")
-    spent = any(limit.left <= 0 for limit in found)
+    # The binding limit of each kind is the one with the least left.
+    data = time = None
+    for limit in found:
+        if limit.kind == "bytes":
+            if data is None or limit.left < data.left:
+                data = limit
+        elif time is None or limit.left < time.left:
+            time = limit
+    spent = (data is not None and data.left <= 0) or (time is not None and time.left <= 0)
     throttle = spent and policy.on_exhausted == "throttle"
     return Allowance(
         bytes_left=data.left if data else None,
