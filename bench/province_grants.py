@@ -27,6 +27,7 @@ from portal.domain.pseudonyms import KeyRing, normalize_mac
 from portal.models import Gateway
 from portal.simulator import web
 from portal.storage import make_engine, make_sessionmaker
+from portal.web import router_fields
 
 SERVER_NAME = "hs-wifidesa"
 
@@ -159,7 +160,7 @@ def _issue_batch(work: list[tuple[str, str, str]]) -> tuple[list[Grant | None], 
 def _admit(session, nas_id: str, mac: str, client_ip: str, now) -> Grant:
     gateway = session.scalar(sa.select(Gateway).where(Gateway.nas_identifier == nas_id))
     variables, chap_id, challenge = _variables(nas_id, mac, client_ip)
-    context, raw_mac = hotspot.parse_router_fields(variables, hotspot_host=HOTSPOT_HOST)
+    context, raw_mac = router_fields.parse_router_fields(variables, hotspot_host=HOTSPOT_HOST)
     village = gateway.village
     day, pseudonym = _WORKER["keyring"].device_for_day(
         session,
@@ -176,7 +177,7 @@ def _admit(session, nas_id: str, mac: str, client_ip: str, now) -> Grant:
         day=day,
         terms_version_id=version.id if version else None,
     )
-    url = admission.admit(
+    login = admission.admit(
         session,
         ticket,
         gateway=gateway,
@@ -184,5 +185,4 @@ def _admit(session, nas_id: str, mac: str, client_ip: str, now) -> Grant:
         master_key=_WORKER["settings"].secret_key,
         fallback_dst="http://127.0.0.1/status",
     )
-    login = web.parse_router_login(url, variables["link-login-only"])
     return Grant(login.username, login.password, chap_id, challenge)

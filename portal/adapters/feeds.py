@@ -18,10 +18,20 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlsplit
 
-from portal.domain.content.opensid import FeedError, feed_url
+from portal.domain.content.opensid import FeedError
 
 MAX_FEED_BYTES = 2 * 1024 * 1024
 TIMEOUT_SECONDS = 10
+#: Where OpenSID publishes its RSS 2.0 (the newest 50 articles).
+FEED_PATH = "/index.php/feed"
+
+
+def feed_url(site: str) -> str:
+    """The RSS address of an OpenSID site. Raises FeedError for a non-http(s) address."""
+    parts = urlsplit(site.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FeedError("the address must start with http:// or https://")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}{FEED_PATH}"
 
 
 def _checked_address(host: str, port: int, allow_private: bool) -> str:

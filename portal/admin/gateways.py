@@ -19,10 +19,10 @@ from portal.admin.forms import ConfirmForm, GatewayForm, choices
 from portal.admin.scope import gateways_query, load_scoped, me, require_role, require_village
 from portal.admin.views import audit, local, settings
 from portal.database import db
-from portal.domain.network import gateways, policies, router_script
+from portal.domain.network import gateways, policies
 from portal.domain.reporting import figures
 from portal.models import Gateway, Village
-from portal.web import formatting
+from portal.web import formatting, router_script
 
 REVEAL = "gateway_secret_reveal"
 REVEAL_SECONDS = 15 * 60

@@ -13,9 +13,9 @@ Routes:
 * ``/desa/<kode or slug>`` and ``/desa/<kode or slug>/syarat``: the public bulletin
   (the RFC 8908 venue-info-url) and the full terms.
 
-Views parse input, call the Flask-free domain (`portal.domain.access.hotspot`, `admission`,
-`bulletin`, `terms`) and render; the unit of work is committed by the request
-boundary (`portal.database`).
+Views parse input (the router's fields with `portal.web.router_fields`), call the
+Flask-free domain (`portal.domain.access.admission`, `announcements`, `terms`) and
+render; the unit of work is committed by the request boundary (`portal.database`).
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from portal.models import Gateway
 from portal.splash import KEYRING, SNAPSHOTS, pages, voucher_link
 from portal.splash.snapshots import SnapshotCache, VillageSnapshot
 from portal.splash.voucher_link import VOUCHER_FIELD_MAX
-from portal.web import context
+from portal.web import context, router_fields
 
 bp = Blueprint("splash", __name__)
 bp.add_url_rule("/hotspot/voucher", "voucher_link", voucher_link.voucher_link)
@@ -86,7 +86,7 @@ def router_page(nas_id: str, page: str) -> Response:
     if pages.gateway_by_identity(db.session, nas_id[:64]) is None:
         abort(404)
     if page == "login":
-        action, fields = _public("splash.entry"), hotspot.POSTED_FIELDS
+        action, fields = _public("splash.entry"), router_fields.POSTED_FIELDS
     else:
         action, fields = _public("splash.status"), STATUS_FIELDS
     body = render_template("splash/router_page.html", action=action, fields=fields)
@@ -121,7 +121,9 @@ def entry() -> Response | tuple[str, int]:
     if gateway is None:
         return _refused("unknown-gateway")
     try:
-        context, raw_mac = hotspot.parse_router_fields(fields, hotspot_host=gateway.hotspot_host)
+        context, raw_mac = router_fields.parse_router_fields(
+            fields, hotspot_host=gateway.hotspot_host
+        )
         day, device = _device(gateway, raw_mac)
     except hotspot.InvalidRouterContext as refused:
         return _refused(refused.reason)
@@ -189,7 +191,7 @@ def accept() -> Response | tuple[str, int]:
         code = request.form.get("voucher", "")[:VOUCHER_FIELD_MAX]
     status_ref = admission.sign_status_ref(admission.status_ref_for(ticket), _master_key())
     try:
-        target = admission.admit(
+        login = admission.admit(
             db.session,
             ticket,
             gateway=gateway,
@@ -202,7 +204,7 @@ def accept() -> Response | tuple[str, int]:
         return _render_splash(ticket, token, voucher_error=refused.reason, voucher_code=code or "")
     except admission.TicketRefused as refused:
         return _refused(refused.reason, ticket.login_url)
-    return redirect(target, 303)
+    return redirect(router_fields.login_redirect(login), 303)
 
 
 @bp.route("/hotspot/status", methods=["GET", "POST"])
@@ -245,7 +247,9 @@ def _status_from_router() -> Response | tuple[str, int]:
     except hotspot.InvalidRouterContext as refused:
         return _refused(refused.reason)
     try:
-        logout = hotspot.router_link(fields.get("link-logout", "")[:300], gateway.hotspot_host)
+        logout = router_fields.router_link(
+            fields.get("link-logout", "")[:300], gateway.hotspot_host
+        )
     except hotspot.InvalidRouterContext:
         logout = None
     ref = admission.StatusRef(gateway.id, gateway.village_kode, device, day.isoformat(), logout)

@@ -146,7 +146,7 @@ def test_opensid_feed_is_parsed_and_sanitised():
     with pytest.raises(opensid.FeedError):
         opensid.parse_feed(b'<!DOCTYPE x [<!ENTITY a "aaaa">]><rss>&a;</rss>')
     with pytest.raises(opensid.FeedError):
-        opensid.feed_url("file:///etc/passwd")
+        feeds.feed_url("file:///etc/passwd")
 
 
 def test_opensid_fetch_refuses_private_addresses():

@@ -2,10 +2,11 @@
 
 import sqlalchemy as sa
 
-from portal.domain.access import admission, hotspot
+from portal.domain.access import admission
 from portal.domain.transactions import savepoint
 from portal.models import LoginGrant, TermsAcceptance, UsageDaily
 from portal.simulator import web
+from portal.web import router_fields
 from tests.domain.conftest import NOW
 
 
@@ -19,7 +20,7 @@ def _ticket(gateway) -> admission.Ticket:
         chap_id=b"\x01",
         chap_challenge=b"\x02" * 16,
     )
-    context, _ = hotspot.parse_router_fields(fields, hotspot_host="10.5.50.1")
+    context, _ = router_fields.parse_router_fields(fields, hotspot_host="10.5.50.1")
     return admission.new_ticket(
         context, gateway=gateway, device="dev-a", day=NOW.date(), terms_version_id=None
     )

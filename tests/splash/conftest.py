@@ -26,6 +26,7 @@ from portal import create_app
 from portal.config import Settings, utcnow
 from portal.database import db
 from portal.domain.access import hotspot
+from portal.web import router_fields as edge
 from portal.world import World as TestWorld
 from tests import databases
 from tests.databases import BACKENDS, migrated_settings
@@ -165,8 +166,8 @@ def router_fields(**overrides: str) -> dict[str, str]:
     }
     fields.update({name.replace("_", "-"): value for name, value in overrides.items()})
     return {
-        (f"{name}-esc" if name in hotspot.ESCAPED_FIELDS else name): (
-            quote_plus(value, safe="") if name in hotspot.ESCAPED_FIELDS else value
+        (f"{name}-esc" if name in edge.ESCAPED_FIELDS else name): (
+            quote_plus(value, safe="") if name in edge.ESCAPED_FIELDS else value
         )
         for name, value in fields.items()
     }

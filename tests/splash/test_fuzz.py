@@ -6,7 +6,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.domain.access.hotspot import ROUTER_FIELDS
+from portal.web.router_fields import ROUTER_FIELDS
 from tests.splash.conftest import World, router_fields
 
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=400)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from portal.domain.access import hotspot
 from portal.domain.access.hotspot import InvalidRouterContext
+from portal.web import router_fields as edge
 from tests.splash.conftest import CHAP_CHALLENGE, CHAP_ID, router_fields
 
 # The manual's example values for $(chap-id) and $(chap-challenge).
@@ -91,14 +92,14 @@ FOREIGN_LOGIN_LINKS = [
 @pytest.mark.parametrize("link", FOREIGN_LOGIN_LINKS)
 def test_login_link_anywhere_but_the_gateway_is_refused(link: str) -> None:
     with pytest.raises(InvalidRouterContext) as refused:
-        hotspot.router_link(link, None)
+        edge.router_link(link, None)
     assert refused.value.reason in ("bad-login-link", "foreign-login-link")
 
 
 @pytest.mark.parametrize("link", [*FOREIGN_LOGIN_LINKS, "http://10.5.50.1/login"])
 def test_with_a_configured_host_only_that_host_passes(link: str) -> None:
     with pytest.raises(InvalidRouterContext):
-        hotspot.router_link(link, "hotspot.samurangau.desa.id")
+        edge.router_link(link, "hotspot.samurangau.desa.id")
 
 
 @pytest.mark.parametrize(
@@ -116,7 +117,7 @@ def test_with_a_configured_host_only_that_host_passes(link: str) -> None:
     ],
 )
 def test_the_gateways_own_login_link_is_rebuilt(link: str, host: str | None, expected: str) -> None:
-    assert hotspot.router_link(link, host) == expected
+    assert edge.router_link(link, host) == expected
 
 
 @pytest.mark.parametrize(
@@ -133,20 +134,20 @@ def test_the_gateways_own_login_link_is_rebuilt(link: str, host: str | None, exp
     ],
 )
 def test_only_plain_http_destinations_are_kept(value: str) -> None:
-    assert hotspot.safe_destination(value) is None
+    assert edge.safe_destination(value) is None
 
 
 def test_plain_destination_is_kept() -> None:
-    assert hotspot.safe_destination("http://example.com/a?b=c") == "http://example.com/a?b=c"
+    assert edge.safe_destination("http://example.com/a?b=c") == "http://example.com/a?b=c"
 
 
 def test_parse_keeps_no_mac_or_ip_and_clips_the_error() -> None:
-    context, mac = hotspot.parse_router_fields(
+    context, mac = edge.parse_router_fields(
         router_fields(error="x" * 250 + "\x00\n"), hotspot_host=None
     )
     assert mac == "AA:BB:CC:DD:EE:01"
     assert "AA:BB" not in repr(context) and "10.5.50.23" not in repr(context)
-    assert len(context.error) == hotspot.MAX_ERROR_SHOWN
+    assert len(context.error) == edge.MAX_ERROR_SHOWN
     assert context.uses_chap and context.logout_url == "http://10.5.50.1/logout"
 
 
@@ -164,18 +165,20 @@ def test_parse_keeps_no_mac_or_ip_and_clips_the_error() -> None:
 )
 def test_unusable_fields_are_refused(overrides: dict[str, str], reason: str) -> None:
     with pytest.raises(InvalidRouterContext) as refused:
-        hotspot.parse_router_fields(router_fields(**overrides), hotspot_host=None)
+        edge.parse_router_fields(router_fields(**overrides), hotspot_host=None)
     assert refused.value.reason == reason
 
 
 def test_without_chap_the_plain_secret_is_sent() -> None:
-    url = hotspot.login_redirect(
-        "http://10.5.50.1/login",
-        username="wd-1",
-        secret="s3cret",
-        chap_id=None,
-        chap_challenge=None,
-        dst="http://example.com/",
+    url = edge.login_redirect(
+        hotspot.router_login(
+            "http://10.5.50.1/login",
+            username="wd-1",
+            secret="s3cret",
+            chap_id=None,
+            chap_challenge=None,
+            dst="http://example.com/",
+        )
     )
     assert url == (
         "http://10.5.50.1/login?username=wd-1&password=s3cret"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from portal.domain.access import hotspot
 from portal.simulator import web
+from portal.web import router_fields as edge
 from tests.splash.conftest import CHAP_CHALLENGE, CHAP_ID, MAC, NAS_ID, router_fields
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -46,17 +46,17 @@ def test_hostile_free_text_cannot_break_out_of_the_router_login_page(
     assert "<script>" not in page
     [(action, posted)] = web.forms_of(page)
     assert action.endswith("/hotspot")
-    assert tuple(posted) == hotspot.POSTED_FIELDS
+    assert tuple(posted) == edge.POSTED_FIELDS
     assert posted["mac"] == MAC
-    for name in hotspot.ESCAPED_FIELDS:
-        assert hotspot.router_value(posted, name) == values[name]
+    for name in edge.ESCAPED_FIELDS:
+        assert edge.router_value(posted, name) == values[name]
 
 
 def test_a_hand_made_login_page_posting_plain_fields_still_works(portal_client, world):
     plain = {
         name: value
         for name, value in router_fields().items()
-        if name.removesuffix("-esc") not in hotspot.ESCAPED_FIELDS
+        if name.removesuffix("-esc") not in edge.ESCAPED_FIELDS
     } | {"link-orig": "http://example.com/a+b", "error": "100% gagal"}
     entry = portal_client.post("/hotspot", data=plain)
     assert entry.status_code == 303

@@ -71,14 +71,12 @@ class Ticket:
     terms_version_id: int | None
     error: str
     nonce: str
+    #: The router's /logout beside ``login_url`` ("" in a ticket signed before it was kept).
+    logout_url: str = ""
 
     @property
     def local_date(self) -> date:
         return date.fromisoformat(self.day)
-
-    @property
-    def logout_url(self) -> str:
-        return hotspot.logout_url(self.login_url)
 
 
 def new_ticket(
@@ -104,6 +102,7 @@ def new_ticket(
         terms_version_id=terms_version_id,
         error=context.error,
         nonce=secrets.token_hex(16),
+        logout_url=context.logout_url,
     )
 
 
@@ -196,9 +195,9 @@ def admit(
     master_key: str,
     fallback_dst: str,
     voucher_code: str | None = None,
-) -> str:
-    """Accept the terms (or redeem a voucher) for the ticket's device; return the
-    router login URL to redirect the phone to.
+) -> hotspot.RouterLogin:
+    """Accept the terms (or redeem a voucher) for the ticket's device; return the login
+    the phone makes at the router (the web edge writes it as the redirect URL).
 
     With a voucher code (even an empty one) the code is checked first and nothing is
     written when it is refused. Records the acceptance (by village and day only) and
@@ -244,7 +243,7 @@ def admit(
         username, secret = code, code
     else:
         username, secret = issued.username, issued.password
-    return hotspot.login_redirect(
+    return hotspot.router_login(
         ticket.login_url,
         username=username,
         secret=secret,
@@ -273,7 +272,7 @@ class StatusRef:
 def status_ref_for(ticket: Ticket) -> StatusRef:
     """The status reference of the device a ticket was issued for."""
     return StatusRef(
-        ticket.gateway_id, ticket.village_kode, ticket.device, ticket.day, ticket.logout_url
+        ticket.gateway_id, ticket.village_kode, ticket.device, ticket.day, ticket.logout_url or None
     )
 
 

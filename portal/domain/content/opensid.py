@@ -1,6 +1,6 @@
 """Import the latest articles of a village's OpenSID website (its RSS feed) as drafts.
 
-OpenSID publishes RSS 2.0 at ``<site>/index.php/feed`` with the newest 50 articles;
+OpenSID publishes RSS 2.0 at ``<site>/index.php/feed`` (`portal.adapters.feeds.feed_url`);
 ``content:encoded`` holds the full HTML. Fetching it is the caller's (the console's
 view hands the address to `portal.adapters.feeds.fetch_feed`); here the feed is read,
 refused when it is not a plain RSS document, and its newest items become drafts.
@@ -12,7 +12,6 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -21,7 +20,6 @@ from portal.domain.content import announcements
 from portal.domain.errors import DomainError
 from portal.models import Announcement, Village
 
-FEED_PATH = "/index.php/feed"
 MAX_IMPORT = 10
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
 _CATEGORY_WORDS = (
@@ -45,14 +43,6 @@ class FeedItem:
     html: str
     published_at: datetime | None
     category: str
-
-
-def feed_url(site: str) -> str:
-    """The RSS address of an OpenSID site. Raises FeedError for a non-http(s) address."""
-    parts = urlsplit(site.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedError("the address must start with http:// or https://")
-    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}{FEED_PATH}"
 
 
 def _category(text: str) -> str:
