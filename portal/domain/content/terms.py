@@ -25,10 +25,15 @@ class InvalidTerms(DomainError):
     """The summary does not have 3–5 points, or the full text is empty."""
 
 
+def _points(summary: str) -> list[str]:
+    """Every plain point of a summary: its non-empty lines without list markers."""
+    points = [line.strip().lstrip("-•*").strip() for line in summary.splitlines()]
+    return [point for point in points if point]
+
+
 def summary_points(summary: str) -> list[str]:
     """The summary's plain points, one per non-empty line without list markers, at most five."""
-    points = [line.strip().lstrip("-•*").strip() for line in summary.splitlines()]
-    return [point for point in points if point][:MAX_POINTS]
+    return _points(summary)[:MAX_POINTS]
 
 
 def current_terms(session: Session, village: Village) -> TermsVersion | None:
@@ -85,8 +90,7 @@ def publish_terms(
 
     Raises InvalidTerms when the summary is not 3–5 points or the full text is empty.
     """
-    lines = [line.strip().lstrip("-•*").strip() for line in summary.splitlines()]
-    points = [line for line in lines if line]
+    points = _points(summary)
     if not MIN_POINTS <= len(points) <= MAX_POINTS:
         raise InvalidTerms(f"the summary needs {MIN_POINTS} to {MAX_POINTS} points")
     if not full_text.strip():
