@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
+from portal.domain.batching import dialect_of
 from portal.domain.usage.rollups import COUNTERS
 from portal.models import AccountingSession, UsageDaily, UsageHourly
 
@@ -53,7 +54,7 @@ def record_peaks(session: Session, timezones: dict[str, str], now: datetime) -> 
 def _raise_peak(session: Session, table: sa.Table, keys: tuple[str, ...], rows: list[dict]):
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_of(session)
     session.execute(_raise_peak_statement(dialect, table, keys), rows)
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
+from portal.domain.batching import dialect_of
 from portal.domain.network.gateways import uptime_bucket
 from portal.domain.usage.allowance import day_usage
 from portal.models import (
@@ -47,7 +48,7 @@ _DEVICE_FIELDS = ("bytes_total", "seconds_total", "sessions")
 
 
 def _insert(session: Session, table: sa.Table) -> sa.Insert:
-    dialect = session.get_bind().dialect.name
+    dialect = dialect_of(session)
     module = postgresql if dialect == "postgresql" else sqlite
     return module.insert(table)
 
@@ -66,7 +67,7 @@ def _upsert_statement(dialect: str, table: sa.Table, keys: tuple[str, ...]) -> s
 def _increment_upsert(session: Session, table: sa.Table, keys: tuple[str, ...], rows: list[dict]):
     """Insert rows, or add their counters to the stored ones when the key exists."""
     if rows:
-        dialect = session.get_bind().dialect.name
+        dialect = dialect_of(session)
         session.connection().execute(_upsert_statement(dialect, table, keys), rows)
 
 
@@ -219,7 +220,7 @@ class UsageBatch:
             # One INSERT for every new device; RETURNING names the rows this insert
             # created (not those another process created meanwhile) on both backends.
             created = session.connection().execute(
-                _device_insert_statement(session.get_bind().dialect.name),
+                _device_insert_statement(dialect_of(session)),
                 [
                     {
                         "village_kode": v,
@@ -265,9 +266,6 @@ class UsageBatch:
             .where(sa.or_(Gateway.last_seen_at.is_(None), Gateway.last_seen_at < now))
             .values(last_seen_at=now)
         )
-
-
-__all__ = ["COUNTERS", "UsageBatch", "ensure_device_day"]
 
 
 def add_village_counts(
