@@ -15,9 +15,8 @@ from portal.admin.forms import ConfirmForm
 from portal.admin.scope import load_scoped, me
 from portal.admin.views import audit, local
 from portal.database import db
-from portal.domain.network.policies import effective_policy
 from portal.domain.usage import orders
-from portal.domain.usage.allowance import allowance
+from portal.domain.usage.allowance import allowances
 from portal.models import AccountingSession, Gateway, RouterOrder
 from portal.web.formatting import amount
 
@@ -64,12 +63,14 @@ def devices(gateway_id: int) -> str:
         .where(AccountingSession.gateway_id == gateway.id, AccountingSession.stopped_at.is_(None))
         .order_by(AccountingSession.started_at)
     ).all()
-    village, moment = gateway.village, now()
-    policy = effective_policy(db.session, village.kode)
+    village = gateway.village
+    lefts = allowances(
+        db.session, village_kode=village.kode, timezone=village.timezone,
+        devices={s.device or "" for s in sessions}, now=now(),
+    )  # fmt: skip
     rows = []
     for s in sessions:
-        left = allowance(db.session, village_kode=village.kode, timezone=village.timezone,
-                         device=s.device or "", now=moment, policy=policy)  # fmt: skip
+        left = lefts[s.device or ""]
         rows.append({
             "id": s.id,
             "label": device_label(s.device),

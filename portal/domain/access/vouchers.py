@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import audit, keyring
 from portal.domain.errors import DomainError
+from portal.domain.usage.allowance import voucher_used_up
 from portal.models import Voucher, VoucherBatch
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -163,11 +164,7 @@ def status(voucher: Voucher, now: datetime) -> str:
         return "voided"
     if now >= batch.expires_at:
         return "expired"
-    total_bytes = batch.total_mb * 1_000_000 if batch.total_mb else None
-    total_seconds = batch.total_minutes * 60 if batch.total_minutes else None
-    if (total_bytes is not None and voucher.used_bytes >= total_bytes) or (
-        total_seconds is not None and voucher.used_seconds >= total_seconds
-    ):
+    if voucher_used_up(voucher):
         return "used-up"
     return "unused" if voucher.bound_device is None else "in-use"
 

@@ -7,12 +7,13 @@ data: what it counts, how much, and what is used of it; the allowance takes the 
 remainder, and the window resets at the village's local midnight.
 
 The splash, the status page, the RADIUS reply, mid-session enforcement and the
-live-devices page all read `allowance` (or, on the RADIUS batch path, which has read
-the counters already, `compute`).
+live-devices page all read `allowance` (`allowances` for several devices at once; on
+the RADIUS batch path, which has read the counters already, `compute`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
@@ -41,6 +42,13 @@ class Limit(NamedTuple):
 
 def _limit(kind: str, window: str, amount: int, used: int) -> Limit:
     return Limit(kind, window, amount, used, amount - used if used < amount else 0)
+
+
+def _spent(bytes_left: int | None, seconds_left: int | None) -> bool:
+    """Whether nothing is left of a limit (None: no limit of that kind)."""
+    return (bytes_left is not None and bytes_left <= 0) or (
+        seconds_left is not None and seconds_left <= 0
+    )
 
 
 class Allowance(NamedTuple):
@@ -73,9 +81,7 @@ class Allowance(NamedTuple):
 
     @property
     def exhausted(self) -> bool:
-        return (self.bytes_left is not None and self.bytes_left <= 0) or (
-            self.seconds_left is not None and self.seconds_left <= 0
-        )
+        return _spent(self.bytes_left, self.seconds_left)
 
     @property
     def throttled(self) -> bool:
@@ -113,15 +119,31 @@ def limits(
         return found
     batch = voucher.batch
     found = []
-    for kind, window, amount, used in (
-        ("bytes", "day", (batch.daily_mb or 0) * 1_000_000, used_bytes),
-        ("seconds", "day", (batch.daily_minutes or 0) * 60, used_seconds),
-        ("bytes", VOUCHER, (batch.total_mb or 0) * 1_000_000, voucher.used_bytes),
-        ("seconds", VOUCHER, (batch.total_minutes or 0) * 60, voucher.used_seconds),
+    for kind, amount, used in (
+        ("bytes", (batch.daily_mb or 0) * 1_000_000, used_bytes),
+        ("seconds", (batch.daily_minutes or 0) * 60, used_seconds),
     ):
         if amount:
-            found.append(_limit(kind, window, amount, used))
+            found.append(_limit(kind, "day", amount, used))
+    return found + voucher_totals(voucher)
+
+
+def voucher_totals(voucher: Voucher) -> list[Limit]:
+    """The limits of a voucher over its whole validity (its batch's totals, if any)."""
+    batch = voucher.batch
+    found = []
+    for kind, amount, used in (
+        ("bytes", (batch.total_mb or 0) * 1_000_000, voucher.used_bytes),
+        ("seconds", (batch.total_minutes or 0) * 60, voucher.used_seconds),
+    ):
+        if amount:
+            found.append(_limit(kind, VOUCHER, amount, used))
     return found
+
+
+def voucher_used_up(voucher: Voucher) -> bool:
+    """Whether a voucher's totals over its validity are spent (status "used-up")."""
+    return any(limit.left <= 0 for limit in voucher_totals(voucher))
 
 
 def compute(
@@ -143,11 +165,12 @@ def compute(
                 data = limit
         elif time is None or limit.left < time.left:
             time = limit
-    spent = (data is not None and data.left <= 0) or (time is not None and time.left <= 0)
-    throttle = spent and policy.on_exhausted == "throttle"
+    bytes_left = data.left if data else None
+    seconds_left = time.left if time else None
+    throttle = _spent(bytes_left, seconds_left) and policy.on_exhausted == "throttle"
     return Allowance(
-        bytes_left=data.left if data else None,
-        seconds_left=time.left if time else None,
+        bytes_left=bytes_left,
+        seconds_left=seconds_left,
         bytes_limit=data.amount if data else None,
         seconds_limit=time.amount if time else None,
         resets_at=clock.day_end(clock.local_day(now, timezone), timezone),
@@ -174,19 +197,34 @@ def allowance(
     Reads its day counters and the voucher its day row names (two small queries);
     ``policy`` saves reading the village's policy when the caller holds it already.
     """
+    return allowances(
+        session, village_kode=village_kode, timezone=timezone, devices=[device], now=now,
+        policy=policy,
+    )[device]  # fmt: skip
+
+
+def allowances(
+    session: Session,
+    *,
+    village_kode: str,
+    timezone: str,
+    devices: Collection[str],
+    now: datetime,
+    policy: EffectivePolicy | None = None,
+) -> dict[str, Allowance]:
+    """`allowance` of each of ``devices`` at one village, keyed by device: their day
+    counters in one query, then each voucher held (for the live-devices page)."""
     day = clock.local_day(now, timezone)
-    row = session.get(DeviceDay, (village_kode, day, device))
-    usage = DayUsage(row.bytes_total, row.seconds_total, row.terms_version_id, row.voucher_id) if (
-        row is not None
-    ) else NO_USAGE  # fmt: skip
-    voucher = session.get(Voucher, usage.voucher_id) if usage.voucher_id is not None else None
-    return compute(
-        policy or effective_policy(session, village_kode),
-        usage,
-        voucher,
-        now=now,
-        timezone=timezone,
-    )
+    usage = day_usage(session, [(village_kode, day, device) for device in devices])
+    policy = policy or effective_policy(session, village_kode)
+    found = {}
+    for device in devices:
+        counters = usage.get((village_kode, day, device), NO_USAGE)
+        voucher = None
+        if counters.voucher_id is not None:
+            voucher = session.get(Voucher, counters.voucher_id)
+        found[device] = compute(policy, counters, voucher, now=now, timezone=timezone)
+    return found
 
 
 @lru_cache(maxsize=4)
