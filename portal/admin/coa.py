@@ -123,14 +123,15 @@ class Dispatcher:
         if acct is None:
             return orders.Answer(orders.ERROR)
         try:
-            outcome = normalise(self.send(gateway=gateway, session=acct))
+            result = self.send(gateway=gateway, session=acct)
         except orders.OrderRefused:
             return orders.Answer(orders.ERROR)
         except Exception as error:  # a broken socket, a missing client: say so, never hang
             log.warning("disconnect failed: %s", type(error).__name__)
             return orders.Answer(orders.ERROR)
-        cause = outcome.reason.split(":", 1)[0] if outcome.outcome == "nak" else ""
-        return orders.Answer(outcome.outcome, int(cause) if cause.isdigit() else None)
+        outcome = normalise(result).outcome
+        cause = getattr(result, "error_cause", None) if outcome == orders.NAK else None
+        return orders.Answer(outcome, cause if isinstance(cause, int) else None)
 
 
 def dispatcher() -> Dispatcher:

@@ -11,17 +11,28 @@ from pyrad import packet
 from portal.config import utcnow
 from portal.domain.clock import local_day
 from portal.domain.network.policies import set_policy
+from portal.domain.usage import orders
 from portal.domain.usage.orders import GatewayUnreachable, SessionNotOpen
 from portal.domain.usage.rollups import UsageBatch
 from portal.domain.usage.sessions import save_sessions
 from portal.domain.usage.updates import AccountingUpdate, record
-from portal.models import AccountingSession
+from portal.models import AccountingSession, Gateway
 from radius import coa
-from radius.orders import disconnect
+from radius.orders import send_kick
 from tests.radius.mikrotik import DICTIONARY
 from tests.radius.nas_listener import NasListener
 
 SECRET = b"a-secret-for-the-test-nas"
+
+
+def disconnect(session, row, *, now, timeout=2.0, retries=2) -> coa.CoaResult:
+    """An admin's Putuskan as the console makes it, in one go: send the Disconnect-Request,
+    then take the router's answer into account (a NAK 503 closes the session)."""
+    gateway = session.get(Gateway, row.gateway_id)
+    result = send_kick(gateway=gateway, session=row, timeout=timeout, retries=retries)
+    answer = orders.Answer(result.outcome.value, result.error_cause)
+    orders.apply_answer(session, row.id, orders.DISCONNECT, answer, now=now)
+    return result
 
 
 @pytest.fixture

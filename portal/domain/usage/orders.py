@@ -114,12 +114,15 @@ def single_address(gateway: Gateway) -> str | None:
     return str(network.network_address) if network.num_addresses == 1 else None
 
 
-def apply_answer(session: Session, order: Order, answer: Answer, *, now: datetime) -> bool:
-    """Take the router's answer to a Disconnect into account; True when it closed the
-    session (a NAK 503: the router has no such session). Only flushes."""
-    if order.action != DISCONNECT or answer.error_cause != SESSION_CONTEXT_NOT_FOUND:
+def apply_answer(
+    session: Session, session_id: int, action: str, answer: Answer, *, now: datetime
+) -> bool:
+    """Take the router's answer to an order of ``action`` about accounting session
+    ``session_id`` into account; True when it closed the session (a NAK 503 to a
+    Disconnect: the router has no such session). Only flushes."""
+    if action != DISCONNECT or answer.error_cause != SESSION_CONTEXT_NOT_FOUND:
         return False
-    row = session.get(AccountingSession, order.session_id)
+    row = session.get(AccountingSession, session_id)
     if row is None or row.stopped_at is not None:
         return False
     close(row, at=now, cause=GONE_CAUSE)
@@ -158,10 +161,7 @@ def record_answer(session: Session, placed: RouterOrder, answer: Answer, *, now:
         answer.error_cause,
         now,
     )
-    row = session.get(AccountingSession, placed.accounting_session_id or 0)
-    if row is not None:
-        order = Order(placed.gateway_id, row.id, placed.action, ())
-        apply_answer(session, order, answer, now=now)
+    apply_answer(session, placed.accounting_session_id or 0, placed.action, answer, now=now)
     gateway = session.get(Gateway, placed.gateway_id)
     audit.record(
         session, now=now, actor=placed.requested_by_label, actor_id=placed.requested_by_id,
