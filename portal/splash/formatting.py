@@ -12,6 +12,7 @@ from flask_babel import format_date, gettext, ngettext
 
 from portal.domain import clock
 from portal.i18n import current_language
+from portal.messages import local_time
 
 
 def _decimal(value: float) -> str:
@@ -40,10 +41,9 @@ def duration(seconds: int) -> str:
 
 
 def clock_time(instant: datetime, timezone: str) -> str:
-    """A naive UTC instant as local ``00.00 WITA`` (or ``00:00 WITA`` in English)."""
-    local = clock.to_local(instant, timezone)
-    separator = "." if current_language() == "id" else ":"
-    return f"{local:%H}{separator}{local:%M} {timezone}"
+    """A naive UTC instant as local ``00.00 WITA`` (or ``00:00 WITA`` in English), as the
+    RADIUS server's Reply-Message writes it."""
+    return f"{local_time(instant, timezone, current_language())} {timezone}"
 
 
 def long_date(instant: datetime, timezone: str) -> str:
