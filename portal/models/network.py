@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -65,6 +65,17 @@ class Gateway(Base):
     hotspot_host: Mapped[str | None] = mapped_column(sa.String(253))
     heartbeat_token: Mapped[str] = mapped_column(sa.String(64))
     last_seen_at: Mapped[datetime | None]
+    #: Where residents' login page lives: ``router`` (files in the router's hotspot
+    #: directory, no satellite round trip) or ``portal`` (the central splash).
+    splash_location: Mapped[str] = mapped_column(sa.String(8), default="router")
+    #: Inventory: who connects the village, over what, paid by whom and until when.
+    provider: Mapped[str | None] = mapped_column(sa.String(80))
+    #: ``satellite``, ``radio`` or ``fibre`` (BACKHAUL_CLASSES in the domain).
+    backhaul_class: Mapped[str | None] = mapped_column(sa.String(10))
+    contracted_mbps: Mapped[int | None]
+    #: The programme or funder, e.g. GratisPol, Dumisake, BAKTI, Dana Desa.
+    programme: Mapped[str | None] = mapped_column(sa.String(80))
+    contract_end: Mapped[date | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -74,6 +85,14 @@ class Gateway(Base):
         sa.UniqueConstraint("source_address", "nas_identifier"),
         sa.CheckConstraint("coa_port BETWEEN 1 AND 65535", name="coa_port"),
         sa.CheckConstraint("length(secret) >= 16", name="secret_length"),
+        sa.CheckConstraint("splash_location IN ('router', 'portal')", name="splash_location"),
+        sa.CheckConstraint(
+            "backhaul_class IS NULL OR backhaul_class IN ('satellite', 'radio', 'fibre')",
+            name="backhaul_class",
+        ),
+        sa.CheckConstraint(
+            "contracted_mbps IS NULL OR contracted_mbps > 0", name="contracted_mbps"
+        ),
     )
 
 
