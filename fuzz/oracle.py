@@ -19,6 +19,7 @@ from fuzz.packets import (
     CHAP_CHALLENGE,
     CHAP_PASSWORD,
     NAS_IDENTIFIER,
+    STATUS_SERVER,
     USER_NAME,
     USER_PASSWORD,
     first,
@@ -40,6 +41,8 @@ INTEGRITY_DROPS = frozenset(
         "bad-message-authenticator",
         "missing-message-authenticator",
         "proxy-state-without-message-authenticator",
+        "eap-message-without-message-authenticator",
+        "status-server-without-message-authenticator",
     }
 )
 # Drops a hostile or broken datagram may earn at all: the above, and what the decoders
@@ -99,6 +102,8 @@ def check(events: list[str], request: bytes, replies: list[bytes], catalogue) ->
     wrong = reply_ok(request, replies[0], secret.encode())
     if wrong is not None:
         raise Failure(f"bad reply: {wrong}")
+    if request[0] == STATUS_SERVER:  # an Access-Accept to Status-Server lets no one in
+        return events[0] if events else "duplicate"
     if replies[0][0] == ACCESS_ACCEPT and not earned(request, nas, secret.encode(), catalogue):
         raise Failure("Access-Accept without valid credentials")
     return events[0] if events else "duplicate"

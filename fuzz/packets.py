@@ -22,6 +22,7 @@ CALLING_STATION, NAS_IDENTIFIER, PROXY_STATE = 31, 32, 33
 ACCT_STATUS, CHAP_CHALLENGE, MESSAGE_AUTHENTICATOR = 40, 60, 80
 ACCESS_REQUEST, ACCESS_ACCEPT, ACCESS_REJECT = 1, 2, 3
 ACCOUNTING_REQUEST, ACCOUNTING_RESPONSE = 4, 5
+STATUS_SERVER = 12
 INTEGER_ATTRIBUTES = (5, 6, 27, 28, 40, 41, 42, 43, 45, 46, 47, 48, 49, 52, 53, 55, 61, 85)
 INTERESTING_INTEGERS = (0, 1, 2, 3, 7, 8, 15, 0x7FFFFFFF, 0x80000000, 0xFFFFFFFF, 86_400, 1 << 20)
 
@@ -119,14 +120,19 @@ def _message_authenticator_at(packet: bytes) -> int | None:
 def reply_ok(request: bytes, reply: bytes, secret: bytes) -> str | None:
     """None when ``reply`` is a correctly signed answer to ``request``, else what is wrong.
 
-    Access replies must carry a Message-Authenticator first (BlastRADIUS) that verifies.
+    Access replies, and answers to Status-Server, must carry a Message-Authenticator
+    first (BlastRADIUS) that verifies.
     """
     if len(reply) < 20 or struct.unpack("!H", reply[2:4])[0] != len(reply):
         return "reply length"
     if reply[1] != request[1]:
         return "reply identifier"
     accounting = request[0] == ACCOUNTING_REQUEST
-    if reply[0] not in ((ACCOUNTING_RESPONSE,) if accounting else (ACCESS_ACCEPT, ACCESS_REJECT)):
+    if request[0] == STATUS_SERVER:  # RFC 5997: Accept or Accounting-Response, by port
+        expected_codes: tuple[int, ...] = (ACCESS_ACCEPT, ACCOUNTING_RESPONSE)
+    else:
+        expected_codes = (ACCOUNTING_RESPONSE,) if accounting else (ACCESS_ACCEPT, ACCESS_REJECT)
+    if reply[0] not in expected_codes:
         return f"reply code {reply[0]}"
     vector = request[4:20]
     expected = hashlib.md5(reply[:4] + vector + reply[20:] + secret).digest()  # noqa: S324

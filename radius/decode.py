@@ -30,7 +30,7 @@ USER_NAME, USER_PASSWORD, CHAP_PASSWORD = 1, 2, 3
 FRAMED_IP, CLASS, CALLING_STATION, NAS_IDENTIFIER, PROXY_STATE = 8, 25, 31, 32, 33
 ACCT_STATUS, ACCT_DELAY, ACCT_IN, ACCT_OUT, ACCT_SESSION_ID = 40, 41, 42, 43, 44
 ACCT_SESSION_TIME, ACCT_TERMINATE, ACCT_IN_GIGA, ACCT_OUT_GIGA = 46, 49, 52, 53
-CHAP_CHALLENGE, MESSAGE_AUTHENTICATOR = 60, 80
+CHAP_CHALLENGE, EAP_MESSAGE, MESSAGE_AUTHENTICATOR = 60, 79, 80
 
 TERMINATE_CAUSES = {
     1: "User-Request",
@@ -141,13 +141,17 @@ def verify(packet: ReceivedPacket, client: Client, *, access: bool) -> str | Non
     verified whenever present, and required when the gateway requires it (BlastRADIUS),
     or when the request carries Proxy-State, even from a legacy gateway: our gateways
     talk to us directly, and Proxy-State is what the BlastRADIUS forgery hides its
-    collision in (FreeRADIUS's limit_proxy_state).
+    collision in (FreeRADIUS's limit_proxy_state). It is also required with an
+    EAP-Message, from any gateway: RFC 3579 section 3.2 says a server receiving an
+    Access-Request with EAP-Message and no Message-Authenticator MUST silently discard it.
     Accounting-Requests: the Request Authenticator, and a Message-Authenticator if any.
     """
     has_ma = MESSAGE_AUTHENTICATOR in packet.attributes
     if access:
         if has_ma and not message_authenticator_ok(packet, client.secret):
             return "bad-message-authenticator"
+        if not has_ma and EAP_MESSAGE in packet.attributes:
+            return "eap-message-without-message-authenticator"
         if not has_ma and client.require_message_authenticator:
             return "missing-message-authenticator"
         if not has_ma and PROXY_STATE in packet.attributes:
@@ -156,6 +160,21 @@ def verify(packet: ReceivedPacket, client: Client, *, access: bool) -> str | Non
     if not accounting_authenticator_ok(packet, client.secret):
         return "bad-authenticator"
     if has_ma and not message_authenticator_ok(packet, client.secret, bytes(16)):
+        return "bad-message-authenticator"
+    return None
+
+
+def verify_status(packet: ReceivedPacket, client: Client) -> str | None:
+    """Check a Status-Server (RFC 5997) against its client's secret; None when it may be
+    answered, else the drop reason.
+
+    RFC 5997 section 3: every Status-Server carries a Message-Authenticator, computed
+    like an Access-Request's over its random Request Authenticator, on the accounting
+    port too; one without it is silently discarded.
+    """
+    if MESSAGE_AUTHENTICATOR not in packet.attributes:
+        return "status-server-without-message-authenticator"
+    if not message_authenticator_ok(packet, client.secret):
         return "bad-message-authenticator"
     return None
 

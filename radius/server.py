@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from portal.config import Settings
 from portal.domain.pseudonyms import KeyRing
 from portal.storage import make_engine, make_sessionmaker
-from radius import decode, sockets
+from radius import decode, sockets, status
 from radius.accounting import account_batch
 from radius.accounting_writer import SocketLoop, commit_batch
 from radius.authentication import authenticate_batch
@@ -208,6 +208,9 @@ class RadiusServer:
     def _admit(self, data: bytes, addr: tuple, sock: socket.socket, is_auth: bool) -> Job | None:
         """Decode, identify, verify and deduplicate; the job to process, or None (dropped)."""
         received = time.monotonic()
+        if len(data) >= 20 and data[0] == status.STATUS_SERVER:
+            self._answer_status(data, addr, sock, is_auth, received)
+            return None
         expected = ACCESS_REQUEST if is_auth else ACCOUNTING_REQUEST
         if len(data) < 20 or data[0] != expected:
             self.metrics.drop("malformed" if len(data) < 20 else "unexpected-code")
@@ -247,6 +250,26 @@ class RadiusServer:
             self._duplicates.forget(key)  # else the router's resends stay unanswered
             raise
         return Job(key, sock, addr, packet, request, received)
+
+    def _answer_status(
+        self, data: bytes, addr: tuple, sock: socket.socket, is_auth: bool, received: float
+    ) -> None:
+        """Answer a Status-Server on the receiving thread (see `radius.status`)."""
+        reply, outcome = status.reply(
+            self.dictionary,
+            self._encoder,
+            self.clients,
+            data,
+            addr,
+            access=is_auth,
+            database_failing=self.outages.failing,
+        )
+        if reply is None:
+            self.metrics.drop(outcome)
+            return
+        sock.sendto(reply, addr)
+        self.metrics.count("status", outcome)
+        self.metrics.observe("status", time.monotonic() - received)
 
     # -- writers: handle a batch in one transaction, commit, then answer ---------------------
 

@@ -110,6 +110,24 @@ def test_radclient_without_message_authenticator_is_dropped(
     assert_dropped_unanswered(server, "missing-message-authenticator", done)
 
 
+@pytest.mark.parametrize("require", [True, False], ids=["requiring", "legacy"])
+def test_radclient_eap_message_without_message_authenticator_is_discarded(
+    make_gateway, make_grant, radius_server, require
+):
+    """RFC 3579 section 3.2: an Access-Request with EAP-Message and no
+    Message-Authenticator is silently discarded, also from a legacy gateway that may
+    otherwise omit it (it used to get a signed Access-Reject)."""
+    gateway = make_gateway(require_message_authenticator=require)
+    issued = make_grant(gateway, MAC)
+    server = radius_server()
+    request = hotspot_login(issued.username, issued.password, message_authenticator=False)
+    request = request.replace("\n", ", EAP-Message = 0x0201000a01646573610a\n")
+
+    done = unanswered(auth, server, gateway.secret, request)
+
+    assert_dropped_unanswered(server, "eap-message-without-message-authenticator", done)
+
+
 def test_radclient_unknown_gateway_is_dropped(make_gateway, make_grant, radius_server):
     """A NAS-Identifier no gateway has, even with a known gateway's secret: no reply."""
     gateway = make_gateway()
