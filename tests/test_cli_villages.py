@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -130,6 +131,32 @@ def test_gateway_add_with_a_given_secret_does_not_echo_it(
     assert secret not in result.output
     gateway = db_session.query(Gateway).one()
     assert (gateway.secret, gateway.require_message_authenticator) == (secret, True)
+
+
+def test_gateway_add_help_states_the_secret_length_the_domain_requires(
+    app: object, db_session: Session, cli: CLI, make_village: Callable[..., Village]
+) -> None:
+    """The help's "N+ characters" is the shortest secret `gateway add` takes: one
+    character fewer is refused, N are accepted (it said 16+ while 24 were required)."""
+    help_text = " ".join(cli("gateway", "add", "--help").output.split())
+    found = re.search(r"RADIUS shared secret \((\d+)\+ characters", help_text)
+    assert found, help_text
+    shortest = int(found.group(1))
+    make_village()
+
+    def add(nas_id: str, length: int):
+        secret = "".join(chr(ord("a") + i % 26) for i in range(length))
+        return cli(
+            "gateway", "add", "--village", "64.01.01.2009", "--nas-id", nas_id,
+            "--address", "127.0.0.1", "--secret", secret,
+        )  # fmt: skip
+
+    refused = add("gw-short", shortest - 1)
+    assert refused.exit_code == 2 and f"at least {shortest}" in one_line_error(refused)
+    assert add("gw-exact", shortest).exit_code == 0
+    generated = re.search(r"default: (\d+) random characters", help_text)
+    assert generated, help_text
+    assert int(generated.group(1)) >= shortest
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from portal.cli.common import ACTOR, command
-from portal.domain.network.gateways import add_gateway
+from portal.domain.network.gateways import MIN_SECRET_LENGTH, SECRET_LENGTH, add_gateway
 
 
 @click.group()
@@ -21,8 +21,9 @@ def gateway() -> None:
 )
 @click.option(
     "--secret",
-    help="RADIUS shared secret (24+ characters, its own); default: 32 random characters,"
-    " printed once.",
+    # The numbers are the domain's (validate_secret, generate_secret), never typed twice.
+    help=f"RADIUS shared secret ({MIN_SECRET_LENGTH}+ characters, its own); default:"
+    f" {SECRET_LENGTH} random characters, printed once.",
 )
 @click.option(
     "--coa-port", type=int, default=3799, show_default=True, help="Router's CoA/Disconnect port."
