@@ -19,5 +19,8 @@ limit_request_fields = 50
 # Access logs would carry client addresses: leave them off (UU PDP, see README).
 accesslog = None
 errorlog = "-"
+# gunicorn's error log names the client of a malformed request: this logger leaves
+# client addresses (and MAC addresses in a request line) out.
+logger_class = "portal.weblog.PrivateLogger"
 loglevel = "info"
 forwarded_allow_ips = os.environ.get("WIFIDESA_FORWARDED_ALLOW_IPS", "127.0.0.1")

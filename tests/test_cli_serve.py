@@ -35,6 +35,9 @@ def test_gunicorn_options_keep_client_ips_out_of_logs() -> None:
     assert options["bind"] == ["[::]:8080"]
     assert options["workers"] == 3
     assert options["accesslog"] is None
+    assert options["logger_class"] == "portal.weblog.PrivateLogger"
+    deploy = (Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py").read_text()
+    assert f'logger_class = "{options["logger_class"]}"' in deploy
 
 
 def test_plain_sessions_see_what_the_app_committed(

@@ -18,7 +18,8 @@ class PortalServer(BaseApplication):
     """gunicorn running ``create_app(settings)`` with options given in code.
 
     Each worker builds its own app after the fork, so no database connection is
-    shared between processes. The access log stays off: it would record client IPs.
+    shared between processes. The access log stays off: it would record client IPs;
+    the error log goes through `portal.weblog.PrivateLogger`, which leaves them out.
     """
 
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
@@ -42,6 +43,8 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "workers": workers,
         "accesslog": None,
         "errorlog": "-",
+        # gunicorn's error log names the client of a malformed request: filtered out.
+        "logger_class": "portal.weblog.PrivateLogger",
         "loglevel": "info",
         "proc_name": "wifidesa-portal",
         "timeout": 30,
