@@ -47,6 +47,10 @@ REPLIES = {
     "voucher-voided": _l("Voucher ini sudah dibatalkan oleh pengelola desa."),
     "voucher-used-up": _l("Kuota voucher ini sudah habis terpakai."),
     "voucher-taken": _l("Voucher ini sudah dipakai di perangkat lain."),
+    "voucher-throttled": _l(
+        "Terlalu banyak kode voucher yang salah dari perangkat ini. Tunggu sebentar, lalu"
+        " coba lagi."
+    ),
     "terms-outdated": _l(
         "Halaman Wi-Fi Desa di router sudah usang. Muat ulang halaman lalu tekan Setuju &"
         " Sambungkan."

@@ -5,7 +5,7 @@ Times are stored in UTC (naive datetimes that mean UTC); local dates (``local_da
 are the village's own calendar day, which is the quota window.
 """
 
-from portal.models.access import LoginGrant, PseudonymKey, Voucher, VoucherBatch
+from portal.models.access import LoginGrant, PseudonymKey, RateLimit, Voucher, VoucherBatch
 from portal.models.accounts import AdminUser, ApiToken, AuditEntry, LoginAttempt
 from portal.models.content import Announcement, TermsVersion
 from portal.models.network import Gateway, GatewayUptime, Policy, Village
@@ -31,6 +31,7 @@ __all__ = [
     "LoginGrant",
     "Policy",
     "PseudonymKey",
+    "RateLimit",
     "RouterOrder",
     "TermsAcceptance",
     "TermsVersion",

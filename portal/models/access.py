@@ -104,3 +104,23 @@ class Voucher(Base):
 
 
 __all__ = ["KODE", "LoginGrant", "PseudonymKey", "Voucher", "VoucherBatch"]
+
+
+class RateLimit(Base):
+    """How fast one client may go: a token bucket and a run of failures.
+
+    ``key`` is an HMAC of what is limited (the splash's accepts or voucher codes), the
+    gateway and a client address or device pseudonym: never the address or MAC itself.
+    One row per key however hard it is hammered; rows idle for a day are deleted.
+    ``version`` makes each change a compare-and-set, so workers never lose a count.
+    """
+
+    __tablename__ = "rate_limit"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    tokens: Mapped[float] = mapped_column(sa.Float)
+    refilled_at: Mapped[datetime]
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None]
+    touched_at: Mapped[datetime] = mapped_column(index=True)
+    version: Mapped[int] = mapped_column(default=0)

@@ -10,6 +10,7 @@ from flask import url_for as flask_url_for
 from portal import security
 from portal.database import db
 from portal.domain.access import admission, hotspot
+from portal.domain.access.throttle import Throttled
 from portal.domain.access.vouchers import VoucherRefused
 from portal.domain.content import announcements, terms
 from portal.domain.pseudonyms import InvalidMac, KeyRing, normalize_mac
@@ -172,7 +173,24 @@ def _render_splash(
         voucher_code=voucher_code or voucher_link.remembered_code(),
         lang_url=lambda lang: flask_url_for("splash.entry", t=token, lang=lang),
     )
-    return _no_store(body, 422 if voucher_error else 200)
+    # A refused voucher is answered 200, like the console's wrong password, so that the
+    # request's unit of work commits the failure it counted (`throttle.voucher_refused`).
+    return _no_store(body)
+
+
+def _slow_down(throttled: Throttled, token: str) -> Response:
+    """429 with Retry-After: a friendly page that says how long to wait, and a way back
+    to the same splash (its ticket is still unused)."""
+    body = render_template(
+        "splash/slow_down.html",
+        what=throttled.what,
+        seconds=throttled.retry_after,
+        minutes=-(-throttled.retry_after // 60),
+        back_url=flask_url_for("splash.entry", t=token),
+    )
+    response = _no_store(body, 429)
+    response.headers["Retry-After"] = str(throttled.retry_after)
+    return response
 
 
 @bp.post("/hotspot/accept")
@@ -199,7 +217,10 @@ def accept() -> Response | tuple[str, int]:
             master_key=_master_key(),
             fallback_dst=_public("splash.status", s=status_ref),
             voucher_code=code,
+            client=request.remote_addr or "",
         )
+    except Throttled as throttled:
+        return _slow_down(throttled, token)
     except VoucherRefused as refused:
         return _render_splash(ticket, token, voucher_error=refused.reason, voucher_code=code or "")
     except admission.TicketRefused as refused:

@@ -112,14 +112,20 @@ def test_router_links_never_lead_off_the_gateway(world: World):
     client, logins = world.anonymous(), 0
     for payload in PAYLOADS:
         for fields in ({"link-login-only": payload}, dict.fromkeys(PARAMETERS[:9], payload)):
-            values = {**world.reaching_query("splash.entry"), **fields}
+            # Each login another phone at another address: the splash slows down one
+            # that accepts again and again (portal.domain.access.throttle).
+            phone = {"mac": f"02:00:5E:00:{logins // 256:02X}:{logins % 256:02X}"}
+            address = {"REMOTE_ADDR": f"198.51.100.{logins % 250 + 1}"}
+            values = {**world.reaching_query("splash.entry"), **phone, **fields}
             entry = client.post("/hotspot", data=values)
             check_targets(entry)
             if entry.status_code != 303:
                 continue
             splash = client.get(entry.headers["Location"])
             check_targets(splash)
-            accept = client.post("/hotspot/accept", data={"t": ticket_of(splash)})
+            accept = client.post(
+                "/hotspot/accept", data={"t": ticket_of(splash)}, environ_base=address
+            )
             check_targets(accept)
             assert urlsplit(accept.headers["Location"]).hostname == HOTSPOT_HOSTS["A"]
             logins += 1

@@ -23,6 +23,7 @@ import json
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -30,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import clock, keyring
-from portal.domain.access import acceptance, grants, hotspot, vouchers
+from portal.domain.access import acceptance, grants, hotspot, throttle, vouchers
 from portal.domain.transactions import savepoint
 from portal.models import Gateway, LoginGrant
 
@@ -195,15 +196,19 @@ def admit(
     master_key: str,
     fallback_dst: str,
     voucher_code: str | None = None,
+    client: str | None = None,
 ) -> hotspot.RouterLogin:
     """Accept the terms (or redeem a voucher) for the ticket's device; return the login
     the phone makes at the router (the web edge writes it as the redirect URL).
 
-    With a voucher code (even an empty one) the code is checked first and nothing is
-    written when it is refused. Records the acceptance (by village and day only) and
+    With a voucher code (even an empty one) the code is checked first; when it is
+    refused nothing is written but a guess's failure (`throttle.guarded_voucher`).
+    ``client`` is the phone's address as the portal sees it (hashed, never stored): an
+    accept is slowed per address and device (`throttle.limit_accept`); None only where
+    no client asks (a benchmark). Records the acceptance (by village and day only) and
     uses the ticket up.
-    Raises vouchers.VoucherRefused, TicketRefused("used" | "forged" | "expired": the
-    village's local day changed since the page was shown).
+    Raises throttle.Throttled, vouchers.VoucherRefused, TicketRefused("used" | "forged"
+    | "expired": the village's local day changed since the page was shown).
     """
     if gateway.id != ticket.gateway_id:
         raise TicketRefused("forged")
@@ -212,15 +217,18 @@ def admit(
         # The device's pseudonym belongs to the day the page was shown; past local
         # midnight RADIUS would derive another one, so the phone must start again.
         raise TicketRefused("expired", ticket.login_url)
+    device, limits = ticket.device, {"master_key": master_key, "gateway_id": gateway.id}
     voucher = None
     if voucher_code is not None:
-        voucher = vouchers.find_voucher(
-            session,
-            code=voucher_code,
-            master_key=master_key,
-            now=now,
+        find = partial(
+            vouchers.find_voucher, session, code=voucher_code, master_key=master_key, now=now,
             village_kode=gateway.village_kode,
+        )  # fmt: skip
+        voucher = throttle.guarded_voucher(
+            session, find, **limits, code=voucher_code, device=device, client=client, now=now
         )
+    if client is not None:
+        throttle.limit_accept(session, **limits, client=client, device=device, now=now)
     issued, new = _claim(
         session,
         ticket,

@@ -30,7 +30,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain.access import click_through, grants, vouchers
+from portal.domain.access import click_through, grants, throttle, vouchers
 from portal.domain.access.acceptance import note_on_day
 from portal.domain.access.decisions import (
     AccessContext,
@@ -161,8 +161,14 @@ def _decide(
         proofs = {name, code, vouchers.format_code(code)}
         if not any(attempt.proof.matches(text) for text in proofs):
             return refuse("wrong-password")
-        try:
-            voucher = _redeem(session, attempt, context, code, now, batch)
+        try:  # wrong codes from one device back off (throttle), as on the splash
+            voucher = throttle.guarded_voucher(
+                session, lambda: _redeem(session, attempt, context, code, now, batch),
+                code=code, master_key=context.master_key, gateway_id=point.gateway_id,
+                device=day[1], client=None, now=now,
+            )  # fmt: skip
+        except throttle.Throttled:
+            return refuse("voucher-throttled")
         except vouchers.VoucherRefused as refused:
             return refuse(f"voucher-{refused.reason}")
         _note_on_day(session, point, key, batch, now, voucher_id=voucher.id)

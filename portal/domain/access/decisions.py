@@ -22,7 +22,14 @@ from portal.domain.usage.allowance import Allowance
 
 #: Reason codes of a refusal whose credentials were wrong: the reply is held back.
 SLOW_REFUSALS = frozenset(
-    {"wrong-password", "unknown-user", "voucher-unknown", "voucher-taken", "no-device"}
+    {
+        "wrong-password",
+        "unknown-user",
+        "voucher-unknown",
+        "voucher-taken",
+        "voucher-throttled",
+        "no-device",
+    }
 ) | {f"grant-{reason}" for reason in grants.REFUSALS}
 
 
