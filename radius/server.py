@@ -3,7 +3,8 @@
 One thread per socket receives and admits packets: it decodes them, finds the gateway
 by source address and NAS-Identifier, checks the Message-Authenticator (Access) or the
 Request Authenticator (Accounting), answers retransmissions from the duplicate cache,
-and queues the rest. A group-commit writer per socket runs the handlers in one
+and queues the rest. A Status-Server (RFC 5997) is answered on the spot, on either
+socket (`radius.status`). A group-commit writer per socket runs the handlers in one
 transaction per batch, commits, and only then replies. Nothing a packet contains can
 crash a thread: every packet passes one error boundary, and drops are counted.
 
