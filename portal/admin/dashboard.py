@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import render_template
 
-from portal.admin import bp, now
+from portal.admin import activity, bp, now
 from portal.admin.scope import in_scope, load_scoped, me, scoped_villages
 from portal.admin.views import local
 from portal.database import db
@@ -60,4 +60,6 @@ def audit_log() -> str:
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(AUDIT_PAGE)
     ).all()
-    return render_template("admin/audit.html", entries=entries)
+    return render_template(
+        "admin/audit.html", lines=activity.lines(db.session, entries, me().scope_kode)
+    )
