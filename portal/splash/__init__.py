@@ -10,6 +10,7 @@ Routes:
 * ``/hotspot/accept`` (POST): terms accepted or voucher redeemed, a 303 to the router's
   ``link-login-only`` with the one-time credential.
 * ``/hotspot/status``: after login (``dst``, or the router's status.html).
+* ``/``: what Wifi Desa is, every village's bulletin, the officers' way in.
 * ``/desa/<kode or slug>`` and ``/desa/<kode or slug>/syarat``: the public bulletin
   (the RFC 8908 venue-info-url) and the full terms.
 
@@ -33,7 +34,7 @@ SNAPSHOTS = "wifidesa.village_snapshots"
 
 def init_app(app: Flask) -> None:
     """Register the splash blueprint, its template helpers and the app's key ring."""
-    from portal.splash import formatting
+    from portal.splash import formatting, home  # noqa: F401 (home registers "/" on bp)
     from portal.splash.snapshots import SnapshotCache
     from portal.splash.views import bp
     from portal.web.context import settings_of
