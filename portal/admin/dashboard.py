@@ -10,6 +10,7 @@ from portal.admin.scope import in_scope, load_scoped, me, scoped_villages
 from portal.admin.views import local
 from portal.database import db
 from portal.domain.content import announcements
+from portal.domain.network import regions
 from portal.domain.reporting import status
 from portal.models import AuditEntry, Village
 from portal.web import formatting
@@ -25,6 +26,7 @@ def dashboard() -> str:
     result = status.overview(db.session, me().scope_kode, now())
     return render_template(
         "admin/dashboard_region.html",
+        area=regions.lookup(me().scope_kode),
         statuses=status.needing_attention_first(result.villages),
         counts=result.attention_counts(),
         local=local,

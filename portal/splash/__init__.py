@@ -25,7 +25,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from portal.domain.content import announcements
+from portal.domain.content import announcements, terms
 from portal.domain.pseudonyms import KeyRing
 
 KEYRING = "wifidesa.keyring"
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["safe_bulletin"] = _safe_bulletin
     app.jinja_env.filters["excerpt"] = announcements.excerpt
     app.jinja_env.tests["long_body"] = announcements.is_long
+    app.jinja_env.filters["terms_blocks"] = terms.full_text_blocks
     app.jinja_env.globals["fmt"] = formatting
     app.register_blueprint(bp)
     # The accept form is protected by its own signed, one-use ticket (cookies are
