@@ -215,6 +215,28 @@ def visit_all(page, base: str, objects: VillageObjects, shots: Path, tag: str) -
     return problems
 
 
+def visit_post_results(page, base: str, objects: VillageObjects, shots: Path, tag: str) -> list:
+    """Pages that only a form's answer shows: a printed voucher sheet, a new router's
+    secret, and a form sent back with its errors."""
+    page.goto(f"{base}/admin/vouchers")
+    page.select_option("#village", objects.kode)
+    page.fill("#count", "3")
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("[data-testid=voucher-sheet]")
+    problems = check(page, f"{tag}-voucher-sheet", shots)
+    page.goto(f"{base}/admin/gateways/new")
+    page.fill("#nas_identifier", f"gw-{tag}")
+    page.fill("#source_address", "10.8.0.999")
+    page.fill("#hotspot_host", "10.5.50.1")
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector(".error")
+    problems += check(page, f"{tag}-gateway-form-errors", shots)
+    page.fill("#source_address", "10.8.7.9")
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("[data-testid=gateway-secret]")
+    return problems + check(page, f"{tag}-gateway-secret", shots)
+
+
 def test_every_console_and_report_page_fits_a_360px_phone(world, shots):
     app, objects = world
     regency = create_admin(app, "kab-layout", "regency", "64.01")
@@ -232,6 +254,8 @@ def test_every_console_and_report_page_fits_a_360px_phone(world, shots):
             forget_totp_step(app, regency.id)  # the same admin logs in twice within 30 s
             problems += log_in(page, base, username, secret, shots, tag)
             problems += visit_all(page, base, objects, shots, tag)
+            if tag != "village":
+                problems += visit_post_results(page, base, objects, shots, tag)
             context.close()
         context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
         page = context.new_page()
