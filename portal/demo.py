@@ -1,7 +1,9 @@
 """Demo data: Kabupaten Paser with three of its villages, ready to try on one machine.
 
 `seed_demo` is idempotent: run it again and nothing is duplicated; only the demo
-admins get new random passwords (they are printed each time, never stored in clear).
+admins start afresh: new random passwords (printed each time, never stored in clear)
+and, for the roles that must use it, two-step verification set up again at the first
+login (a tester who lost the phone that scanned it last time is not locked out).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sqlalchemy as sa
 from markupsafe import escape
 from sqlalchemy.orm import Session
 
-from portal.domain.accounts import admins
+from portal.domain.accounts import admins, logins
 from portal.models import AdminUser, Announcement, Gateway, TermsVersion, Village
 from portal.world import World
 
@@ -96,6 +98,8 @@ class DemoAdmin:
     role: str
     scope_kode: str
     password: str
+    #: True when the console will make this admin set up TOTP at the first login.
+    enrols_totp: bool = False
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,9 @@ def _ensure_admin(world: World, username: str, role: str, scope: str) -> DemoAdm
     password = secrets.token_urlsafe(12)
     admin = world.session.scalar(sa.select(AdminUser).where(AdminUser.username == username))
     if admin is None:
-        world.admin(username, role, scope, password=password)
+        admin = world.admin(username, role, scope, password=password)
     else:
         admins.set_password(world.session, admin, password, now=world.now, actor="demo")
-    return DemoAdmin(username=username, role=role, scope_kode=scope, password=password)
+        logins.reset_totp(admin)
+    return DemoAdmin(username=username, role=role, scope_kode=scope, password=password,
+                     enrols_totp=logins.totp_required(admin))  # fmt: skip

@@ -18,10 +18,12 @@ tests/test_translations.py fails when a string lacks a translation or the .mo is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import Babel, get_locale
+from werkzeug.exceptions import HTTPException
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
@@ -34,11 +36,20 @@ def chosen_language() -> str:
     (also outside a request, e.g. a voucher sheet printed from the command line)."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    for source in (request.args, request.form, request.cookies):
+    for source in (request.args, _form(), request.cookies):
         value = source.get(COOKIE)
         if value in LANGUAGES:
             return value
     return DEFAULT_LANGUAGE
+
+
+def _form() -> Mapping[str, str]:
+    """The posted form, or nothing when it cannot be read (the error page of a 413 or
+    a malformed body asks for the language too)."""
+    try:
+        return request.form
+    except HTTPException:
+        return {}
 
 
 def current_language() -> str:

@@ -17,6 +17,7 @@ from gettext import NullTranslations
 from babel.support import Translations
 
 from portal.domain import clock
+from portal.domain.errors import DomainError
 
 TRANSLATIONS = __file__.rsplit("/", 1)[0] + "/translations"
 
@@ -59,6 +60,73 @@ REPLIES = {
 }
 
 
+#: A refused form value's reason code (`portal.domain.errors.DomainError.code`) → words;
+#: %(name)s placeholders are filled from the error's ``params``.
+REFUSALS = {
+    "refused": _l("Isian ini tidak dapat diterima."),
+    # gateways
+    "address-invalid": _l(
+        "'%(value)s' bukan alamat IP atau jaringan (contoh: 10.8.0.2 atau 10.8.0.0/24)."
+    ),
+    "address-too-wide": _l(
+        "%(value)s akan menerima pengirim mana pun; isi alamat router atau jaringan paling"
+        " luas /%(widest)s."
+    ),
+    "nas-identifier-invalid": _l(
+        "NAS-Identifier hanya boleh huruf, angka, '.', '_' atau '-' (maks. 64)."
+    ),
+    "host-invalid": _l("'%(value)s' bukan alamat IP atau nama host."),
+    "port-invalid": _l("Port CoA harus 1–65535."),
+    "secret-short": _l("Rahasia minimal %(min)s karakter."),
+    "secret-unprintable": _l("Rahasia paling banyak %(max)s karakter ASCII yang dapat dicetak."),
+    "secret-taken": _l(
+        "Router lain sudah memakai rahasia ini; beri setiap router rahasianya sendiri."
+    ),
+    "gateway-exists": _l("Sudah ada router dengan NAS-Identifier '%(name)s'."),
+    # announcements and pictures
+    "title-length": _l("Judul harus 1–%(max)s karakter."),
+    "body-length": _l("Isi paling banyak %(max)s karakter."),
+    "category-unknown": _l("Kategori tidak dikenal."),
+    "end-before-start": _l("Waktu berakhir harus setelah waktu mulai."),
+    "picture-too-large": _l("Gambar terlalu besar (maks. 5 MB)."),
+    "picture-format": _l("Format gambar tidak diterima; pakai JPEG, PNG atau WebP."),
+    "picture-unreadable": _l("Berkas ini bukan gambar yang dapat dibaca."),
+    # accounts, regions, villages
+    "username-invalid": _l("Nama pengguna harus 3–64 huruf kecil, angka, '.', '_' atau '-'."),
+    "scope-outside": _l("Wilayah ini di luar wilayah Anda."),
+    "role-unknown": _l("Peran harus provinsi, kabupaten atau desa."),
+    "scope-level": _l("Peran ini perlu kode wilayah seperti %(example)s, bukan %(value)s."),
+    "region-malformed": _l(
+        "'%(value)s' bukan kode wilayah (contoh: 64.01.01.2009 atau 6401012009)."
+    ),
+    "region-unknown": _l("%(value)s tidak ada dalam daftar resmi Kemendagri (edisi 2025)."),
+    "region-not-village": _l("%(value)s bukan kode desa/kelurahan."),
+    "village-not-set-up": _l("Desa %(name)s (%(value)s) belum didaftarkan."),
+    "ssid-length": _l("SSID harus 1–%(max)s byte."),
+    "timezone-unknown": _l("Zona waktu harus WIB, WITA atau WIT."),
+    # fair-use policies
+    "rate-limit-invalid": _l("'%(value)s' bukan batas kecepatan MikroTik (contoh: 2M/4M)."),
+    "policy-field-unknown": _l("Isian kebijakan tidak dikenal: %(fields)s."),
+    "negative": _l("Nilai harus 0 (tanpa batas) atau lebih."),
+    "below-one": _l("Nilai minimal 1."),
+    "on-exhausted-unknown": _l("Pilih 'tolak' atau 'perlambat' saat kuota habis."),
+    "policy-scope-invalid": _l("%(value)s bukan kode kabupaten atau desa."),
+    # OpenSID news feeds
+    "feed-scheme": _l("Alamat harus diawali http:// atau https://."),
+    "feed-unreachable": _l("Nama %(host)s tidak ditemukan."),
+    "feed-private": _l("%(host)s bukan alamat publik."),
+    "feed-status": _l("Situs menjawab dengan kode %(status)s."),
+    "feed-silent": _l("Situs tidak menjawab."),
+    "feed-too-large": _l("Umpan berita terlalu besar."),
+    "feed-invalid": _l("Umpan berita bukan RSS yang sah."),
+    # reports
+    "group-unknown": _l("Pengelompokan tidak dikenal."),
+    "range-reversed": _l("Tanggal akhir sebelum tanggal awal."),
+    "range-too-long": _l("Rentang paling lama %(days)s hari untuk pengelompokan ini."),
+    "too-many-rows": _l("Lebih dari %(max)s baris; unduh sebagai CSV."),
+}
+
+
 @lru_cache(maxsize=4)
 def _catalog(language: str) -> NullTranslations:
     if language == "id":  # the messages are written in Indonesian
@@ -87,3 +155,13 @@ def reply_message(
     if resets_at is None:
         return text
     return text % {"time": local_time(resets_at, timezone, language), "zone": timezone}
+
+
+def refusal(error: DomainError, language: str = "id") -> str:
+    """The words for a refused value (`DomainError.code` and ``params``) in ``language``;
+    a code without words of its own gets the general "not acceptable" sentence."""
+    text = _catalog(language).gettext(REFUSALS.get(error.code, REFUSALS["refused"]))
+    try:
+        return text % error.params
+    except (KeyError, TypeError, ValueError):  # words that need a value the error lacks
+        return _catalog(language).gettext(REFUSALS["refused"])

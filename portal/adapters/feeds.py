@@ -30,7 +30,7 @@ def feed_url(site: str) -> str:
     """The RSS address of an OpenSID site. Raises FeedError for a non-http(s) address."""
     parts = urlsplit(site.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FeedError("the address must start with http:// or https://")
+        raise FeedError("the address must start with http:// or https://", code="feed-scheme")
     return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}{FEED_PATH}"
 
 
@@ -41,11 +41,11 @@ def _checked_address(host: str, port: int, allow_private: bool) -> str:
     try:
         infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
     except socket.gaierror as error:
-        raise FeedError(f"cannot resolve {host}") from error
+        raise FeedError(f"cannot resolve {host}", code="feed-unreachable", host=host) from error
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         if not allow_private and not address.is_global:
-            raise FeedError(f"{host} is not a public address")
+            raise FeedError(f"{host} is not a public address", code="feed-private", host=host)
     return str(infos[0][4][0])
 
 
@@ -127,10 +127,14 @@ def fetch_feed(
     try:
         with opener.open(request, timeout=timeout) as response:
             if response.status != 200:
-                raise FeedError(f"the site answered {response.status}")
+                raise FeedError(
+                    f"the site answered {response.status}",
+                    code="feed-status",
+                    status=response.status,
+                )
             body = response.read(max_bytes + 1)
     except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise FeedError(f"the site did not answer: {error}") from error
+        raise FeedError(f"the site did not answer: {error}", code="feed-silent") from error
     if len(body) > max_bytes:
-        raise FeedError("the feed is too large")
+        raise FeedError("the feed is too large", code="feed-too-large")
     return body

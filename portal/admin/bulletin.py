@@ -17,7 +17,7 @@ from portal.admin.forms import (
     choices,
 )
 from portal.admin.scope import in_scope, load_scoped, me, require_village, scoped_villages
-from portal.admin.views import audit, local, settings
+from portal.admin.views import audit, local, refused, settings
 from portal.database import db
 from portal.domain.content import announcements as notes
 from portal.models import Announcement, Village
@@ -85,7 +85,7 @@ def bulletin_new() -> Response | str:
                 image_path=image,
             )  # fmt: skip
         except (notes.InvalidAnnouncement, pictures.InvalidPicture) as error:
-            flash(_("Tidak tersimpan: %(e)s", e=str(error)), "error")
+            flash(_("Tidak tersimpan: %(e)s", e=refused(error)), "error")
         else:
             for note in created:
                 audit("announcement.create", "announcement", note.id, note.village_kode)
@@ -117,7 +117,7 @@ def bulletin_edit(announcement_id: int) -> Response | str:
             image = _picture(form)
             notes.update_announcement(note, _input(form), timezone=village.timezone, now=now())
         except (notes.InvalidAnnouncement, pictures.InvalidPicture) as error:
-            flash(_("Tidak tersimpan: %(e)s", e=str(error)), "error")
+            flash(_("Tidak tersimpan: %(e)s", e=refused(error)), "error")
         else:
             if image or form.remove_picture.data:
                 pictures.delete_picture(settings().data_dir, note.image_path)

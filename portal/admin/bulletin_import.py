@@ -11,7 +11,7 @@ from portal.admin import bp, now
 from portal.admin.bulletin import village_choices
 from portal.admin.forms import ImportForm
 from portal.admin.scope import me, require_village
-from portal.admin.views import audit
+from portal.admin.views import audit, refused
 from portal.database import db
 from portal.domain.content import opensid
 
@@ -31,7 +31,7 @@ def bulletin_import() -> Response | str:
                 db.session, village, opensid.parse_feed(data), now=now(), created_by_id=me().id
             )
         except opensid.FeedError as error:
-            form.site.errors.append(_("Gagal mengimpor: %(e)s", e=str(error)))
+            form.site.errors.append(_("Gagal mengimpor: %(e)s", e=refused(error)))
         else:
             for note in drafts:
                 audit("announcement.import", "announcement", note.id, village.kode)

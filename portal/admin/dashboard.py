@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import render_template
 
-from portal.admin import bp, now
+from portal.admin import activity, bp, now
 from portal.admin.scope import in_scope, load_scoped, me, scoped_villages
 from portal.admin.views import local
 from portal.database import db
 from portal.domain.content import announcements
+from portal.domain.network import regions
 from portal.domain.reporting import status
 from portal.models import AuditEntry, Village
 from portal.web import formatting
@@ -25,6 +26,7 @@ def dashboard() -> str:
     result = status.overview(db.session, me().scope_kode, now())
     return render_template(
         "admin/dashboard_region.html",
+        area=regions.lookup(me().scope_kode),
         statuses=status.needing_attention_first(result.villages),
         counts=result.attention_counts(),
         local=local,
@@ -60,4 +62,6 @@ def audit_log() -> str:
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
         .limit(AUDIT_PAGE)
     ).all()
-    return render_template("admin/audit.html", entries=entries)
+    return render_template(
+        "admin/audit.html", lines=activity.lines(db.session, entries, me().scope_kode)
+    )

@@ -17,7 +17,7 @@ from portal.admin import bp, now
 from portal.admin.bulletin import village_choices
 from portal.admin.forms import ConfirmForm, GatewayForm, choices
 from portal.admin.scope import gateways_query, load_scoped, me, require_role, require_village
-from portal.admin.views import audit, local, settings
+from portal.admin.views import audit, local, refused, settings
 from portal.database import db
 from portal.domain.network import gateways, policies
 from portal.domain.reporting import figures
@@ -75,7 +75,7 @@ def gateway_new() -> str:
                 require_message_authenticator=values.require_message_authenticator,
             )  # fmt: skip
         except gateways.InvalidGateway as error:
-            getattr(form, error.field).errors.append(str(error))
+            getattr(form, error.field).errors.append(refused(error))
         else:
             return _show_secret(added.gateway, added.secret)
     return render_template("admin/gateway_form.html", form=form, gateway=None)
@@ -92,7 +92,7 @@ def gateway_edit(gateway_id: int) -> str | BaseResponse:
         try:
             gateways.update_gateway(db.session, gateway, _values(form), now=now())
         except gateways.InvalidGateway as error:
-            getattr(form, error.field).errors.append(str(error))
+            getattr(form, error.field).errors.append(refused(error))
         else:
             audit("gateway.update", "gateway", gateway.id, gateway.village_kode)
             return redirect(url_for("admin.gateway_detail", gateway_id=gateway.id))

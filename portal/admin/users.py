@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from portal.admin import bp, now
 from portal.admin.forms import ConfirmForm, UserForm, choices
 from portal.admin.scope import in_scope, load_scoped, me, require_role
-from portal.admin.views import audit
+from portal.admin.views import audit, refused
 from portal.database import db
 from portal.domain.accounts import admins, logins
 from portal.domain.network import regions
@@ -75,17 +75,17 @@ def user_create() -> str:
         try:
             kode = regions.lookup(form.scope.data).kode
             if not me().covers(kode):
-                raise admins.InvalidAdmin("outside your region")
+                raise admins.InvalidAdmin("outside your region", code="scope-outside")
             user = admins.create_admin(
                 db.session, form.username.data, role=form.role.data, scope=kode,
                 password=password, now=now(), actor=me().username, actor_id=me().id,
             )  # fmt: skip
         except admins.InvalidUsername as error:
-            form.username.errors.append(str(error))
+            form.username.errors.append(refused(error))
         except admins.AdminExists:
             form.username.errors.append(_("Nama pengguna sudah dipakai."))
         except (regions.UnknownRegion, VillageNotFound, admins.InvalidAdmin) as error:
-            form.scope.errors.append(str(error))
+            form.scope.errors.append(refused(error))
         else:
             return render_template("admin/user_password.html", user=user, password=password)
     return _listing(form)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from flask_login import current_user
 
+from portal import messages
 from portal.database import db
 from portal.domain import audit as audit_log
+from portal.domain.errors import DomainError
+from portal.i18n import current_language
 from portal.models import AdminUser
 from portal.web import context, formatting
 
@@ -42,3 +45,8 @@ def audit(
 
 
 local = formatting.local_datetime
+
+
+def refused(error: DomainError) -> str:
+    """A domain refusal in the console's language (`portal.messages.refusal`)."""
+    return messages.refusal(error, current_language())

@@ -21,6 +21,7 @@ from portal.cli.serve import require_free_port, run_portal
 from portal.cli.simulate import simulate_line
 from portal.config import Settings
 from portal.demo import DemoSeed, seed_demo
+from portal.web.router_script import SECRET_PLACEHOLDER
 
 
 class Stoppable(Protocol):
@@ -121,6 +122,9 @@ def banner(seed: DemoSeed, settings: Settings, portal_url: str, host: str, port:
         f"  {admin.username:<18} {admin.role:<8} {admin.scope_kode:<14} password: {admin.password}"
         for admin in seed.admins
     ]
+    enrolling = [admin.username for admin in seed.admins if admin.enrols_totp]
+    if enrolling:
+        lines += ["", *TOTP_NOTE.format(names=", ".join(enrolling)).splitlines()]
     lines += ["", "Gateways (simulate a phone logging in through each):"]
     for gateway in seed.gateways:
         lines.append(f"  {gateway.nas_identifier} ({gateway.village_name})")
@@ -129,5 +133,22 @@ def banner(seed: DemoSeed, settings: Settings, portal_url: str, host: str, port:
             nas_id=gateway.nas_identifier, secret=gateway.secret, portal=portal_url, radius=radius
         )
         lines.append(f"    {line}")
+        lines.append(f"    RADIUS secret: {gateway.secret}")
+    lines += ["", *SCRIPT_NOTE.format(placeholder=SECRET_PLACEHOLDER).splitlines()]
     lines += ["", "Stop with Ctrl-C.", ""]
     return "\n".join(lines)
+
+
+TOTP_NOTE = """\
+Two-step verification: {names} must set it up at the first login (every start).
+  After the password the console shows a QR code and a key: scan it with an
+  authenticator app (Aegis, FreeOTP, Google Authenticator) or type the key in, then
+  enter the 6-digit code it shows. Without a phone, any TOTP tool works, e.g.
+  oathtool --totp -b KEY"""
+
+SCRIPT_NOTE = """\
+Router scripts: Console > Router > (gateway) > "Unduh skrip RouterOS (.rsc)".
+  The script carries the RADIUS secret only within 15 minutes of creating the gateway
+  or pressing "Ganti rahasia" in the console; the demo made these gateways itself, so
+  their scripts say {placeholder}: replace it with the gateway's RADIUS secret
+  printed above (or press "Ganti rahasia" and download the script right after)."""

@@ -10,6 +10,7 @@ Routes:
 * ``/hotspot/accept`` (POST): terms accepted or voucher redeemed, a 303 to the router's
   ``link-login-only`` with the one-time credential.
 * ``/hotspot/status``: after login (``dst``, or the router's status.html).
+* ``/``: what Wifi Desa is, every village's bulletin, the officers' way in.
 * ``/desa/<kode or slug>`` and ``/desa/<kode or slug>/syarat``: the public bulletin
   (the RFC 8908 venue-info-url) and the full terms.
 
@@ -24,7 +25,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from portal.domain.content import announcements
+from portal.domain.content import announcements, terms
 from portal.domain.pseudonyms import KeyRing
 
 KEYRING = "wifidesa.keyring"
@@ -33,7 +34,7 @@ SNAPSHOTS = "wifidesa.village_snapshots"
 
 def init_app(app: Flask) -> None:
     """Register the splash blueprint, its template helpers and the app's key ring."""
-    from portal.splash import formatting
+    from portal.splash import formatting, home  # noqa: F401 (home registers "/" on bp)
     from portal.splash.snapshots import SnapshotCache
     from portal.splash.views import bp
     from portal.web.context import settings_of
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["safe_bulletin"] = _safe_bulletin
     app.jinja_env.filters["excerpt"] = announcements.excerpt
     app.jinja_env.tests["long_body"] = announcements.is_long
+    app.jinja_env.filters["terms_blocks"] = terms.full_text_blocks
     app.jinja_env.globals["fmt"] = formatting
     app.register_blueprint(bp)
     # The accept form is protected by its own signed, one-use ticket (cookies are

@@ -49,3 +49,21 @@ def clock_time(instant: datetime, timezone: str) -> str:
 def long_date(instant: datetime, timezone: str) -> str:
     """A naive UTC instant as the local day, e.g. ``Minggu, 22 November 2026``."""
     return format_date(clock.to_local(instant, timezone).date(), "EEEE, d MMMM y")
+
+
+_RATE_UNITS = {"": 1, "k": 1_000, "M": 1_000_000, "G": 1_000_000_000}
+
+
+def speed(rate_limit: str) -> str:
+    """The download speed of a Mikrotik-Rate-Limit (``"rx/tx …"``, the router's view:
+    tx is what the phone receives): ``"512k/1M"`` → ``1 Mbit/s``, ``"256k"`` → ``256 kbit/s``."""
+    first = rate_limit.split()[0] if rate_limit.strip() else ""
+    value = first.split("/")[-1]
+    unit = value[-1:] if value[-1:] in _RATE_UNITS else ""
+    try:
+        bits = float(value.removesuffix(unit)) * _RATE_UNITS[unit]
+    except ValueError:
+        return rate_limit
+    if bits >= 1_000_000:
+        return f"{_decimal(bits / 1_000_000)} Mbit/s"
+    return f"{round(bits / 1_000)} kbit/s"

@@ -49,6 +49,14 @@ def gateway_by_id(session: Session, gateway_id: int) -> Gateway | None:
     return session.get(Gateway, gateway_id, options=[joinedload(Gateway.village)])
 
 
+def bulletins_by_regency(session: Session) -> list[tuple[str, list[Village]]]:
+    """Every village set up here, grouped by regency (in code order), by name within."""
+    grouped: dict[str, list[Village]] = {}
+    for village in session.scalars(sa.select(Village).order_by(Village.kode)):
+        grouped.setdefault(village.regency_name, []).append(village)
+    return [(name, sorted(found, key=lambda v: v.name)) for name, found in grouped.items()]
+
+
 def village_by_key(session: Session, key: str) -> Village | None:
     """A village by its kode (dotted or 10 digits) or its slug."""
     compact = key.replace(".", "")

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from portal.domain.errors import DomainError
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_SOURCE_PIXELS = 40_000_000
 MAX_EDGE = 720
@@ -22,7 +24,7 @@ ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "WEBP", "GIF"})
 UPLOAD_FOLDER = "uploads"
 
 
-class InvalidPicture(ValueError):
+class InvalidPicture(DomainError):
     """The upload is too large, not a picture, or a format we do not accept."""
 
 
@@ -36,18 +38,20 @@ def store_picture(data: bytes, data_dir: Path) -> str:
     Raises InvalidPicture when it is over the size limit, undecodable or not accepted.
     """
     if len(data) > MAX_UPLOAD_BYTES:
-        raise InvalidPicture("larger than 5 MB")
+        raise InvalidPicture("larger than 5 MB", code="picture-too-large")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in ACCEPTED_FORMATS:
-                raise InvalidPicture(f"format {image.format} is not accepted")
+                raise InvalidPicture(
+                    f"format {image.format} is not accepted", code="picture-format"
+                )
             if image.width * image.height > MAX_SOURCE_PIXELS:
-                raise InvalidPicture("too many pixels")
+                raise InvalidPicture("too many pixels", code="picture-too-large")
             image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombWarning) as error:
-        raise InvalidPicture("not a readable picture") from error
+        raise InvalidPicture("not a readable picture", code="picture-unreadable") from error
     image = ImageOps.exif_transpose(image).convert("RGB")
     image.thumbnail((MAX_EDGE, MAX_EDGE))
     name = secrets.token_hex(16) + ".jpg"

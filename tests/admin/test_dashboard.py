@@ -65,12 +65,18 @@ def test_regency_admin_sees_villages_needing_attention_first(app, make_admin):
     assert client.get("/admin/villages/64.02.01.2001").status_code == 404
 
 
-def test_poster_qr_codes_join_the_network_and_open_the_portal(app, make_admin):
+def test_poster_qr_codes_join_the_network_and_open_the_village_bulletin(app, make_admin):
     client = app.test_client()
     log_in(client, make_admin("operator"))
     page = client.get(f"/admin/villages/{VILLAGE_A}/poster").get_data(as_text=True)
     decoded = [decode_svg(svg) for svg in svgs_in(page)]
     assert decoded == [
         qr.wifi_join_text("WiFi Desa Samurangau"),
-        "https://portal.example.id/hotspot",
+        "https://portal.example.id/desa/samurangau",
     ]
+    # What the second code opens works for a phone with nothing else: the bulletin,
+    # not a bare /hotspot that answers "Titik Wi-Fi ini belum terdaftar".
+    opened = app.test_client().get(decoded[1].removeprefix("https://portal.example.id"))
+    assert opened.status_code == 200
+    assert "Samurangau" in opened.get_data(as_text=True)
+    assert "belum terdaftar" not in opened.get_data(as_text=True)

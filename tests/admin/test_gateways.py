@@ -124,15 +124,15 @@ def test_bad_gateway_fields_are_shown_back(app, make_admin):
         {"village": VILLAGE_A, "nas_identifier": "desa a;rm", "source_address": "10.8.0.2",
          "hotspot_host": "10.5.50.1", "coa_port": "3799"},
     )  # fmt: skip
-    assert "letters, digits" in response.get_data(as_text=True)
+    assert "hanya boleh huruf, angka" in response.get_data(as_text=True)
     for source in ("0.0.0.0/0", "10.8.0.1/24"):
         response = post(
             client, "/admin/gateways/new",
             {"village": VILLAGE_A, "nas_identifier": "desa-a-9", "source_address": source,
              "hotspot_host": "10.5.50.1", "coa_port": "3799"},
         )  # fmt: skip
-        assert "is not an IP address" in response.get_data(as_text=True) or (
-            "would accept any sender" in response.get_data(as_text=True)
+        assert "bukan alamat IP" in response.get_data(as_text=True) or (
+            "menerima pengirim mana pun" in response.get_data(as_text=True)
         )
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Gateway)) == 0

@@ -36,10 +36,10 @@ def test_the_console_applies_the_same_rules_as_the_command_line(app, make_admin)
     client = app.test_client()
     log_in(client, make_admin("kab", "regency", "64.01"))
     for username, scope, message in [
-        ("Op Busui!", "64.01.01.2010", "username must be"),
+        ("Op Busui!", "64.01.01.2010", "Nama pengguna harus 3–64"),
         ("kab", "64.01.01.2010", "Nama pengguna sudah dipakai"),
-        ("op-nowhere", "64.01.01.2099", "not"),  # a village that is not in the list
-        ("op-region", "64.01", "needs a village code"),
+        ("op-nowhere", "64.01.01.2099", "tidak ada dalam daftar resmi"),  # not in the list
+        ("op-region", "64.01", "perlu kode wilayah seperti"),
     ]:
         page = post(client, "/admin/users", {"username": username, "role": "village",
                                               "scope": scope}).get_data(as_text=True)  # fmt: skip
@@ -58,7 +58,7 @@ def test_accounts_outside_the_region_or_role_cannot_be_made_or_touched(app, make
     log_in(client, kab)
     refused = post(client, "/admin/users", {"username": "x123", "role": "village",
                                              "scope": "64.02.01.2001"})  # fmt: skip
-    assert "outside your region" in refused.get_data(as_text=True)
+    assert "di luar wilayah Anda" in refused.get_data(as_text=True)
     for target in (peer, other, kab):
         assert post(client, f"/admin/users/{target.id}/password").status_code == 404
     village = app.test_client()

@@ -83,7 +83,7 @@ def test_out_of_range_batch_is_refused_with_a_reason(app, make_admin):
     log_in(client, make_admin("operator"))
     response, _data = _create(client, count="501")
     assert response.status_code == 200
-    assert "Number must be between 1 and 500" in response.get_data(as_text=True)
+    assert "Angka harus antara 1 dan 500" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(VoucherBatch)) == 0
 

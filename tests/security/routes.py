@@ -130,6 +130,7 @@ ROUTES: dict[str, Route] = {
     "splash.accept": Route("public", ("POST",), "ticket"),
     "splash.status": Route("public", FORM, "router"),
     "splash.voucher_link": Route("public", GET),
+    "splash.home": Route("public", GET),
     "splash.bulletin": Route("public", GET),
     "splash.terms": Route("public", GET),
     "splash.router_page": Route("public", GET),

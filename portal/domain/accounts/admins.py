@@ -125,11 +125,16 @@ def validate_scope(session: Session, role: str, raw_scope: str) -> str:
     scope was never set up.
     """
     if role not in ROLE_SCOPE_LENGTH:
-        raise InvalidAdmin(f"role must be province, regency or village, not {role!r}")
+        raise InvalidAdmin(
+            f"role must be province, regency or village, not {role!r}", code="role-unknown"
+        )
     scope = regions.normalize_code(raw_scope)
     if len(scope) != ROLE_SCOPE_LENGTH[role]:
         raise InvalidAdmin(
-            f"a {role} admin needs a {role} code like {SCOPE_EXAMPLES[role]}, not {scope}"
+            f"a {role} admin needs a {role} code like {SCOPE_EXAMPLES[role]}, not {scope}",
+            code="scope-level",
+            example=SCOPE_EXAMPLES[role],
+            value=scope,
         )
     if role == "village":
         return get_village(session, scope).kode
@@ -154,7 +159,9 @@ def create_admin(
     """
     name = username.strip().lower()
     if not _USERNAME.match(name):
-        raise InvalidUsername("username must be 3-64 of a-z, 0-9, '.', '_' or '-'")
+        raise InvalidUsername(
+            "username must be 3-64 of a-z, 0-9, '.', '_' or '-'", code="username-invalid"
+        )
     scope_kode = validate_scope(session, role, scope)
     password_hash = hash_password(password)
     if session.scalar(sa.select(AdminUser.id).where(AdminUser.username == name)):

@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
+from portal.domain.errors import DomainError
 from portal.models import Announcement, Village
 from portal.models.content import CATEGORIES
 
@@ -44,11 +45,11 @@ EXCERPT_CHARS = 280
 _markdown = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
 
 
-class InvalidAnnouncement(ValueError):
+class InvalidAnnouncement(DomainError):
     """A field is missing or out of range; ``field`` names it."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, *, code: str, **params: object) -> None:
+        super().__init__(message, code=code, **params)
         self.field = field
 
 
@@ -124,13 +125,19 @@ def validate(values: AnnouncementInput) -> AnnouncementInput:
     """Return ``values`` stripped, or raise InvalidAnnouncement naming the field."""
     title = " ".join(values.title.split())
     if not title or len(title) > MAX_TITLE:
-        raise InvalidAnnouncement("title", f"a title of 1 to {MAX_TITLE} characters")
+        raise InvalidAnnouncement(
+            "title", f"a title of 1 to {MAX_TITLE} characters", code="title-length", max=MAX_TITLE
+        )
     if len(values.body_markdown) > MAX_BODY:
-        raise InvalidAnnouncement("body", f"at most {MAX_BODY} characters")
+        raise InvalidAnnouncement(
+            "body", f"at most {MAX_BODY} characters", code="body-length", max=MAX_BODY
+        )
     if values.category not in CATEGORIES:
-        raise InvalidAnnouncement("category", "unknown category")
+        raise InvalidAnnouncement("category", "unknown category", code="category-unknown")
     if values.starts_local and values.ends_local and values.ends_local <= values.starts_local:
-        raise InvalidAnnouncement("ends_at", "the end must come after the start")
+        raise InvalidAnnouncement(
+            "ends_at", "the end must come after the start", code="end-before-start"
+        )
     emergency = values.emergency or values.category == "darurat"
     return AnnouncementInput(
         title=title,

@@ -60,11 +60,11 @@ def parse_feed(data: bytes) -> list[FeedItem]:
     refused outright: entity tricks have no place in a news feed).
     """
     if b"<!DOCTYPE" in data[:2048].upper() or b"<!ENTITY" in data.upper():
-        raise FeedError("the feed declares a DOCTYPE or entities")
+        raise FeedError("the feed declares a DOCTYPE or entities", code="feed-invalid")
     try:
         root = ET.fromstring(data)  # noqa: S314 (no DTD allowed, checked above)
     except ET.ParseError as error:
-        raise FeedError("the feed is not valid XML") from error
+        raise FeedError("the feed is not valid XML", code="feed-invalid") from error
     items = []
     for node in root.iter("item"):
         title = (node.findtext("title") or "").strip()

@@ -7,6 +7,8 @@ a version was accepted is counted by `portal.domain.access.acceptance`, never pe
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -34,6 +36,49 @@ def _points(summary: str) -> list[str]:
 def summary_points(summary: str) -> list[str]:
     """The summary's plain points, one per non-empty line without list markers, at most five."""
     return _points(summary)[:MAX_POINTS]
+
+
+_NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+")
+_BULLET = re.compile(r"^\s*[-•*]\s+")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A part of the full terms: a paragraph ("p", its lines), a numbered list ("ol")
+    or a bulleted list ("ul", the items without their markers)."""
+
+    kind: str
+    lines: tuple[str, ...]
+
+
+def full_text_blocks(text: str) -> list[Block]:
+    """The full terms as paragraphs and lists, as a person typed them: blank lines part
+    paragraphs; lines starting "1." / "2)" are a numbered list, "-" / "•" a bulleted
+    one (items parted by blank lines still make one list); a line without a marker
+    right after a list item continues that item."""
+    blocks: list[Block] = []
+
+    def close(kind: str, lines: list[str]) -> None:
+        if not lines:
+            return
+        if kind != "p" and blocks and blocks[-1].kind == kind:
+            blocks[-1] = Block(kind, blocks[-1].lines + tuple(lines))
+        else:
+            blocks.append(Block(kind, tuple(lines)))
+
+    for chunk in re.split(r"\n\s*\n", text.strip()):
+        kind, lines = "", []
+        for line in filter(None, (raw.strip() for raw in chunk.splitlines())):
+            marker = "ol" if _NUMBERED.match(line) else "ul" if _BULLET.match(line) else ""
+            if not marker and kind in ("ol", "ul"):
+                lines[-1] = f"{lines[-1]} {line}"
+                continue
+            if (marker or "p") != kind:
+                close(kind, lines)
+                kind, lines = marker or "p", []
+            lines.append((_NUMBERED if marker == "ol" else _BULLET).sub("", line))
+        close(kind, lines)
+    return blocks
 
 
 def current_terms(session: Session, village: Village) -> TermsVersion | None:

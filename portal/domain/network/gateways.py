@@ -50,8 +50,8 @@ class GatewayError(DomainError):
 class InvalidGateway(GatewayError):
     """A field is malformed; ``field`` names it (as the console's form does)."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, *, code: str, **params: object) -> None:
+        super().__init__(message, code=code, **params)
         self.field = field
 
 
@@ -60,7 +60,10 @@ class GatewayExists(InvalidGateway, AlreadyExists):
 
     def __init__(self, nas_identifier: str) -> None:
         super().__init__(
-            "nas_identifier", f"a gateway with NAS-Identifier {nas_identifier!r} already exists"
+            "nas_identifier",
+            f"a gateway with NAS-Identifier {nas_identifier!r} already exists",
+            code="gateway-exists",
+            name=nas_identifier,
         )
 
 
@@ -130,6 +133,8 @@ def normalize_address(text: str) -> str:
         raise InvalidGateway(
             "source_address",
             f"{text.strip()!r} is not an IP address or network (e.g. 10.8.0.2 or 10.8.0.0/24)",
+            code="address-invalid",
+            value=text.strip(),
         ) from None
     widest = WIDEST_PREFIX[network.version]
     if network.network_address.is_unspecified or network.prefixlen < widest:
@@ -137,6 +142,9 @@ def normalize_address(text: str) -> str:
             "source_address",
             f"{network} would accept any sender; give the router's address or a network "
             f"of at most /{widest}",
+            code="address-too-wide",
+            value=str(network),
+            widest=widest,
         )
     return str(network.network_address if network.num_addresses == 1 else network)
 
@@ -145,11 +153,17 @@ def validate_secret(secret: str) -> str:
     """Return the secret unchanged; raises InvalidGateway when too short or unprintable."""
     if len(secret) < MIN_SECRET_LENGTH:
         raise InvalidGateway(
-            "secret", f"the secret must have at least {MIN_SECRET_LENGTH} characters"
+            "secret",
+            f"the secret must have at least {MIN_SECRET_LENGTH} characters",
+            code="secret-short",
+            min=MIN_SECRET_LENGTH,
         )
     if len(secret) > MAX_SECRET_LENGTH or not secret.isascii() or not secret.isprintable():
         raise InvalidGateway(
-            "secret", f"the secret must be at most {MAX_SECRET_LENGTH} printable ASCII characters"
+            "secret",
+            f"the secret must be at most {MAX_SECRET_LENGTH} printable ASCII characters",
+            code="secret-unprintable",
+            max=MAX_SECRET_LENGTH,
         )
     return secret
 
@@ -160,6 +174,8 @@ def validate_nas_identifier(nas_id: str) -> str:
         raise InvalidGateway(
             "nas_identifier",
             f"NAS-Identifier {nas_id!r} must be 1-64 letters, digits, '.', '_' or '-'",
+            code="nas-identifier-invalid",
+            value=nas_id,
         )
     return nas_id
 
@@ -170,7 +186,12 @@ def validate_hotspot_host(host: str) -> str:
     if is_ip(value):
         return str(ipaddress.ip_address(value))
     if not value or len(value) > 253 or not all(map(_HOST_LABEL.match, value.split("."))):
-        raise InvalidGateway("hotspot_host", f"{host!r} is not an IP address or host name")
+        raise InvalidGateway(
+            "hotspot_host",
+            f"{host!r} is not an IP address or host name",
+            code="host-invalid",
+            value=host,
+        )
     return value
 
 
@@ -178,7 +199,9 @@ def validate(values: GatewayInput) -> GatewayInput:
     """``values`` normalised, or InvalidGateway naming the first bad field."""
     host = values.hotspot_host.strip() if values.hotspot_host else ""
     if not 1 <= values.coa_port <= 65535:
-        raise InvalidGateway("coa_port", f"CoA port must be 1-65535, not {values.coa_port}")
+        raise InvalidGateway(
+            "coa_port", f"CoA port must be 1-65535, not {values.coa_port}", code="port-invalid"
+        )
     return replace(
         values,
         nas_identifier=validate_nas_identifier(values.nas_identifier.strip()),
@@ -223,7 +246,9 @@ def add_gateway(
     if session.scalar(sa.select(Gateway.id).where(Gateway.secret == chosen)):
         # One leaked router would give away the other's packets too.
         raise InvalidGateway(
-            "secret", "another gateway already uses this secret; give each its own"
+            "secret",
+            "another gateway already uses this secret; give each its own",
+            code="secret-taken",
         )
     gateway = Gateway(
         village_kode=village.kode,

@@ -72,29 +72,41 @@ def validate_rate_limit(text: str) -> str:
     """
     value = text.strip()
     if not _RATE_LIMIT.match(value):
-        raise InvalidPolicy(f"{text!r} is not a MikroTik rate limit (e.g. 2M/4M)")
+        raise InvalidPolicy(
+            f"{text!r} is not a MikroTik rate limit (e.g. 2M/4M)",
+            code="rate-limit-invalid",
+            value=text,
+        )
     return value
 
 
 def _validated(values: dict[str, object]) -> dict[str, object]:
     unknown = set(values) - set(POLICY_FIELDS)
     if unknown:
-        raise InvalidPolicy(f"unknown policy fields: {', '.join(sorted(unknown))}")
+        raise InvalidPolicy(
+            f"unknown policy fields: {', '.join(sorted(unknown))}",
+            code="policy-field-unknown",
+            fields=", ".join(sorted(unknown)),
+        )
     for name in ("daily_mb", "daily_minutes"):
         value = values.get(name)
         if value is not None and (not isinstance(value, int) or value < 0):
-            raise InvalidPolicy(f"{name} must be 0 (unlimited) or more")
+            raise InvalidPolicy(
+                f"{name} must be 0 (unlimited) or more", code="negative", field=name
+            )
     for name in ("max_session_minutes", "idle_minutes", "interim_minutes"):
         value = values.get(name)
         if value is not None and (not isinstance(value, int) or value <= 0):
-            raise InvalidPolicy(f"{name} must be at least 1")
+            raise InvalidPolicy(f"{name} must be at least 1", code="below-one", field=name)
     for name in ("rate_limit", "throttle_rate"):
         value = values.get(name)
         if value is not None:
             values[name] = validate_rate_limit(str(value))
     choice = values.get("on_exhausted")
     if choice is not None and choice not in ON_EXHAUSTED:
-        raise InvalidPolicy("on_exhausted must be 'reject' or 'throttle'")
+        raise InvalidPolicy(
+            "on_exhausted must be 'reject' or 'throttle'", code="on-exhausted-unknown"
+        )
     return values
 
 
@@ -115,7 +127,11 @@ def set_policy(
     """
     changes = _validated({k: v for k, v in values.items() if v is not None})
     if len(scope_kode) not in (5, 13):
-        raise InvalidPolicy(f"{scope_kode} is neither a regency nor a village code")
+        raise InvalidPolicy(
+            f"{scope_kode} is neither a regency nor a village code",
+            code="policy-scope-invalid",
+            value=scope_kode,
+        )
     policy = session.scalar(sa.select(Policy).where(Policy.scope_kode == scope_kode))
     if policy is None:
         policy = Policy(scope_kode=scope_kode, updated_at=now)

@@ -76,7 +76,9 @@ def normalize_code(raw: str) -> str:
         text = ".".join(parts)
     if not _DOTTED.match(text):
         raise UnknownRegion(
-            f"{raw!r} is not a kode wilayah (expected e.g. 64.01.01.2009 or 6401012009)"
+            f"{raw!r} is not a kode wilayah (expected e.g. 64.01.01.2009 or 6401012009)",
+            code="region-malformed",
+            value=raw,
         )
     return text
 
@@ -96,7 +98,11 @@ def lookup(raw: str) -> Region:
     kode = normalize_code(raw)
     names = _names()
     if kode not in names:
-        raise UnknownRegion(f"{kode} is not in the official Kemendagri list (2025 edition)")
+        raise UnknownRegion(
+            f"{kode} is not in the official Kemendagri list (2025 edition)",
+            code="region-unknown",
+            value=kode,
+        )
     return Region(
         kode=kode,
         nama=names[kode],
@@ -111,7 +117,11 @@ def lookup_village(raw: str) -> Region:
     """Like `lookup`, but only village-level codes (desa/kelurahan) are accepted."""
     region = lookup(raw)
     if region.level != "desa":
-        raise UnknownRegion(f"{region.kode} is a {region.level}, not a village (desa/kelurahan)")
+        raise UnknownRegion(
+            f"{region.kode} is a {region.level}, not a village (desa/kelurahan)",
+            code="region-not-village",
+            value=region.kode,
+        )
     return region
 
 

@@ -57,7 +57,11 @@ def validate_ssid(ssid: str) -> str:
     """Return the SSID stripped; raises InvalidVillage when empty or over 32 bytes."""
     value = ssid.strip()
     if not value or len(value.encode("utf-8")) > SSID_MAX_BYTES:
-        raise InvalidVillage(f"SSID must be 1 to {SSID_MAX_BYTES} bytes long, not {ssid!r}")
+        raise InvalidVillage(
+            f"SSID must be 1 to {SSID_MAX_BYTES} bytes long, not {ssid!r}",
+            code="ssid-length",
+            max=SSID_MAX_BYTES,
+        )
     return value
 
 
@@ -72,7 +76,10 @@ def get_village(session: Session, raw_code: str) -> Village:
     if village is None:
         raise VillageNotFound(
             f"village {region.kode} ({region.nama}) is not set up; "
-            f"add it with: wifidesa village add {region.kode}"
+            f"add it with: wifidesa village add {region.kode}",
+            code="village-not-set-up",
+            value=region.kode,
+            name=region.nama,
         )
     return village
 
@@ -97,7 +104,9 @@ def add_village(
         raise VillageExists(f"village {region.kode} ({region.nama}) is already set up")
     zone = (timezone or regions.default_timezone(region.kode)).upper()
     if zone not in clock.TIMEZONES:
-        raise InvalidVillage(f"time zone must be WIB, WITA or WIT, not {timezone!r}")
+        raise InvalidVillage(
+            f"time zone must be WIB, WITA or WIT, not {timezone!r}", code="timezone-unknown"
+        )
     village = Village(
         kode=region.kode,
         slug=unique_slug(session, region.nama),

@@ -18,6 +18,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from portal.domain.errors import DomainError
 from portal.models import UsageDaily, UsageHourly, Village
 
 #: The indicators of every usage row, in column order. Counts, bytes and seconds.
@@ -37,7 +38,7 @@ GROUPS = ("day", "hour", "village")
 MAX_DAYS = {"day": 366, "hour": 62, "village": 366}
 
 
-class InvalidReportRequest(ValueError):
+class InvalidReportRequest(DomainError):
     """The range, grouping or scope of a report request cannot be served."""
 
 
@@ -80,11 +81,17 @@ def in_scope(column: sa.ColumnElement[str], scope: str) -> sa.ColumnElement[bool
 def check_range(start: date, end: date, group: str) -> None:
     """Raise InvalidReportRequest unless ``group`` is known and start..end fits it."""
     if group not in GROUPS:
-        raise InvalidReportRequest(f"group must be one of {', '.join(GROUPS)}")
+        raise InvalidReportRequest(
+            f"group must be one of {', '.join(GROUPS)}", code="group-unknown", group=group
+        )
     if end < start:
-        raise InvalidReportRequest("'to' is before 'from'")
+        raise InvalidReportRequest("'to' is before 'from'", code="range-reversed")
     if (end - start).days + 1 > MAX_DAYS[group]:
-        raise InvalidReportRequest(f"group={group} covers at most {MAX_DAYS[group]} days")
+        raise InvalidReportRequest(
+            f"group={group} covers at most {MAX_DAYS[group]} days",
+            code="range-too-long",
+            days=MAX_DAYS[group],
+        )
 
 
 def village_labels(session: Session, scope: str) -> dict[str, VillageLabel]:

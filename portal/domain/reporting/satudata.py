@@ -205,7 +205,9 @@ def export_records(
     table = usage(session, scope, start, end, group)
     if len(table.rows) > MAX_RECORDS:
         raise InvalidReportRequest(
-            f"{len(table.rows)} rows is more than JSON serves ({MAX_RECORDS}); use format=csv"
+            f"{len(table.rows)} rows is more than JSON serves ({MAX_RECORDS}); use format=csv",
+            code="too-many-rows",
+            max=MAX_RECORDS,
         )
     export = build_export(table, scope, variant=variant, totals=totals, threshold=threshold)
     return as_records(export)

@@ -18,3 +18,18 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// A list table becomes cards on a phone (admin.css); each cell shows its column's name,
+// taken from the table head unless the template wrote one.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("table.list").forEach(function (table) {
+    var heads = table.querySelectorAll("thead th");
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      Array.prototype.forEach.call(row.children, function (cell, index) {
+        if (!cell.hasAttribute("data-label") && heads[index] && !cell.hasAttribute("colspan")) {
+          cell.setAttribute("data-label", heads[index].textContent.trim());
+        }
+      });
+    });
+  });
+});
