@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     IntegerField,
     PasswordField,
@@ -111,7 +112,77 @@ class VoucherBatchForm(FlaskForm):
     )
 
 
-class GatewayForm(FlaskForm):
+# --- console: gateway inventory (provider, backhaul, contract); see inventory.py -----------
+BACKHAUL_LABELS = {
+    "satellite": _l("Satelit (VSAT/LEO)"),
+    "radio": _l("Radio (point-to-point)"),
+    "fibre": _l("Serat optik (FO)"),
+}
+#: Indonesian messages for the inventory fields the domain refuses (InvalidGateway.field).
+INVENTORY_ERRORS = {
+    "provider": _l("Nama penyedia paling banyak 80 karakter."),
+    "backhaul_class": _l("Pilih jenis backhaul dari daftar."),
+    "contracted_mbps": _l("Kapasitas kontrak harus 1 sampai 100.000 Mbps."),
+    "programme": _l("Nama program paling banyak 80 karakter."),
+    "contract_end": _l("Tanggal berakhir kontrak tidak valid."),
+}
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField whose "not a number" error is Indonesian (WTForms has no id locale)."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Isi dengan bilangan bulat, mis. 4.")) from None
+
+
+class LocalDateField(DateField):
+    """A DateField whose "not a date" error is Indonesian."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(_("Isi tanggal yang valid (hari/bulan/tahun).")) from None
+
+
+class InventoryFields:
+    """Who connects the village, over what, paid by whom and until when (all optional)."""
+
+    provider = StringField(
+        _l("Penyedia layanan (ISP)"),
+        validators=[Optional(), Length(max=80, message=INVENTORY_ERRORS["provider"])],
+    )
+    backhaul_class = SelectField(
+        _l("Jenis backhaul"),
+        choices=choices([("", _l("— belum diketahui —")), *BACKHAUL_LABELS.items()]),
+        validate_choice=False,
+    )
+    contracted_mbps = WholeNumberField(
+        _l("Kapasitas kontrak (Mbps)"),
+        validators=[
+            Optional(),
+            NumberRange(1, 100_000, message=INVENTORY_ERRORS["contracted_mbps"]),
+        ],
+    )
+    programme = StringField(
+        _l("Program atau pendana"),
+        validators=[Optional(), Length(max=80, message=INVENTORY_ERRORS["programme"])],
+        render_kw={"list": "programmes"},
+    )
+    contract_end = LocalDateField(_l("Kontrak berakhir"), validators=[Optional()])
+
+    def validate_backhaul_class(self, field: SelectField) -> None:
+        if field.data and field.data not in BACKHAUL_LABELS:
+            raise ValidationError(INVENTORY_ERRORS["backhaul_class"])
+
+
+# --- /console ----------------------------------------------------------------------------
+
+
+class GatewayForm(InventoryFields, FlaskForm):
     village = SelectField(_l("Desa"), validators=[DataRequired()])
     nas_identifier = StringField(
         _l("NAS-Identifier (nama router)"), validators=[DataRequired(), Length(max=64)]
