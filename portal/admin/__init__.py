@@ -69,9 +69,11 @@ def init_app(app: Flask) -> None:
         devices,
         gateways,
         i18n,
+        policies,
         poster,
         terms,
         users,
+        villages,
         vouchers,
     )
 

@@ -214,3 +214,75 @@ class UserForm(FlaskForm):
         _l("Kode wilayah (desa: 64.01.01.2009, kabupaten: 64.01)"),
         validators=[DataRequired(), Length(max=13)],
     )
+
+
+# --- console: villages --------------------------------------------------------------------
+TIMEZONE_LABELS = {"WIB": "WIB (UTC+7)", "WITA": "WITA (UTC+8)", "WIT": "WIT (UTC+9)"}
+
+
+class VillageForm(FlaskForm):
+    ssid = StringField(
+        _l("Nama Wi-Fi (SSID)"),
+        validators=[
+            DataRequired(message=_l("Isi nama Wi-Fi.")),
+            Length(max=32, message=_l("Nama Wi-Fi paling banyak 32 karakter.")),
+        ],
+    )
+    timezone = SelectField(
+        _l("Zona waktu"), choices=choices(list(TIMEZONE_LABELS.items())), validate_choice=False
+    )
+
+    def validate_timezone(self, field: SelectField) -> None:
+        if field.data not in TIMEZONE_LABELS:
+            raise ValidationError(_("Pilih WIB, WITA atau WIT."))
+
+
+# --- console: fair-use policies -----------------------------------------------------------
+ON_EXHAUSTED_LABELS = {
+    "reject": _l("Putuskan sampai besok"),
+    "throttle": _l("Perlambat (WhatsApp tetap jalan)"),
+}
+#: Indonesian messages for the policy fields the domain refuses (InvalidPolicy.field).
+POLICY_ERRORS = {
+    "daily_mb": _l("Isi 0 (tanpa batas) atau lebih."),
+    "daily_minutes": _l("Isi 0 (tanpa batas) atau lebih."),
+    "rate_limit": _l("Tulis kecepatan seperti di MikroTik: unggah/unduh, mis. 256k/1M."),
+    "max_session_minutes": _l("Isi paling sedikit 1 menit."),
+    "idle_minutes": _l("Isi paling sedikit 1 menit."),
+    "interim_minutes": _l("Isi paling sedikit 1 menit."),
+    "on_exhausted": _l("Pilih dari daftar."),
+    "throttle_rate": _l("Tulis kecepatan seperti di MikroTik: unggah/unduh, mis. 256k/1M."),
+}
+
+
+def _count(label: str, least: int, hint_key: str) -> WholeNumberField:
+    return WholeNumberField(
+        label, validators=[Optional(), NumberRange(min=least, message=POLICY_ERRORS[hint_key])]
+    )
+
+
+class PolicyForm(FlaskForm):
+    """Fair-use values of a regency or village; an empty field inherits."""
+
+    daily_mb = _count(_l("Kuota data per perangkat per hari (MB, 0 = tanpa batas)"), 0, "daily_mb")
+    daily_minutes = _count(
+        _l("Waktu per perangkat per hari (menit, 0 = tanpa batas)"), 0, "daily_minutes"
+    )
+    rate_limit = StringField(
+        _l("Kecepatan per perangkat (unggah/unduh)"), validators=[Optional(), Length(max=100)]
+    )
+    max_session_minutes = _count(_l("Lama sesi terpanjang (menit)"), 1, "max_session_minutes")
+    idle_minutes = _count(_l("Putus bila diam selama (menit)"), 1, "idle_minutes")
+    interim_minutes = _count(_l("Laporan pemakaian dari router tiap (menit)"), 1, "interim_minutes")
+    on_exhausted = SelectField(
+        _l("Bila kuota habis"),
+        choices=choices([("", _l("— ikut bawaan —")), *ON_EXHAUSTED_LABELS.items()]),
+        validate_choice=False,
+    )
+    throttle_rate = StringField(
+        _l("Kecepatan setelah kuota habis (unggah/unduh)"), validators=[Optional(), Length(max=100)]
+    )
+
+    def validate_on_exhausted(self, field: SelectField) -> None:
+        if field.data and field.data not in ON_EXHAUSTED_LABELS:
+            raise ValidationError(POLICY_ERRORS["on_exhausted"])
