@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
         policies,
         poster,
         terms,
+        tokens,
         users,
         villages,
         vouchers,
