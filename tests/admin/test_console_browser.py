@@ -56,8 +56,13 @@ def test_officer_adds_a_village_sets_a_policy_and_creates_a_token_on_a_phone(app
         page.click("nav >> text=Desa")
         page.click("text=Tambah desa")
         page.type("#q", "legai", delay=30)
-        page.wait_for_selector(f'li[data-kode="{LEGAI}"]')
-        assert page.url.endswith("q=legai")
+        # "le" and "leg" may list Legai too: wait for the answer to the whole word.
+        for _ in range(100):  # at most 10 s
+            if page.url.endswith("?q=legai"):
+                break
+            page.wait_for_timeout(100)
+        assert page.url.endswith("?q=legai")
+        assert page.locator("ul.results li").count() == 1
         assert "Batu Sopang" in page.inner_text(f'li[data-kode="{LEGAI}"]')
         assert _overflow(page) <= 0
         page.click(f'li[data-kode="{LEGAI}"] >> text=Pilih')
