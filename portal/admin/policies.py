@@ -68,11 +68,10 @@ def _regency_in_scope(kode: str) -> regions.Region:
 @bp.get("/policies")
 def policy_overview() -> str:
     villages = scoped_villages()
-    if me().role == "regency" or me().role == "province":
+    codes = []
+    if me().at_least("regency"):
         codes = sorted({v.regency_kode for v in villages} | _own_regency())
-    else:
-        codes = []
-    resolved = {v.kode: policies.resolve_policy(db.session, v.kode) for v in villages}
+    resolved = policies.resolve_policies(db.session, [v.kode for v in villages])
     return render_template(
         "admin/policies.html",
         regencies=[(regions.lookup(k), policies.stored_policy(db.session, k)) for k in codes],
