@@ -52,6 +52,7 @@ class VillageObjects:
         """Values for every URL parameter name the admin routes use."""
         return {
             "kode": self.kode,
+            "regency": self.kode[:5],
             "announcement_id": self.announcement_id,
             "gateway_id": self.gateway_id,
             "batch_id": self.batch_id,
