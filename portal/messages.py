@@ -83,6 +83,12 @@ REFUSALS = {
         "Router lain sudah memakai rahasia ini; beri setiap router rahasianya sendiri."
     ),
     "gateway-exists": _l("Sudah ada router dengan NAS-Identifier '%(name)s'."),
+    # gateway inventory
+    "provider-too-long": _l("Nama penyedia paling banyak 80 karakter."),
+    "programme-too-long": _l("Nama program paling banyak 80 karakter."),
+    "text-unprintable": _l("Isi hanya dengan teks yang dapat dicetak."),
+    "backhaul-unknown": _l("Pilih jenis backhaul dari daftar."),
+    "mbps-out-of-range": _l("Kapasitas kontrak harus 1 sampai 100.000 Mbps."),
     # announcements and pictures
     "title-length": _l("Judul harus 1–%(max)s karakter."),
     "body-length": _l("Isi paling banyak %(max)s karakter."),
@@ -102,10 +108,15 @@ REFUSALS = {
     "region-unknown": _l("%(value)s tidak ada dalam daftar resmi Kemendagri (edisi 2025)."),
     "region-not-village": _l("%(value)s bukan kode desa/kelurahan."),
     "village-not-set-up": _l("Desa %(name)s (%(value)s) belum didaftarkan."),
-    "ssid-length": _l("SSID harus 1–%(max)s byte."),
+    "ssid-length": _l("Nama Wi-Fi harus 1 sampai %(max)s byte."),
     "timezone-unknown": _l("Zona waktu harus WIB, WITA atau WIT."),
+    # API tokens
+    "token-scope-district": _l("%(value)s adalah kecamatan; pilih provinsi, kabupaten atau desa."),
+    "token-label-invalid": _l("Keterangan paling banyak %(max)s karakter yang dapat dicetak."),
     # fair-use policies
-    "rate-limit-invalid": _l("'%(value)s' bukan batas kecepatan MikroTik (contoh: 2M/4M)."),
+    "rate-limit-invalid": _l(
+        "Tulis kecepatan seperti di MikroTik: unggah/unduh, mis. 256k/1M (bukan '%(value)s')."
+    ),
     "policy-field-unknown": _l("Isian kebijakan tidak dikenal: %(fields)s."),
     "negative": _l("Nilai harus 0 (tanpa batas) atau lebih."),
     "below-one": _l("Nilai minimal 1."),

@@ -14,7 +14,7 @@ fuzzer's fixed corpus needs them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from portal.domain import pseudonyms
 from portal.domain.access import acceptance, grants, vouchers
 from portal.domain.accounts import admins, tokens
 from portal.domain.content import announcements, terms
-from portal.domain.network import gateways, policies, regions, villages
+from portal.domain.network import gateways, inventory, policies, regions, villages
 from portal.domain.pseudonyms import KeyRing
 from portal.domain.usage.rollups import UsageBatch
 from portal.models import (
@@ -37,6 +37,8 @@ from portal.models import (
     Voucher,
     VoucherBatch,
 )
+
+INVENTORY_FIELDS = tuple(f.name for f in fields(inventory.Inventory))
 
 TERMS_SUMMARY = "Gunakan internet dengan bijak.\nDilarang konten ilegal.\nKuota dibagi adil."
 
@@ -100,13 +102,21 @@ class World:
     ) -> Gateway:
         """A gateway of ``village`` (set up when missing). ``options`` are those of
         `gateways.add_gateway` (secret, hotspot_host, coa_port, …); the secret is
-        generated unless given. ``last_seen_at`` says when it was last heard from."""
+        generated unless given; inventory fields (provider, backhaul_class,
+        contracted_mbps, programme, contract_end) go through `inventory.set_inventory`.
+        ``last_seen_at`` says when it was last heard from."""
         self.village(village)
+        stock = {k: options.pop(k) for k in INVENTORY_FIELDS if k in options}
         added = gateways.add_gateway(
             self.session, village_code=village, nas_identifier=nas_identifier, address=address,
             now=self.now, actor=self.actor, **options,
         )  # fmt: skip
         added.gateway.last_seen_at = last_seen_at
+        if stock:
+            inventory.set_inventory(
+                self.session, added.gateway, inventory.Inventory(**stock), now=self.now,
+                actor=self.actor,
+            )  # fmt: skip
         self.session.flush()
         return added.gateway
 

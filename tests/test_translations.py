@@ -19,6 +19,7 @@ METHODS = [
     ("templates/admin/**.html", "jinja2"),
     ("templates/shared/**.html", "jinja2"),
     ("templates/errors/**.html", "jinja2"),
+    ("templates/reports/**.html", "jinja2"),
 ]
 JINJA = {"extensions": "jinja2.ext.i18n"}
 
@@ -33,6 +34,7 @@ def _msgids() -> set[str]:
             "templates/admin/**.html": JINJA,
             "templates/shared/**.html": JINJA,
             "templates/errors/**.html": JINJA,
+            "templates/reports/**.html": JINJA,
         },
         keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None},
     ):

@@ -69,9 +69,12 @@ def init_app(app: Flask) -> None:
         devices,
         gateways,
         i18n,
+        policies,
         poster,
         terms,
+        tokens,
         users,
+        villages,
         vouchers,
     )
 

@@ -51,6 +51,9 @@ ACTIONS = {
     "policy.set": _l("Mengubah kebijakan pemakaian %(name)s"),
     "village.add": _l("Menambah desa %(name)s"),
     "token.create": _l("Membuat token API “%(name)s”"),
+    "token.revoke": _l("Mencabut token API “%(name)s”"),
+    "village.update": _l("Mengubah pengaturan desa %(name)s (%(detail)s)"),
+    "gateway.inventory": _l("Mengubah data kontrak router %(name)s"),
 }
 
 

@@ -9,8 +9,10 @@ from portal.admin import activity, bp, now
 from portal.admin.scope import in_scope, load_scoped, me, scoped_villages
 from portal.admin.views import local
 from portal.database import db
+from portal.domain import clock
 from portal.domain.content import announcements
 from portal.domain.network import regions
+from portal.domain.network.inventory import CONTRACT_WARNING_DAYS, contracts_ending
 from portal.domain.reporting import status
 from portal.models import AuditEntry, Village
 from portal.web import formatting
@@ -23,12 +25,16 @@ def dashboard() -> str:
     villages = scoped_villages()
     if me().role == "village" and len(villages) == 1:
         return village_page(villages[0].kode)
-    result = status.overview(db.session, me().scope_kode, now())
+    scope = me().scope_kode
+    result = status.overview(db.session, scope, now())
+    today = clock.local_day(now(), regions.default_timezone(scope))
     return render_template(
         "admin/dashboard_region.html",
-        area=regions.lookup(me().scope_kode),
+        area=regions.lookup(scope),
         statuses=status.needing_attention_first(result.villages),
         counts=result.attention_counts(),
+        contracts=contracts_ending(db.session, area_kode=scope, today=today),
+        warning_days=CONTRACT_WARNING_DAYS,
         local=local,
         size=formatting.amount,
     )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pyotp
@@ -29,6 +30,10 @@ from flask import Flask
 
 from portal import create_app
 from portal.config import Settings
+from portal.database import db
+from portal.domain.network import inventory
+from portal.models import Gateway
+from portal.web.context import settings_of
 from tests.admin.browser import chromium, live_server, needs_chromium
 from tests.admin.conftest import PASSWORD, build_app, create_admin, forget_totp_step
 from tests.admin.world import VillageObjects, seed_world
@@ -46,6 +51,13 @@ NOT_PAGES = {
 LOGIN_STEPS = {"admin.login", "admin.login_totp", "admin.totp_enrol_pending"}
 #: Pages outside the two blueprints that a phone also opens from the console.
 EXTRA_PAGES = ["/", "/tidak-ada"]
+#: Console pages whose content shows only with a query or for a village not yet set up
+#: (the route alone shows an empty search form, or redirects to the edit page).
+QUERY_PAGES = [
+    "/admin/villages/search?q=muara+adang",
+    "/admin/villages/new/64.01.01.2012",
+    "/admin/policies/regency/64.01?preset=satellite",
+]
 
 MEASURE = """() => {
   const visible = (el) => {
@@ -162,6 +174,13 @@ def shots(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[Path]:
 def world(tmp_path_factory) -> Iterator[tuple[Flask, VillageObjects]]:
     for app in build_app("sqlite", tmp_path_factory.mktemp("layout")):
         a, _ = seed_world(app)
+        with app.app_context():  # a contract ending soon: the dashboard lists it
+            gateway = db.session.get(Gateway, a.gateway_id)
+            now = settings_of(app).clock()
+            ends = now.date() + timedelta(days=10)
+            stock = inventory.Inventory("Telkom Satelit Indonesia", "satellite", 4, "BAKTI", ends)
+            inventory.set_inventory(db.session, gateway, stock, now=now)
+            db.session.commit()
         yield app, a
 
 
@@ -234,7 +253,13 @@ def visit_post_results(page, base: str, objects: VillageObjects, shots: Path, ta
     page.fill("#source_address", "10.8.7.9")
     page.click("form.card button[type=submit]")
     page.wait_for_selector("[data-testid=gateway-secret]")
-    return problems + check(page, f"{tag}-gateway-secret", shots)
+    problems += check(page, f"{tag}-gateway-secret", shots)
+    page.goto(f"{base}/admin/")  # visited already; the seeded contract must be on it
+    assert page.locator("[data-testid=contracts-ending] li").count() == 1
+    for number, path in enumerate(QUERY_PAGES):
+        assert page.goto(base + path).status == 200, path
+        problems += check(page, f"{tag}-query-{number}", shots)
+    return problems
 
 
 def test_every_console_and_report_page_fits_a_360px_phone(world, shots):

@@ -13,6 +13,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from portal.domain import clock
+from portal.domain.network.inventory import ContractEnding, contracts_ending
 from portal.domain.network.regions import default_timezone
 from portal.domain.reporting import status
 
@@ -20,7 +22,8 @@ from portal.domain.reporting import status
 @dataclass(frozen=True)
 class AreaDay:
     """One area's day so far: villages active, gateways down (and their villages, each
-    named once), users and data."""
+    named once), users and data, and the contracts ending soon
+    (`portal.domain.network.inventory.contracts_ending`)."""
 
     kode: str
     name: str
@@ -30,6 +33,7 @@ class AreaDay:
     down_villages: tuple[str, ...]
     users: int
     bytes_total: int
+    contracts_ending: tuple[ContractEnding, ...] = ()
 
 
 def areas_today(session: Session, scope: str, now: datetime) -> list[AreaDay]:
@@ -44,17 +48,20 @@ def areas_today(session: Session, scope: str, now: datetime) -> list[AreaDay]:
     for kode, villages in sorted(areas.items()):
         here = [gateway for gateway in down if gateway.village_kode.startswith(kode)]
         first = villages[0]
+        zone = default_timezone(kode)
+        ending = contracts_ending(session, area_kode=kode, today=clock.local_day(now, zone))
         result.append(
             AreaDay(
                 kode=kode,
                 name={5: first.regency_name, 8: first.district_name}.get(width, first.name),
-                timezone=default_timezone(kode),
+                timezone=zone,
                 active_villages=sum(1 for village in villages if village.users_today > 0),
                 gateways_down=len(here),
                 # Two routers of one village down name the village once.
                 down_villages=tuple(dict.fromkeys(gateway.village_name for gateway in here)),
                 users=sum(village.users_today for village in villages),
                 bytes_total=sum(village.bytes_today for village in villages),
+                contracts_ending=tuple(ending),
             )
         )
     return result
