@@ -15,7 +15,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal.admin import bp, now
 from portal.admin.bulletin import village_choices
-from portal.admin.forms import BACKHAUL_LABELS, ConfirmForm, GatewayForm, choices
+from portal.admin.forms import ConfirmForm, choices
+from portal.admin.regency_forms import BACKHAUL_LABELS, GatewayForm
 from portal.admin.scope import gateways_query, load_scoped, me, require_role, require_village
 from portal.admin.views import audit, local, refused, settings
 from portal.database import db

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from portal.admin import bp, now
-from portal.admin.forms import BACKHAUL_LABELS, ON_EXHAUSTED_LABELS, PolicyForm
+from portal.admin.regency_forms import BACKHAUL_LABELS, ON_EXHAUSTED_LABELS, PolicyForm
 from portal.admin.scope import load_scoped, me, require_role, scoped_villages
 from portal.admin.views import refused
 from portal.database import db

@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.admin import bp, now
-from portal.admin.forms import ConfirmForm, TokenForm, choices
+from portal.admin.forms import ConfirmForm, choices
+from portal.admin.regency_forms import TokenForm
 from portal.admin.scope import load_scoped, me, require_role, scoped_villages
 from portal.admin.views import local, refused
 from portal.database import db

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from portal.admin import bp, now
-from portal.admin.forms import VillageForm
+from portal.admin.regency_forms import VillageForm
 from portal.admin.scope import load_scoped, me, require_role, scoped_villages
 from portal.admin.views import refused
 from portal.database import db
