@@ -60,7 +60,7 @@ def token_list() -> str | tuple[str, int]:
             actor=me().username, actor_id=me().id,
         )  # fmt: skip
     except tokens.InvalidToken as error:
-        field = form.area if error.code == "token-scope-district" else form.label
+        field = {"token-scope-district": form.area}.get(error.code, form.label)
         field.errors.append(refused(error))
         return _page(form), 422
     return _page(TokenForm(formdata=None), created)
