@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal import messages
 from portal.domain.network.gateways import InvalidGateway
 from portal.domain.network.inventory import (
     BACKHAUL_CLASSES,
@@ -32,20 +33,22 @@ def test_inventory_is_normalised():
 
 
 @pytest.mark.parametrize(
-    ("values", "field"),
+    ("values", "field", "code"),
     [
-        (Inventory(backhaul_class="vsat"), "backhaul_class"),
-        (Inventory(contracted_mbps=0), "contracted_mbps"),
-        (Inventory(contracted_mbps=-5), "contracted_mbps"),
-        (Inventory(contracted_mbps=10_000_000), "contracted_mbps"),
-        (Inventory(provider="x" * 81), "provider"),
-        (Inventory(programme="Dana\x00Desa"), "programme"),
+        (Inventory(backhaul_class="vsat"), "backhaul_class", "backhaul-unknown"),
+        (Inventory(contracted_mbps=0), "contracted_mbps", "mbps-out-of-range"),
+        (Inventory(contracted_mbps=-5), "contracted_mbps", "mbps-out-of-range"),
+        (Inventory(contracted_mbps=10_000_000), "contracted_mbps", "mbps-out-of-range"),
+        (Inventory(provider="x" * 81), "provider", "provider-too-long"),
+        (Inventory(programme="y" * 81), "programme", "programme-too-long"),
+        (Inventory(programme="Dana\x00Desa"), "programme", "text-unprintable"),
     ],
 )
-def test_bad_inventory_names_the_field(values, field):
+def test_bad_inventory_names_the_field(values, field, code):
     with pytest.raises(InvalidGateway) as raised:
         validate_inventory(values)
-    assert raised.value.field == field
+    assert (raised.value.field, raised.value.code) == (field, code)
+    assert code in messages.REFUSALS
 
 
 def test_set_inventory_stores_and_audits_once(session, make_village, make_gateway, world):

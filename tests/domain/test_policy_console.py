@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from portal import messages
+from portal.domain.errors import DomainError
 from portal.domain.network import policies, regions, villages
 from portal.domain.network.inventory import BACKHAUL_CLASSES
 from portal.domain.network.policy_presets import PRESETS, preset
@@ -45,20 +47,22 @@ def test_replace_policy_sets_exactly_the_values_and_clears_the_rest(session, mak
 
 
 @pytest.mark.parametrize(
-    ("values", "field"),
+    ("values", "field", "code"),
     [
-        ({"daily_mb": -1}, "daily_mb"),
-        ({"idle_minutes": 0}, "idle_minutes"),
-        ({"rate_limit": "fast"}, "rate_limit"),
-        ({"throttle_rate": "1M;/system reset"}, "throttle_rate"),
-        ({"on_exhausted": "ignore"}, "on_exhausted"),
+        ({"daily_mb": -1}, "daily_mb", "negative"),
+        ({"idle_minutes": 0}, "idle_minutes", "below-one"),
+        ({"rate_limit": "fast"}, "rate_limit", "rate-limit-invalid"),
+        ({"throttle_rate": "1M;/system reset"}, "throttle_rate", "rate-limit-invalid"),
+        ({"on_exhausted": "ignore"}, "on_exhausted", "on-exhausted-unknown"),
     ],
 )
-def test_replace_policy_refuses_bad_values_and_names_the_field(session, values, field):
+def test_replace_policy_refuses_bad_values_and_names_the_field(session, values, field, code):
     policies.set_policy(session, "64.01", now=NOW, daily_mb=500)
     with pytest.raises(policies.InvalidPolicy) as raised:
         policies.replace_policy(session, "64.01", values, now=NOW)
-    assert raised.value.field == field
+    assert (raised.value.field, raised.value.code) == (field, code)
+    words = messages.refusal(raised.value)
+    assert words != messages.refusal(DomainError()), "the code has words of its own"
     assert policies.stored_policy(session, "64.01")["daily_mb"] == 500
 
 
