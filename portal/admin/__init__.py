@@ -70,9 +70,11 @@ def init_app(app: Flask) -> None:
         gateways,
         i18n,
         notify,
+        policies,
         poster,
         terms,
         users,
+        villages,
         vouchers,
     )
 

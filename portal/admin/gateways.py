@@ -15,11 +15,12 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from portal.admin import bp, now
 from portal.admin.bulletin import village_choices
-from portal.admin.forms import ConfirmForm, GatewayForm, choices
+from portal.admin.forms import BACKHAUL_LABELS, INVENTORY_ERRORS, ConfirmForm, GatewayForm, choices
 from portal.admin.scope import gateways_query, load_scoped, me, require_role, require_village
 from portal.admin.views import audit, local, settings
 from portal.database import db
-from portal.domain.network import gateways, policies
+from portal.domain import clock
+from portal.domain.network import gateways, inventory, policies
 from portal.domain.reporting import figures
 from portal.models import Gateway, Village
 from portal.web import formatting, router_script
@@ -39,9 +40,13 @@ def gateway_list() -> str:
 def gateway_detail(gateway_id: int) -> str:
     gateway = load_scoped(Gateway, gateway_id)
     states = figures.gateway_states(db.session, gateway.village_kode, now())
+    today = clock.local_day(now(), gateway.village.timezone)
+    ending = inventory.contracts_ending(db.session, area_kode=gateway.village_kode, today=today)
     return render_template(
         "admin/gateway_detail.html",
         gateway=gateway,
+        contract=next((c for c in ending if c.gateway_id == gateway.id), None),
+        backhaul_labels=BACKHAUL_LABELS,
         state=next(s for s in states if s.id == gateway.id),
         local=local,
         percent=formatting.percent,
@@ -60,13 +65,14 @@ def _values(form: GatewayForm) -> gateways.GatewayInput:
 
 
 @bp.route("/gateways/new", methods=["GET", "POST"])
-def gateway_new() -> str:
+def gateway_new() -> str | tuple[str, int]:
     require_role("regency")
     form = GatewayForm()
     form.village.choices = village_choices(allow_all=False)
     if form.validate_on_submit():
         village = require_village(form.village.data)
         try:
+            stock = _inventory(form)
             values = _values(form)
             added = gateways.add_gateway(
                 db.session, village_code=village.kode, nas_identifier=values.nas_identifier,
@@ -75,14 +81,16 @@ def gateway_new() -> str:
                 require_message_authenticator=values.require_message_authenticator,
             )  # fmt: skip
         except gateways.InvalidGateway as error:
-            getattr(form, error.field).errors.append(str(error))
+            _refuse(form, error)
         else:
+            inventory.set_inventory(db.session, added.gateway, stock, now=now(),
+                                    actor=me().username, actor_id=me().id)  # fmt: skip
             return _show_secret(added.gateway, added.secret)
-    return render_template("admin/gateway_form.html", form=form, gateway=None)
+    return _form_page(form, None)
 
 
 @bp.route("/gateways/<int:gateway_id>/edit", methods=["GET", "POST"])
-def gateway_edit(gateway_id: int) -> str | BaseResponse:
+def gateway_edit(gateway_id: int) -> str | tuple[str, int] | BaseResponse:
     require_role("regency")
     gateway = load_scoped(Gateway, gateway_id)
     form = GatewayForm(obj=gateway)
@@ -90,13 +98,50 @@ def gateway_edit(gateway_id: int) -> str | BaseResponse:
     form.village.data = gateway.village_kode
     if form.validate_on_submit():
         try:
+            stock = _inventory(form)
             gateways.update_gateway(db.session, gateway, _values(form), now=now())
         except gateways.InvalidGateway as error:
-            getattr(form, error.field).errors.append(str(error))
+            _refuse(form, error)
         else:
+            inventory.set_inventory(db.session, gateway, stock, now=now(),
+                                    actor=me().username, actor_id=me().id)  # fmt: skip
             audit("gateway.update", "gateway", gateway.id, gateway.village_kode)
             return redirect(url_for("admin.gateway_detail", gateway_id=gateway.id))
-    return render_template("admin/gateway_form.html", form=form, gateway=gateway)
+    return _form_page(form, gateway)
+
+
+# --- console: gateway inventory ----------------------------------------------------------
+def _inventory(form: GatewayForm) -> inventory.Inventory:
+    """The form's inventory fields, validated (raises InvalidGateway naming the field)."""
+    return inventory.validate_inventory(
+        inventory.Inventory(
+            provider=form.provider.data,
+            backhaul_class=form.backhaul_class.data,
+            contracted_mbps=form.contracted_mbps.data,
+            programme=form.programme.data,
+            contract_end=form.contract_end.data,
+        )
+    )
+
+
+def _refuse(form: GatewayForm, error: gateways.InvalidGateway) -> None:
+    """Show a refused field's error (the inventory's in Indonesian) under the field."""
+    message = INVENTORY_ERRORS.get(error.field, str(error))
+    getattr(form, error.field).errors.append(message)
+
+
+def _form_page(form: GatewayForm, gateway: Gateway | None) -> tuple[str, int]:
+    """The gateway form; a refused submission answers 422, so nothing is committed."""
+    page = render_template(
+        "admin/gateway_form.html",
+        form=form,
+        gateway=gateway,
+        programmes=inventory.PROGRAMME_SUGGESTIONS,
+    )
+    return page, 422 if form.is_submitted() else 200
+
+
+# --- /console ----------------------------------------------------------------------------
 
 
 @bp.post("/gateways/<int:gateway_id>/rotate")

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import click
 
 from portal.cli.common import ACTOR, command
 from portal.domain.network.gateways import add_gateway
+from portal.domain.network.inventory import (
+    BACKHAUL_CLASSES,
+    PROGRAMME_SUGGESTIONS,
+    Inventory,
+    set_inventory,
+    validate_inventory,
+)
 
 
 @click.group()
@@ -34,6 +43,17 @@ def gateway() -> None:
     help="Drop Access-Requests without Message-Authenticator (BlastRADIUS protection).",
 )
 @click.option("--hotspot-host", help="The router's hotspot address or DNS name, e.g. 10.5.50.1.")
+@click.option("--provider", help="Who connects the village, e.g. Telkom, PLN ICON+, Telkomsat.")
+@click.option(
+    "--backhaul", type=click.Choice(BACKHAUL_CLASSES), help="How traffic leaves the village."
+)
+@click.option("--mbps", type=click.IntRange(1), help="Contracted bandwidth in Mbps.")
+@click.option("--programme", help=f"Programme or funder, e.g. {', '.join(PROGRAMME_SUGGESTIONS)}.")
+@click.option(
+    "--contract-end",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Last day of the contract (YYYY-MM-DD).",
+)
 def add(
     village_code: str,
     nas_id: str,
@@ -42,9 +62,16 @@ def add(
     coa_port: int,
     require_message_authenticator: bool,
     hotspot_host: str | None,
+    provider: str | None,
+    backhaul: str | None,
+    mbps: int | None,
+    programme: str | None,
+    contract_end: datetime | None,
 ) -> None:
     """Register a router of an existing village; prints a generated secret once."""
+    stock = Inventory(provider, backhaul, mbps, programme, contract_end and contract_end.date())
     with command() as run:
+        stock = validate_inventory(stock)
         added = add_gateway(
             run.session,
             village_code=village_code,
@@ -57,6 +84,7 @@ def add(
             now=run.now,
             actor=ACTOR,
         )
+        set_inventory(run.session, added.gateway, stock, now=run.now, actor=ACTOR)
         lines = [
             f"Gateway {added.gateway.nas_identifier} added for village "
             f"{added.gateway.village_kode}, RADIUS client {added.gateway.source_address}."

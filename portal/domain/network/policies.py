@@ -34,7 +34,12 @@ _RATE_LIMIT = re.compile(
 
 
 class InvalidPolicy(DomainError):
-    """A policy value is out of range or not in MikroTik's syntax."""
+    """A policy value is out of range or not in MikroTik's syntax; ``field`` names it
+    (None when the request as a whole is wrong)."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -72,7 +77,7 @@ def validate_rate_limit(text: str) -> str:
     """
     value = text.strip()
     if not _RATE_LIMIT.match(value):
-        raise InvalidPolicy(f"{text!r} is not a MikroTik rate limit (e.g. 2M/4M)")
+        raise InvalidPolicy(f"{text!r} is not a MikroTik rate limit (e.g. 2M/4M)", "rate_limit")
     return value
 
 
@@ -83,18 +88,21 @@ def _validated(values: dict[str, object]) -> dict[str, object]:
     for name in ("daily_mb", "daily_minutes"):
         value = values.get(name)
         if value is not None and (not isinstance(value, int) or value < 0):
-            raise InvalidPolicy(f"{name} must be 0 (unlimited) or more")
+            raise InvalidPolicy(f"{name} must be 0 (unlimited) or more", name)
     for name in ("max_session_minutes", "idle_minutes", "interim_minutes"):
         value = values.get(name)
         if value is not None and (not isinstance(value, int) or value <= 0):
-            raise InvalidPolicy(f"{name} must be at least 1")
+            raise InvalidPolicy(f"{name} must be at least 1", name)
     for name in ("rate_limit", "throttle_rate"):
         value = values.get(name)
         if value is not None:
-            values[name] = validate_rate_limit(str(value))
+            try:
+                values[name] = validate_rate_limit(str(value))
+            except InvalidPolicy as error:
+                raise InvalidPolicy(str(error), name) from None
     choice = values.get("on_exhausted")
     if choice is not None and choice not in ON_EXHAUSTED:
-        raise InvalidPolicy("on_exhausted must be 'reject' or 'throttle'")
+        raise InvalidPolicy("on_exhausted must be 'reject' or 'throttle'", "on_exhausted")
     return values
 
 
@@ -132,16 +140,31 @@ def set_policy(
     return policy
 
 
-def effective_policy(session: Session, village_kode: str) -> EffectivePolicy:
-    """The resolved limits for a village: its override, then its regency, then built-ins."""
+#: Where an effective value comes from, most specific first.
+FROM_VILLAGE, FROM_REGENCY, FROM_BUILT_IN = "village", "regency", "built-in"
+
+
+@dataclass(frozen=True)
+class ResolvedPolicy:
+    """A village's effective policy and, per field, where its value comes from
+    (`FROM_VILLAGE`, `FROM_REGENCY` or `FROM_BUILT_IN`)."""
+
+    policy: EffectivePolicy
+    sources: dict[str, str]
+
+
+def resolve_policy(session: Session, village_kode: str) -> ResolvedPolicy:
+    """The limits for a village, each from its override, else its regency's default,
+    else the built-in value; and which of the three each came from."""
     rows = {
         row.scope_kode: row
         for row in session.scalars(
             sa.select(Policy).where(Policy.scope_kode.in_([village_kode, village_kode[:5]]))
         )
     }
-    result = BUILT_IN
-    for scope in (village_kode[:5], village_kode):  # regency first, the village overrides it
+    result, sources = BUILT_IN, dict.fromkeys(POLICY_FIELDS, FROM_BUILT_IN)
+    # The regency first, then the village overrides it.
+    for scope, source in ((village_kode[:5], FROM_REGENCY), (village_kode, FROM_VILLAGE)):
         row = rows.get(scope)
         if row is None:
             continue
@@ -149,7 +172,59 @@ def effective_policy(session: Session, village_kode: str) -> EffectivePolicy:
             name: getattr(row, name) for name in POLICY_FIELDS if getattr(row, name) is not None
         }
         result = replace(result, **overrides)
-    return result
+        sources.update(dict.fromkeys(overrides, source))
+    return ResolvedPolicy(result, sources)
+
+
+def effective_policy(session: Session, village_kode: str) -> EffectivePolicy:
+    """The resolved limits for a village: its override, then its regency, then built-ins."""
+    return resolve_policy(session, village_kode).policy
+
+
+def stored_policy(session: Session, scope_kode: str) -> dict[str, object]:
+    """The values stored for a regency or village (None: inherited), every field named."""
+    row = session.scalar(sa.select(Policy).where(Policy.scope_kode == scope_kode))
+    return {name: getattr(row, name) if row is not None else None for name in POLICY_FIELDS}
+
+
+def replace_policy(
+    session: Session,
+    scope_kode: str,
+    values: dict[str, object],
+    *,
+    now: datetime,
+    actor: str = "system",
+    actor_id: int | None = None,
+) -> Policy | None:
+    """Make the regency's or village's stored policy exactly ``values`` (a missing or None
+    field inherits again); with nothing left the row is removed and None returned.
+
+    Only flushes, audits as ``actor``. Raises InvalidPolicy (nothing changes then). The
+    RADIUS server applies a change to the next login (`PolicyCache` within its ttl);
+    sessions already open keep the limits they were given.
+    """
+    if len(scope_kode) not in (5, 13):
+        raise InvalidPolicy(f"{scope_kode} is neither a regency nor a village code")
+    changes = _validated({k: v for k, v in values.items() if v is not None})
+    policy = session.scalar(sa.select(Policy).where(Policy.scope_kode == scope_kode))
+    if not changes:
+        if policy is not None:
+            session.delete(policy)
+    else:
+        if policy is None:
+            policy = Policy(scope_kode=scope_kode, updated_at=now)
+            session.add(policy)
+        for name in POLICY_FIELDS:
+            setattr(policy, name, changes.get(name))
+        policy.updated_at = now
+    session.flush()
+    audit.record(
+        session, now=now, actor=actor, actor_id=actor_id, action="policy.set",
+        object_type="policy", object_id=scope_kode, scope_kode=scope_kode,
+        detail=", ".join(f"{name}={value}" for name, value in sorted(changes.items()))
+        or "inherit all",
+    )  # fmt: skip
+    return policy if changes else None
 
 
 class PolicyCache:

@@ -9,9 +9,11 @@ spelling between editions, so nothing is ever looked up by name.
 from __future__ import annotations
 
 import csv
+import difflib
 import gzip
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -135,3 +137,58 @@ def default_timezone(kode: str) -> str:
 def covers(scope: str, kode: str) -> bool:
     """True when ``kode`` lies inside ``scope`` (or is it)."""
     return kode == scope or kode.startswith(scope + ".")
+
+
+# --- finding a village by what an officer types ------------------------------------------
+
+#: Results of one search at most; a longer list is narrowed by typing more.
+SEARCH_LIMIT = 25
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def _folded(text: str) -> str:
+    """Lower-case ASCII letters and digits only: "Labuang Kallo" and "Labuangkallo" meet."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_ALNUM.sub("", ascii_text.lower())
+
+
+@lru_cache(maxsize=64)
+def _village_index(scope: str) -> tuple[tuple[str, str], ...]:
+    """(folded name, code) of every village under ``scope`` ("" for the whole country)."""
+    names = _names()
+    start = scope + "." if scope else ""
+    return tuple(
+        (_folded(nama), kode)
+        for kode, nama in names.items()
+        if len(kode) == 13 and kode.startswith(start)
+    )
+
+
+def search_villages(scope: str, text: str, limit: int = SEARCH_LIMIT) -> list[Region]:
+    """Villages under ``scope`` (a province, regency or district code; "" for all) that
+    match what an officer typed, best first.
+
+    A code (dotted or digits, whole or its beginning, e.g. "6401012" or "64.01.01")
+    lists the villages it covers. A name matches ignoring case, spaces and punctuation
+    ("labuang kallo" finds Labuangkallo): names that start with it first, then names
+    containing it; when nothing contains it, spellings close to it ("Kesungai" finds
+    Kasungai). Names repeat, so every result carries its kecamatan and kabupaten. Less
+    than two characters give no results.
+    """
+    query = (text or "").strip()
+    digits = re.sub(r"[.\s]", "", query)
+    index = _village_index(scope)
+    if digits.isdigit():
+        wanted = [kode for _name, kode in index if kode.replace(".", "").startswith(digits)]
+        return [lookup(kode) for kode in sorted(wanted)[:limit]]
+    folded = _folded(query)
+    if len(folded) < 2:
+        return []
+    starts = sorted((name, kode) for name, kode in index if name.startswith(folded))
+    inside = sorted((name, kode) for name, kode in index if folded in name[1:])
+    found = starts + [hit for hit in inside if not hit[0].startswith(folded)]
+    if not found:
+        names = sorted({name for name, _kode in index})
+        close = set(difflib.get_close_matches(folded, names, n=limit, cutoff=0.75))
+        found = sorted((name, kode) for name, kode in index if name in close)
+    return [lookup(kode) for _name, kode in found[:limit]]

@@ -85,6 +85,7 @@ def add_village(
     timezone: str | None = None,
     ssid: str | None = None,
     actor: str = "system",
+    actor_id: int | None = None,
 ) -> Village:
     """Set up a village from its kode wilayah (dotted or 10-digit form) and return it.
 
@@ -115,9 +116,41 @@ def add_village(
         session,
         now=now,
         actor=actor,
+        actor_id=actor_id,
         action="village.add",
         object_type="village",
         object_id=village.kode,
         scope_kode=village.kode,
     )
+    return village
+
+
+def update_village(
+    session: Session,
+    village: Village,
+    *,
+    ssid: str,
+    timezone: str,
+    now: datetime,
+    actor: str = "system",
+    actor_id: int | None = None,
+) -> Village:
+    """Change a village's SSID and time zone (the names stay the official list's).
+
+    Only flushes; audits when something changed. Raises InvalidVillage (bad zone or
+    SSID; nothing changes then).
+    """
+    zone = (timezone or "").upper()
+    if zone not in clock.TIMEZONES:
+        raise InvalidVillage(f"time zone must be WIB, WITA or WIT, not {timezone!r}")
+    name = validate_ssid(ssid)
+    if (name, zone) == (village.ssid, village.timezone):
+        return village
+    village.ssid, village.timezone = name, zone
+    session.flush()
+    audit.record(
+        session, now=now, actor=actor, actor_id=actor_id, action="village.update",
+        object_type="village", object_id=village.kode, scope_kode=village.kode,
+        detail=f"SSID {name!r}, {zone}",
+    )  # fmt: skip
     return village
