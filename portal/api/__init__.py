@@ -8,21 +8,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Flask, Response, g, jsonify, request, stream_with_context
+from flask import Blueprint, Flask, Response, g, jsonify, request
 
-from portal.adapters import export_files
 from portal.database import db
 from portal.domain.accounts import tokens
-from portal.domain.network.regions import UnknownRegion, lookup
-from portal.domain.reporting import exports, metadata, reports, satudata
-from portal.web import context
+from portal.domain.reporting import metadata, reports, satudata
+from portal.web import context, usage_export
+from portal.web.usage_export import BadParameter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = frozenset({"api.usage_metadata"})
-
-
-class BadParameter(ValueError):
-    """A query parameter is missing or malformed; the message says which."""
 
 
 def problem(status: int, message: str) -> tuple[Response, int]:
@@ -73,45 +68,16 @@ def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
     return value
 
 
-def _scope() -> str:
-    try:
-        return lookup(request.args.get("scope", "")).kode
-    except UnknownRegion as error:
-        raise BadParameter(f"'scope': {error}") from None
-
-
 @bp.get("/usage")
 def usage() -> Response | tuple[Response, int]:
-    """Usage of an area: ?scope=&from=&to=&group=day|hour|village[&format=csv][&variant=open]."""
-    scope, start, end = _scope(), _date("from"), _date("to")
-    group = _choice("group", reports.GROUPS, "day")
-    output = _choice("format", ("json", "csv"), "json")
-    variant = _choice("variant", satudata.VARIANTS, "internal")
+    """Usage of an area: ?scope=&from=&to=&group=day|hour|village[&format=csv][&variant=open]
+    (`portal.web.usage_export`, which the report pages' download answers with too)."""
+    query = usage_export.parse_query(request.args)
     try:
-        tokens.check_scope(g.api_token, scope)
+        tokens.check_scope(g.api_token, query.scope)
     except tokens.OutsideTokenScope:
         return problem(403, f"this token covers {g.api_token.scope_kode} only")
-    options = {
-        "group": group, "variant": variant, "totals": request.args.get("totals") == "1",
-        "threshold": context.settings().suppression_threshold,
-    }  # fmt: skip
-    if output == "csv":
-        months = export_files.MonthFiles(export_files.folder_of(context.settings().data_dir))
-        chunks = exports.export_csv(
-            db.session, scope, start, end, months=months, now=context.now(), **options
-        )
-        name = f"wifidesa-{scope}-{start}-{end}-{group}-{variant}.csv"
-        return Response(
-            stream_with_context(chunks),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
-        )
-    records = satudata.export_records(db.session, scope, start, end, **options)
-    return jsonify(
-        scope=scope, group=group, variant=variant, columns=list(satudata.columns(group)),
-        rows=records, metadata=_metadata_url(group, start, end, variant),
-        **{"from": start.isoformat(), "to": end.isoformat()},
-    )  # fmt: skip
+    return usage_export.usage_response(query)
 
 
 @bp.get("/usage/metadata.json")
@@ -129,13 +95,6 @@ def usage_metadata() -> Response:
             producer="Diskominfo (penyelenggara Wifi Desa)",
         )
     )  # fmt: skip
-
-
-def _metadata_url(group: str, start: date, end: date, variant: str) -> str:
-    return (
-        f"{request.script_root}/api/v1/usage/metadata.json"
-        f"?group={group}&from={start}&to={end}&variant={variant}"
-    )
 
 
 def init_app(app: Flask) -> None:

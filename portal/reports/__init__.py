@@ -168,4 +168,6 @@ def retention_settings() -> str:
 
 def init_app(app: Flask) -> None:
     """Register the report pages (after the admin console, whose login they use)."""
+    from portal.reports import downloads  # noqa: F401 (registers the download views on bp)
+
     app.register_blueprint(bp)
