@@ -3,10 +3,13 @@ command line after the first admin exists.
 
 Log in with TOTP; add a village by searching its name; add its gateway with inventory;
 set the regency policy from the satellite preset and override the village; download the
-router script; see the gateway come alive after traffic from the script's own secret
-and token (RADIUS accounting to a real server on loopback, and the heartbeat); set the
-notification channels and try them; then receive the down-alert, the contract notice
-and the daily summary on the loopback SMTP server and the fake Bot API.
+router script; see the gateway come alive after simulated traffic (a phone's login
+played by `portal.simulator` through the router pages, the portal and a real RADIUS
+server on loopback, with accounting; and the heartbeat with the script's token);
+download the Satu Data CSV (open and internal); set the notification channels and try
+them; then receive the down-alert, the contract notice and the daily summary on the
+loopback SMTP server and the fake Bot API. Creating an API token waits for the
+console's token page.
 
 The notification worker is the one `wifidesa notify --every 60` (and the demo) runs;
 the test runs its rounds with the clock moved forward, as the hours pass.
@@ -14,17 +17,19 @@ the test runs its rounds with the clock moved forward, as the hours pass.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from urllib.request import Request, urlopen
 
 import pyotp
 import pytest
 from flask import Flask
-from pyrad import packet
 
-from portal import create_app, notifier
+from portal import create_app, notifier, simulator
 from portal.config import Settings, utcnow
 from portal.database import db
 from portal.domain import clock
@@ -44,14 +49,14 @@ from tests.notify.servers import (
     bot_api,
     smtp_server,
 )
-from tests.radius.mikrotik import Router
+from tests.radius.process import free_port_pair
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, needs_chromium]
 
 LEGAI = "64.01.01.2012"  # Legai, Kecamatan Batu Sopang, Kabupaten Paser (WITA)
 NAS_ID = "legai-1"
 PASSWORD = "kata-sandi-kominfo-paser"
-ACCOUNTING_ON = 7
+mac_like = re.compile(r"(?i)\b[0-9a-f]{2}([:-][0-9a-f]{2}){5}\b")
 
 
 @pytest.fixture
@@ -119,6 +124,9 @@ def test_an_officers_whole_day_in_the_console(
     summary_time = f"{clock.to_local(down_round + timedelta(minutes=5), 'WITA'):%H:%M}"
 
     with live_server(app) as base, chromium() as browser:
+        # The installation's public address is where the portal listens (a free port).
+        settings = replace(settings, public_url=base)
+        app.extensions["wifidesa.settings"] = settings
         page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
 
         # Morning: log in with the password and the authenticator's code.
@@ -184,11 +192,15 @@ def test_an_officers_whole_day_in_the_console(
         # The router installed with the script: its RADIUS accounting and its heartbeat.
         page.goto(f"{base}/admin/gateways")
         assert page.get_attribute("[data-state]", "data-state") == "never"
-        server = start(settings, "127.0.0.1", 0, reject_delay=0.0)
+        port = free_port_pair()
+        server = start(settings, "127.0.0.1", port, port + 1, reject_delay=0.0)
         try:
-            router = Router(server.auth_port, server.acct_port, secret.encode(), NAS_ID)
-            reply = router.send(router.accounting_request(ACCOUNTING_ON))
-            assert reply is not None and reply.code == packet.AccountingResponse
+            # A phone on the village Wi-Fi, played by the simulator against the router
+            # pages, the portal and the RADIUS server: a login, then 60 MB over 12 minutes.
+            phone = simulator.Options(nas_id=NAS_ID, secret=secret, portal=base,
+                                      radius_port=port, bytes=60_000_000, minutes=12)  # fmt: skip
+            said: list[str] = []
+            assert simulator.run(phone, said.append) == 0, "\n".join(said)
         finally:
             server.stop()
         beat = f"{base}/mt/{NAS_ID}/heartbeat"
@@ -198,8 +210,31 @@ def test_an_officers_whole_day_in_the_console(
         assert page.get_attribute("[data-state]", "data-state") == "up"
         assert "aktif" in page.inner_text("main table")
 
+        # The Satu Data CSV for the regency, from the report pages: the open variant hides
+        # the one phone's figures (fewer than 5 devices), the internal one counts them.
+        def export(variant: str) -> list[dict[str, str]]:
+            page.goto(f"{base}/reports/unduh")
+            page.select_option("#scope", "64.01")
+            page.check("input[name=format][value=csv]")
+            page.check(f"input[name=variant][value={variant}]")
+            with page.expect_download() as download:
+                page.click("[data-testid=export-form] button[type=submit]")
+            text = download.value.path().read_text(encoding="utf-8-sig")
+            assert not mac_like.search(text)
+            rows = csv.DictReader(io.StringIO(text))
+            return [row for row in rows if row["kode_desa_kelurahan"] == LEGAI]
+
+        (open_row,) = export("open")
+        assert open_row["nama_desa_kelurahan"] == village
+        assert open_row["nama_kecamatan"] == "Batu Sopang"
+        assert open_row["devices"] == open_row["bytes_down"] == ""
+        (exact,) = export("internal")
+        assert exact["devices"] == "1" and exact["sessions"] == "1"
+        assert int(exact["bytes_down"]) + int(exact["bytes_up"]) >= 60_000_000
+
         # Where to hear about trouble: e-mail and the office's Telegram group.
-        page.click("text=Pemberitahuan")
+        page.goto(f"{base}/admin/")
+        page.click("header nav >> text=Pemberitahuan")
         page.check("#email_enabled")
         page.fill("#smtp_host", "127.0.0.1")
         page.fill("#smtp_port", str(mailbox.port))
