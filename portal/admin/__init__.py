@@ -73,6 +73,7 @@ def init_app(app: Flask) -> None:
         policies,
         poster,
         terms,
+        tokens,
         users,
         villages,
         vouchers,

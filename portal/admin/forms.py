@@ -286,3 +286,15 @@ class PolicyForm(FlaskForm):
     def validate_on_exhausted(self, field: SelectField) -> None:
         if field.data and field.data not in ON_EXHAUSTED_LABELS:
             raise ValidationError(POLICY_ERRORS["on_exhausted"])
+
+
+# --- console: API tokens ------------------------------------------------------------------
+class TokenForm(FlaskForm):
+    area = SelectField(_l("Wilayah yang boleh dibaca"), validate_choice=False)
+    label = StringField(
+        _l("Keterangan (untuk apa token ini)"),
+        validators=[
+            DataRequired(message=_l("Isi keterangan, mis. dasbor Satu Data.")),
+            Length(max=80, message=_l("Keterangan paling banyak 80 karakter.")),
+        ],
+    )

@@ -6,7 +6,13 @@ import click
 
 from portal.cli.common import ACTOR, CommandError, command
 from portal.domain.network import regions
-from portal.domain.network.policies import POLICY_FIELDS, effective_policy, set_policy
+from portal.domain.network.policies import (
+    POLICY_FIELDS,
+    effective_policy,
+    resolve_policy,
+    set_policy,
+)
+from portal.domain.network.policy_presets import PRESETS, preset
 from portal.domain.network.villages import get_village
 
 
@@ -30,7 +36,18 @@ def policy() -> None:
     help="When a quota is spent: refuse, or let on at the throttle rate.",
 )
 @click.option("--throttle-rate", help="Rate limit once a quota is spent, e.g. 256k/512k.")
-def set_(village_code: str | None, regency_code: str | None, **values: object) -> None:
+@click.option(
+    "--preset",
+    "preset_name",
+    type=click.Choice(list(PRESETS)),
+    help="Start from the values for a backhaul class; other options given override them.",
+)
+def set_(
+    village_code: str | None,
+    regency_code: str | None,
+    preset_name: str | None,
+    **values: object,
+) -> None:
     """Set fair-use limits for a regency (the default) or one village (an override).
 
     Only the options given change; the others keep inheriting (village from regency,
@@ -38,6 +55,8 @@ def set_(village_code: str | None, regency_code: str | None, **values: object) -
     """
     if (village_code is None) == (regency_code is None):
         raise CommandError("give exactly one of --village CODE or --regency CODE")
+    if preset_name is not None:
+        values = {**preset(preset_name), **{k: v for k, v in values.items() if v is not None}}
     if all(value is None for value in values.values()):
         raise CommandError("nothing to set; give at least one limit (see --help)")
     with command() as run:
@@ -65,3 +84,18 @@ def _regency(raw: str) -> str:
     if region.level != "kabupaten":
         raise regions.UnknownRegion(f"{region.kode} is a {region.level}, not a regency")
     return region.kode
+
+
+@policy.command("show")
+@click.argument("village_code")
+def show(village_code: str) -> None:
+    """Print the policy in effect in a village and where each value comes from
+    (village override, regency default or built-in)."""
+    with command() as run:
+        kode = get_village(run.session, village_code).kode
+        resolved = resolve_policy(run.session, kode)
+    lines = [
+        f"  {name}: {getattr(resolved.policy, name)} ({resolved.sources[name]})"
+        for name in POLICY_FIELDS
+    ]
+    click.echo("\n".join([f"Policy in effect in village {kode}:", *lines]))

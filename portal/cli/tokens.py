@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import click
 
-from portal.cli.common import ACTOR, command
-from portal.domain.accounts.tokens import create_token
+from portal.cli.common import ACTOR, CommandError, command
+from portal.domain.accounts.tokens import create_token, revoke_token, tokens_within
+from portal.models import ApiToken
 
 
 @click.group()
@@ -25,3 +26,29 @@ def create(scope: str, label: str) -> None:
         scope_kode = created.record.scope_kode
     click.echo(f"Token for {scope_kode} (shown only now; store it safely):")
     click.echo(created.token)
+
+
+@token.command("list")
+@click.option("--scope", default="", help="Only tokens inside this area (default: all).")
+def list_(scope: str) -> None:
+    """List tokens: id, area, label, created, last used, revoked (UTC)."""
+    with command() as run:
+        rows = [
+            f"{t.id}\t{t.scope_kode}\t{t.label or '-'}\tcreated {t.created_at:%Y-%m-%d %H:%M}"
+            f"\tlast used {f'{t.last_used_at:%Y-%m-%d %H:%M}' if t.last_used_at else 'never'}"
+            + (f"\trevoked {t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "")
+            for t in tokens_within(run.session, scope.strip())
+        ]
+    click.echo("\n".join(rows) if rows else "No tokens.")
+
+
+@token.command("revoke")
+@click.argument("token_id", type=int)
+def revoke(token_id: int) -> None:
+    """Revoke token TOKEN_ID (see `token list`); the API refuses it at once."""
+    with command() as run:
+        row = run.session.get(ApiToken, token_id)
+        if row is None:
+            raise CommandError(f"no token with id {token_id}")
+        revoke_token(run.session, row, now=run.now, actor=ACTOR)
+    click.echo(f"Token {token_id} revoked.")

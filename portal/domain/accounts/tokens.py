@@ -58,7 +58,13 @@ def token_hash(token: str) -> str:
 
 
 def create_token(
-    session: Session, *, scope: str, now: datetime, label: str = "", actor: str = "system"
+    session: Session,
+    *,
+    scope: str,
+    now: datetime,
+    label: str = "",
+    actor: str = "system",
+    actor_id: int | None = None,
 ) -> NewToken:
     """Create a bearer token for a province, regency or village code and return it.
 
@@ -68,8 +74,9 @@ def create_token(
     region = regions.lookup(scope)
     if region.level == "kecamatan":
         raise InvalidToken(f"{region.kode} is a district; use a province, regency or village")
-    if len(label) > MAX_LABEL_LENGTH:
-        raise InvalidToken(f"the label must have at most {MAX_LABEL_LENGTH} characters")
+    label = " ".join(label.split())
+    if len(label) > MAX_LABEL_LENGTH or not label.isprintable():
+        raise InvalidToken(f"the label must be at most {MAX_LABEL_LENGTH} printable characters")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(
         token_hash=token_hash(token), scope_kode=region.kode, label=label, created_at=now
@@ -80,6 +87,7 @@ def create_token(
         session,
         now=now,
         actor=actor,
+        actor_id=actor_id,
         action="token.create",
         object_type="api_token",
         object_id=record.id,
@@ -119,3 +127,35 @@ def check_scope(token: ApiToken, kode: str) -> None:
     """Raise OutsideTokenScope unless ``kode`` lies inside the token's scope."""
     if not regions.covers(token.scope_kode, kode):
         raise OutsideTokenScope(kode)
+
+
+def tokens_within(session: Session, scope: str) -> list[ApiToken]:
+    """Every token (live or revoked) whose area lies inside ``scope`` ("" for all),
+    newest first."""
+    query = sa.select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if scope:
+        query = query.where(
+            sa.or_(ApiToken.scope_kode == scope, ApiToken.scope_kode.like(scope + ".%"))
+        )
+    return list(session.scalars(query))
+
+
+def revoke_token(
+    session: Session,
+    token: ApiToken,
+    *,
+    now: datetime,
+    actor: str = "system",
+    actor_id: int | None = None,
+) -> ApiToken:
+    """Revoke a token from now on (the API refuses it at once); revoking twice keeps the
+    first time. Only flushes, audits as ``actor``."""
+    if token.revoked_at is None:
+        token.revoked_at = now
+        session.flush()
+        audit.record(
+            session, now=now, actor=actor, actor_id=actor_id, action="token.revoke",
+            object_type="api_token", object_id=token.id, scope_kode=token.scope_kode,
+            detail=token.label,
+        )  # fmt: skip
+    return token
