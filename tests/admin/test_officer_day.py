@@ -6,10 +6,10 @@ set the regency policy from the satellite preset and override the village; downl
 router script; see the gateway come alive after simulated traffic (a phone's login
 played by `portal.simulator` through the router pages, the portal and a real RADIUS
 server on loopback, with accounting; and the heartbeat with the script's token);
-download the Satu Data CSV (open and internal); set the notification channels and try
+create an API token and download the Satu Data CSV (the bytes the API gives that
+token); set the notification channels and try
 them; then receive the down-alert, the contract notice and the daily summary on the
-loopback SMTP server and the fake Bot API. Creating an API token waits for the
-console's token page.
+loopback SMTP server and the fake Bot API.
 
 The notification worker is the one `wifidesa notify --every 60` (and the demo) runs;
 the test runs its rounds with the clock moved forward, as the hours pass.
@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
 import pyotp
@@ -108,6 +109,14 @@ def worker_rounds(started: datetime) -> tuple[datetime, datetime]:
     return down, down + timedelta(minutes=10)
 
 
+def fetch(url: str, *, data: bytes | None = None, bearer: str = "") -> tuple[int, bytes]:
+    """What a router or a dashboard would ask of the portal on loopback: status and body."""
+    assert url.startswith("http://127.0.0.1:")
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
+    with urlopen(Request(url, data=data, headers=headers), timeout=10) as answer:  # noqa: S310
+        return answer.status, answer.read()
+
+
 def submit(page) -> None:
     page.click("main form.card button[type=submit]")
 
@@ -172,7 +181,7 @@ def test_an_officers_whole_day_in_the_console(
             page.click("text=Unduh skrip RouterOS (.rsc)")
         script = (download.value.path()).read_text(encoding="utf-8")
         assert secret in script and NAS_ID in script
-        token = re.search(r'token=([^"\\\s]+)', script).group(1)
+        heartbeat_token = re.search(r'token=([^"\\\s]+)', script).group(1)
 
         # Fair use: the regency default from the satellite preset, one village override.
         page.goto(f"{base}/admin/policies/regency/64.01")
@@ -203,15 +212,24 @@ def test_an_officers_whole_day_in_the_console(
             assert simulator.run(phone, said.append) == 0, "\n".join(said)
         finally:
             server.stop()
-        beat = f"{base}/mt/{NAS_ID}/heartbeat"
-        with urlopen(Request(beat, data=f"token={token}".encode()), timeout=10) as answer:  # noqa: S310
-            assert answer.status == 204
+        beat = f"token={heartbeat_token}".encode()
+        assert fetch(f"{base}/mt/{NAS_ID}/heartbeat", data=beat) == (204, b"")
         page.reload()
         assert page.get_attribute("[data-state]", "data-state") == "up"
         assert "aktif" in page.inner_text("main table")
 
-        # The Satu Data CSV for the regency, from the report pages: the open variant hides
-        # the one phone's figures (fewer than 5 devices), the internal one counts them.
+        # An API token for the province's Satu Data portal, shown once.
+        page.goto(f"{base}/admin/tokens")
+        page.select_option("#area", "64.01")
+        page.fill("#label", "Satu Data Kaltim")
+        page.click("main form.card button[type=submit]")
+        token = page.inner_text("[data-testid=token-value]").strip()
+        page.reload()
+        assert token not in page.content() and "Satu Data Kaltim" in page.content()
+
+        # The Satu Data CSV for the regency, from the report pages — the same bytes the
+        # API gives that token. The open variant hides the one phone's figures (fewer
+        # than 5 devices); the internal one counts them.
         def export(variant: str) -> list[dict[str, str]]:
             page.goto(f"{base}/reports/unduh")
             page.select_option("#scope", "64.01")
@@ -219,7 +237,10 @@ def test_an_officers_whole_day_in_the_console(
             page.check(f"input[name=variant][value={variant}]")
             with page.expect_download() as download:
                 page.click("[data-testid=export-form] button[type=submit]")
-            text = download.value.path().read_text(encoding="utf-8-sig")
+            data = download.value.path().read_bytes()
+            query = urlsplit(download.value.url).query
+            assert fetch(f"{base}/api/v1/usage?{query}", bearer=token) == (200, data)
+            text = data.decode("utf-8-sig")
             assert not mac_like.search(text)
             rows = csv.DictReader(io.StringIO(text))
             return [row for row in rows if row["kode_desa_kelurahan"] == LEGAI]
