@@ -1,12 +1,12 @@
 """The notification worker: one round finds due events, queues them, sends what is due.
 
 ``wifidesa notify`` runs a round (or one every ``--every`` seconds) and the demo runs it
-beside the portal. A round is two units of work around the sending: the first queues the
-events (`portal.domain.notify.outbox.enqueue_due`) and leases the rows whose time has
-come, and renders their text; then each message goes out with no transaction open (a
-slow SMTP server holds no lock); the second records every outcome. A crash between a
-send and its record sends that one message again after the lease — the only way an
-event is told twice.
+beside the portal. A round is two units of work around the sending: the first deletes
+messages older than `outbox.KEEP`, queues the events (`outbox.enqueue_due`), leases the
+rows whose time has come and renders their text; then each message goes out with no
+transaction open (a slow SMTP server holds no lock); the second records every outcome.
+A crash between a send and its record sends that one message again after the lease —
+the only way an event is told twice.
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ class _Prepared:
 
 
 def _prepare(session: Session, now: datetime) -> tuple[int, list[_Prepared]]:
+    outbox.prune(session, now)
     queued = outbox.enqueue_due(session, now)
     prepared = []
     for delivery in outbox.claim_due(session, now):

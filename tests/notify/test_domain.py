@@ -3,7 +3,7 @@ each zone, settings validation, and an outbox row leased by one worker only."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -104,3 +104,23 @@ def test_a_row_is_leased_by_one_worker_only(sessions: sessionmaker) -> None:
 
     assert [d.id for d in leased] == [1] and again == []
     assert [d.id for d in after_lease] == [1]  # a worker that died mid-send: sent again
+
+
+def test_old_messages_are_deleted_and_pending_ones_kept(sessions: sessionmaker) -> None:
+    old, recent = NOW - outbox.KEEP - timedelta(days=1), NOW - timedelta(days=1)
+    with sessions() as session:
+        for key, state, created in [("a", "sent", old), ("b", "failed", old),
+                                    ("c", "pending", old), ("d", "sent", recent)]:  # fmt: skip
+            session.add(
+                Notification(
+                    area_kode="64.01", channel="email", event_key=key, kind="gateway_down",
+                    params="{}", state=state, attempts=1, next_attempt_at=created,
+                    created_at=created,
+                )
+            )  # fmt: skip
+        session.commit()
+        deleted = outbox.prune(session, NOW)
+        session.commit()
+        left = session.scalars(sa.select(Notification.event_key).order_by("event_key")).all()
+
+    assert deleted == 2 and left == ["c", "d"]

@@ -27,6 +27,9 @@ LEASE = timedelta(minutes=5)
 BACKOFF = tuple(timedelta(minutes=m) for m in (1, 2, 5, 10, 30, 60))
 MAX_ATTEMPTS = 8
 CLAIM_LIMIT = 50
+#: Sent and failed messages are kept this long (the console lists them; returns are
+#: matched against down alerts of the last 30 days), then deleted.
+KEEP = timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,16 @@ def record_failure(
         row.next_attempt_at = now + BACKOFF[min(row.attempts, len(BACKOFF)) - 1]
     session.flush()
     return row.state
+
+
+def prune(session: Session, now: datetime) -> int:
+    """Delete sent and failed messages older than KEEP; returns how many."""
+    result = session.execute(
+        sa.delete(Notification).where(
+            Notification.state.in_([SENT, FAILED]), Notification.created_at < now - KEEP
+        )
+    )
+    return result.rowcount or 0
 
 
 def display_state(row: Notification) -> str:
