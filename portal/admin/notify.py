@@ -159,11 +159,12 @@ def notify_save() -> str | Response:
     return _page(area, form)
 
 
-@bp.post("/notifications/test/<channel>")
-def notify_test(channel: str) -> Response:
+@bp.post("/notifications/test")
+def notify_test() -> Response:
     area = _area()
-    if channel not in channels.CHANNELS or not ConfirmForm().validate():
-        abort(404)
+    channel = request.form.get("channel", "")
+    if channel not in channels.CHANNELS:
+        abort(400)
     row = channels.settings_for(db.session, area)
     label = CHANNEL_LABELS[channel]
     try:

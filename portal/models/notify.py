@@ -22,7 +22,7 @@ class NotifySettings(Base):
     __tablename__ = "notify_settings"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_kode: Mapped[str] = mapped_column(KODE, unique=True)
+    scope_kode: Mapped[str] = mapped_column(KODE, unique=True)
     email_enabled: Mapped[bool] = mapped_column(default=False)
     smtp_host: Mapped[str | None] = mapped_column(sa.String(253))
     smtp_port: Mapped[int] = mapped_column(default=587)
@@ -63,7 +63,7 @@ class Notification(Base):
     __tablename__ = "notification"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    area_kode: Mapped[str] = mapped_column(KODE)
+    scope_kode: Mapped[str] = mapped_column(KODE)
     channel: Mapped[str] = mapped_column(sa.String(8))
     event_key: Mapped[str] = mapped_column(sa.String(120))
     kind: Mapped[str] = mapped_column(sa.String(20))
@@ -76,8 +76,8 @@ class Notification(Base):
     sent_at: Mapped[datetime | None]
 
     __table_args__ = (
-        sa.UniqueConstraint("area_kode", "channel", "event_key"),
+        sa.UniqueConstraint("scope_kode", "channel", "event_key"),
         sa.CheckConstraint("channel IN ('email', 'telegram')", name="channel"),
         sa.CheckConstraint("state IN ('pending', 'sent', 'failed')", name="state"),
-        sa.Index("ix_notification_area_created", "area_kode", "created_at"),
+        sa.Index("ix_notification_scope_created", "scope_kode", "created_at"),
     )

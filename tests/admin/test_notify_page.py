@@ -120,11 +120,14 @@ def test_the_test_buttons_send_a_message_on_each_channel(
 ) -> None:
     post(officer, "/admin/notifications", form_data(mailbox, bot))
 
-    mail = post(officer, "/admin/notifications/test/email", follow_redirects=True)
-    chat = post(officer, "/admin/notifications/test/telegram", follow_redirects=True)
+    mail = post(officer, "/admin/notifications/test", {"channel": "email"}, follow_redirects=True)
+    chat = post(officer, "/admin/notifications/test", {"channel": "telegram"},
+                follow_redirects=True)  # fmt: skip
+    unknown = post(officer, "/admin/notifications/test", {"channel": "sms"})
 
     assert "Pesan uji terkirim lewat E-mail." in mail.get_data(as_text=True)
     assert "Pesan uji terkirim lewat Telegram." in chat.get_data(as_text=True)
+    assert unknown.status_code == 400
     assert mailbox.subjects() == ["Pesan uji Wifi Desa"]
     assert "Kabupaten Paser" in mailbox.bodies()[0]
     assert bot.texts()[0].startswith("Pesan uji Wifi Desa\n")
@@ -147,7 +150,8 @@ def test_a_failing_test_message_says_why_in_words(
 ) -> None:
     post(officer, "/admin/notifications", form_data(mailbox, bot, **changes))
 
-    answer = post(officer, f"/admin/notifications/test/{channel}", follow_redirects=True)
+    answer = post(officer, "/admin/notifications/test", {"channel": channel},
+                  follow_redirects=True)  # fmt: skip
 
     page = answer.get_data(as_text=True)
     assert "Pesan uji lewat" in page and "gagal" in page
@@ -161,7 +165,8 @@ def test_a_test_message_on_an_untrusted_certificate_is_refused(
     post(officer, "/admin/notifications", form_data(mailbox, bot))
     app.extensions["wifidesa.settings"] = replace(app.extensions["wifidesa.settings"], ca_file="")
 
-    answer = post(officer, "/admin/notifications/test/email", follow_redirects=True)
+    answer = post(officer, "/admin/notifications/test", {"channel": "email"},
+                  follow_redirects=True)  # fmt: skip
 
     assert "Koneksi aman (STARTTLS) gagal" in answer.get_data(as_text=True)
     assert mailbox.logins == []
@@ -196,7 +201,7 @@ def test_village_admins_have_no_notifications_page(
     log_in(client, make_admin("operator", "village", VILLAGE_A))
 
     assert client.get("/admin/notifications").status_code == 403
-    assert post(client, "/admin/notifications/test/email").status_code == 403
+    assert post(client, "/admin/notifications/test", {"channel": "email"}).status_code == 403
 
 
 def test_another_areas_settings_cannot_be_read_changed_or_tried(
@@ -211,7 +216,7 @@ def test_another_areas_settings_cannot_be_read_changed_or_tried(
     for area in ("64.02", "64", "64.01.01", VILLAGE_A, "99.99"):
         assert officer.get(f"/admin/notifications?area={area}").status_code == 404
         saved = post(officer, f"/admin/notifications?area={area}", form_data(mailbox, bot))
-        tried = post(officer, f"/admin/notifications/test/telegram?area={area}")
+        tried = post(officer, f"/admin/notifications/test?area={area}", {"channel": "telegram"})
         assert (saved.status_code, tried.status_code) == (404, 404)
     assert stored(app, "64.02").telegram_api_base == bot.base_url
     assert stored(app, "64") is None and bot.messages == []

@@ -36,13 +36,13 @@ def test_a_sealed_secret_opens_only_under_its_key_and_purpose() -> None:
     [("31", "WIB", 10), ("64.01", "WITA", 9), ("94.71", "WIT", 8), ("15.71", "WIB", 10)],
 )
 def test_the_summary_is_due_at_the_areas_own_local_time(area: str, zone: str, utc_hour: int):
-    row = NotifySettings(area_kode=area, summary_time="17:00")
+    row = NotifySettings(scope_kode=area, summary_time="17:00")
     just_before = datetime(2026, 11, 22, utc_hour - 1, 59)
     on_time = datetime(2026, 11, 22, utc_hour, 0)
 
     assert events.area_timezone(area) == zone
     assert events.summary_due_at(row, on_time) == datetime(2026, 11, 22, 17, 0)
-    assert events.summary_due_at(NotifySettings(area_kode=area, summary_time=None), NOW) is None
+    assert events.summary_due_at(NotifySettings(scope_kode=area, summary_time=None), NOW) is None
     local_before = events.summary_due_at(row, just_before)
     assert local_before == datetime(2026, 11, 22, 17, 0)  # due later that local day
 
@@ -87,7 +87,7 @@ def test_a_row_is_leased_by_one_worker_only(sessions: sessionmaker) -> None:
     with sessions() as session:
         session.add(
             Notification(
-                area_kode="64.01", channel="email", event_key="gateway_down:1:x",
+                scope_kode="64.01", channel="email", event_key="gateway_down:1:x",
                 kind="gateway_down", params="{}", state="pending", attempts=0,
                 next_attempt_at=NOW, created_at=NOW,
             )
@@ -113,7 +113,7 @@ def test_old_messages_are_deleted_and_pending_ones_kept(sessions: sessionmaker) 
                                     ("c", "pending", old), ("d", "sent", recent)]:  # fmt: skip
             session.add(
                 Notification(
-                    area_kode="64.01", channel="email", event_key=key, kind="gateway_down",
+                    scope_kode="64.01", channel="email", event_key=key, kind="gateway_down",
                     params="{}", state=state, attempts=1, next_attempt_at=created,
                     created_at=created,
                 )

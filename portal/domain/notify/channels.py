@@ -98,13 +98,13 @@ def is_area(kode: str) -> bool:
 
 def settings_for(session: Session, area_kode: str) -> NotifySettings | None:
     """The stored settings of ``area_kode``, or None when it has none yet."""
-    return session.scalar(sa.select(NotifySettings).where(NotifySettings.area_kode == area_kode))
+    return session.scalar(sa.select(NotifySettings).where(NotifySettings.scope_kode == area_kode))
 
 
 def all_settings(session: Session) -> list[NotifySettings]:
     """Every area's settings with at least one channel on, by area code."""
     on = sa.or_(NotifySettings.email_enabled, NotifySettings.telegram_enabled)
-    return list(session.scalars(sa.select(NotifySettings).where(on).order_by("area_kode")))
+    return list(session.scalars(sa.select(NotifySettings).where(on).order_by("scope_kode")))
 
 
 def form_values(row: NotifySettings | None) -> SettingsInput:
@@ -135,7 +135,7 @@ def save_settings(
     _check(values, has_password=bool(row and row.smtp_password_sealed),
            has_token=bool(row and row.telegram_token_sealed))  # fmt: skip
     if row is None:
-        row = NotifySettings(area_kode=area_kode, updated_at=now)
+        row = NotifySettings(scope_kode=area_kode, updated_at=now)
         session.add(row)
     row.email_enabled = values.email_enabled
     row.smtp_host = values.smtp_host.strip() or None

@@ -55,11 +55,11 @@ def area_timezone(area_kode: str) -> str:
 
 def due_events(session: Session, area: NotifySettings, now: datetime) -> list[Event]:
     """Every event ``area`` should hear about at ``now`` (naive UTC), queued or not."""
-    states = figures.gateway_states(session, area.area_kode, now)
+    states = figures.gateway_states(session, area.scope_kode, now)
     return [
         *silent_gateways(states, area.silent_minutes, now),
-        *returned_gateways(session, area.area_kode, states, now),
-        *contracts(session, area.area_kode, now),
+        *returned_gateways(session, area.scope_kode, states, now),
+        *contracts(session, area.scope_kode, now),
         *summary(session, area, now),
     ]
 
@@ -102,7 +102,7 @@ def returned_gateways(
     reported = session.scalars(
         sa.select(Notification.params)
         .where(
-            Notification.area_kode == area_kode,
+            Notification.scope_kode == area_kode,
             Notification.kind == GATEWAY_DOWN,
             Notification.created_at >= now - RETURN_LOOKBACK,
         )
@@ -151,17 +151,17 @@ def summary_due_at(area: NotifySettings, now: datetime) -> datetime | None:
     if not area.summary_time:
         return None
     hours, minutes = (int(part) for part in area.summary_time.split(":"))
-    local = clock.to_local(now, area_timezone(area.area_kode)).replace(tzinfo=None)
+    local = clock.to_local(now, area_timezone(area.scope_kode)).replace(tzinfo=None)
     return datetime.combine(local.date(), time(hours, minutes))
 
 
 def summary(session: Session, area: NotifySettings, now: datetime) -> list[Event]:
     """Today's summary once the area's local clock has passed ``summary_time``."""
     due = summary_due_at(area, now)
-    local = clock.to_local(now, area_timezone(area.area_kode)).replace(tzinfo=None)
+    local = clock.to_local(now, area_timezone(area.scope_kode)).replace(tzinfo=None)
     if due is None or local < due:
         return []
-    areas = [asdict(day) for day in areas_today(session, area.area_kode, now)]
+    areas = [asdict(day) for day in areas_today(session, area.scope_kode, now)]
     return [
         Event(
             f"{DAILY_SUMMARY}:{local.date().isoformat()}",

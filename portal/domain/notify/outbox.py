@@ -57,7 +57,7 @@ def enqueue(session: Session, area: NotifySettings, due: list[events.Event], now
         tuple(row)
         for row in session.execute(
             sa.select(Notification.channel, Notification.event_key).where(
-                Notification.area_kode == area.area_kode,
+                Notification.scope_kode == area.scope_kode,
                 Notification.event_key.in_([event.key for event in due]),
             )
         )
@@ -69,7 +69,7 @@ def enqueue(session: Session, area: NotifySettings, due: list[events.Event], now
                 continue
             session.add(
                 Notification(
-                    area_kode=area.area_kode, channel=channel, event_key=event.key,
+                    scope_kode=area.scope_kode, channel=channel, event_key=event.key,
                     kind=event.kind, params=event.params_json(), state=PENDING, attempts=0,
                     next_attempt_at=now, created_at=now,
                 )
@@ -95,7 +95,7 @@ def claim_due(session: Session, now: datetime, limit: int = CLAIM_LIMIT) -> list
     """
     rows = session.execute(
         sa.select(
-            Notification.id, Notification.area_kode, Notification.channel, Notification.kind,
+            Notification.id, Notification.scope_kode, Notification.channel, Notification.kind,
             Notification.params, Notification.attempts, Notification.next_attempt_at,
         )
         .where(Notification.state == PENDING, Notification.next_attempt_at <= now)
@@ -170,7 +170,7 @@ def recent(session: Session, area_kode: str, limit: int = 30) -> list[Notificati
     return list(
         session.scalars(
             sa.select(Notification)
-            .where(Notification.area_kode == area_kode)
+            .where(Notification.scope_kode == area_kode)
             .order_by(Notification.created_at.desc(), Notification.id.desc())
             .limit(limit)
         )

@@ -18,7 +18,7 @@ def upgrade():
     op.create_table(
         "notify_settings",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("area_kode", sa.String(13), nullable=False),
+        sa.Column("scope_kode", sa.String(13), nullable=False),
         sa.Column("email_enabled", sa.Boolean(), nullable=False),
         sa.Column("smtp_host", sa.String(253), nullable=True),
         sa.Column("smtp_port", sa.Integer(), nullable=False),
@@ -41,12 +41,12 @@ def upgrade():
             "silent_minutes BETWEEN 15 AND 10080", name=op.f("ck_notify_settings_silent_minutes")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notify_settings")),
-        sa.UniqueConstraint("area_kode", name=op.f("uq_notify_settings_area_kode")),
+        sa.UniqueConstraint("scope_kode", name=op.f("uq_notify_settings_scope_kode")),
     )
     op.create_table(
         "notification",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("area_kode", sa.String(13), nullable=False),
+        sa.Column("scope_kode", sa.String(13), nullable=False),
         sa.Column("channel", sa.String(8), nullable=False),
         sa.Column("event_key", sa.String(120), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
@@ -65,18 +65,18 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notification")),
         sa.UniqueConstraint(
-            "area_kode",
+            "scope_kode",
             "channel",
             "event_key",
-            name=op.f("uq_notification_area_kode_channel_event_key"),
+            name=op.f("uq_notification_scope_kode_channel_event_key"),
         ),
     )
-    op.create_index("ix_notification_area_created", "notification", ["area_kode", "created_at"])
+    op.create_index("ix_notification_scope_created", "notification", ["scope_kode", "created_at"])
     op.create_index(op.f("ix_notification_next_attempt_at"), "notification", ["next_attempt_at"])
 
 
 def downgrade():
     op.drop_index(op.f("ix_notification_next_attempt_at"), table_name="notification")
-    op.drop_index("ix_notification_area_created", table_name="notification")
+    op.drop_index("ix_notification_scope_created", table_name="notification")
     op.drop_table("notification")
     op.drop_table("notify_settings")
