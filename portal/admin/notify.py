@@ -91,10 +91,10 @@ def _areas() -> list[tuple[str, str]]:
     scope = me().scope_kode
     areas = [(scope, notifier.area_name(scope))]
     if len(scope) == 2:
-        regencies = db.session.scalars(
-            sa.select(sa.func.substr(Village.kode, 1, 5)).where(Village.kode.like(scope + ".%"))
-            .distinct().order_by(sa.func.substr(Village.kode, 1, 5))
-        )  # fmt: skip
+        regency = sa.func.substr(Village.kode, 1, 5)
+        regencies = sorted(
+            db.session.scalars(sa.select(regency).where(Village.kode.like(scope + ".%")).distinct())
+        )
         areas += [(kode, notifier.area_name(kode)) for kode in regencies]
     return areas
 
