@@ -124,6 +124,12 @@ NOTICES = {
         ),
     ),
 }
+#: The subject of several events of one kind sent as one message.
+NOTICE_GROUPS = {
+    "gateway_down": _l("%(count)s router mati: %(area)s"),
+    "gateway_up": _l("%(count)s router hidup lagi: %(area)s"),
+    "contract_ending": _l("%(count)s kontrak internet berakhir dalam 30 hari: %(area)s"),
+}
 #: Why a channel could not send, by `portal.adapters.channels.ChannelFailed` code.
 CHANNEL_ERRORS = {
     "smtp-connect": _l("Server SMTP tidak dapat dihubungi. Periksa nama server dan port."),

@@ -1,17 +1,18 @@
 """The notification worker: one round finds due events, queues them, sends what is due.
 
 ``wifidesa notify`` runs a round (or one every ``--every`` seconds) and the demo runs it
-beside the portal. A round is two units of work around the sending: the first deletes
-messages older than `outbox.KEEP`, queues the events (`outbox.enqueue_due`), leases the
-rows whose time has come and renders their text; then each message goes out with no
-transaction open (a slow SMTP server holds no lock); the second records every outcome.
-A crash between a send and its record sends that one message again after the lease —
-the only way an event is told twice.
+beside the portal. A round first deletes messages older than `outbox.KEEP` and queues
+the due events (`outbox.enqueue_due`), in one unit of work; then, batch by batch, it
+leases the rows whose time has come and renders them (a unit of work), sends them with
+no transaction open (a slow SMTP server holds no lock), and records every outcome (a
+unit of work). A crash between a send and its record sends those rows again after the
+lease — the only way an event is told twice.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,10 +24,10 @@ from portal.adapters.channels import ChannelFailed, tls_context
 from portal.config import Settings
 from portal.domain import keyring
 from portal.domain.network import regions
-from portal.domain.notify import channels, outbox
+from portal.domain.notify import channels, events, outbox
 from portal.models import NotifySettings
 from portal.storage import unit_of_work
-from portal.web.notices import Notice, render
+from portal.web.notices import Notice, render, render_many
 
 log = logging.getLogger(__name__)
 
@@ -86,58 +87,82 @@ def test_notice(area_kode: str) -> Notice:
     return render("test", {}, area_name=area_name(area_kode))
 
 
+#: Messages of one kind for one area and channel that are due together go out as one
+#: message listing them, at most GROUP to a message: a power cut that silences thirty
+#: routers is two chat messages, not thirty (a Telegram group takes about twenty a
+#: minute from a bot).
+GROUP = 15
+GROUPED = {events.GATEWAY_DOWN, events.GATEWAY_UP, events.CONTRACT_ENDING}
+#: A round claims no new batch after this long; the next round goes on from there.
+ROUND_BUDGET_SECONDS = 50.0
+
+
 @dataclass
 class RoundResult:
+    """What a round did, in outbox rows (one per event and channel) and messages."""
+
     queued: int = 0
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    messages: int = 0
     errors: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    delivery: outbox.Delivery
+class _Message:
+    ids: tuple[int, ...]
     area: NotifySettings
+    channel: str
     notice: Notice
 
 
-def _prepare(session: Session, now: datetime) -> tuple[int, list[_Prepared]]:
-    outbox.prune(session, now)
-    queued = outbox.enqueue_due(session, now)
-    prepared = []
-    for delivery in outbox.claim_due(session, now):
-        area = channels.settings_for(session, delivery.area_kode)
-        notice = render(delivery.kind, delivery.params, area_name=area_name(delivery.area_kode))
-        prepared.append(_Prepared(delivery, area, notice))  # type: ignore[arg-type]
-    return queued, prepared
+def _claim(session: Session, now: datetime) -> list[_Message]:
+    """Lease the due rows and put them into messages (grouped where GROUPED)."""
+    groups: dict[tuple[object, ...], list[outbox.Delivery]] = {}
+    for item in outbox.claim_due(session, now):
+        key = (item.area_kode, item.channel, item.kind)
+        groups.setdefault(key if item.kind in GROUPED else (*key, item.id), []).append(item)
+    messages = []
+    for items in groups.values():
+        area = channels.settings_for(session, items[0].area_kode)
+        name = area_name(items[0].area_kode)
+        for start in range(0, len(items), GROUP):
+            chunk = items[start : start + GROUP]
+            notice = (
+                render(chunk[0].kind, chunk[0].params, area_name=name)
+                if len(chunk) == 1
+                else render_many(chunk[0].kind, [item.params for item in chunk], area_name=name)
+            )
+            ids = tuple(item.id for item in chunk)
+            messages.append(_Message(ids, area, chunk[0].channel, notice))  # type: ignore[arg-type]
+    return messages
 
 
-def run_round(
-    factory: sessionmaker, settings: Settings, now: datetime, senders: Senders | None = None
-) -> RoundResult:
-    """Queue due events and send every message whose time has come; returns the counts.
-
-    Raises SQLAlchemyError when the database fails (what was sent before stays recorded
-    as leased, and is sent again after the lease).
-    """
-    senders = senders or default_senders(settings)
-    with unit_of_work(factory) as session:
-        queued, prepared = _prepare(session, now)
-    outcomes: list[tuple[int, ChannelFailed | None]] = []
-    for item in prepared:
+def _send_all(
+    messages: list[_Message], settings: Settings, senders: Senders
+) -> list[tuple[_Message, ChannelFailed | None]]:
+    outcomes: list[tuple[_Message, ChannelFailed | None]] = []
+    for message in messages:
         try:
-            send(item.area, item.delivery.channel, item.notice,
+            send(message.area, message.channel, message.notice,
                  master=settings.secret_key, senders=senders)  # fmt: skip
         except ChannelFailed as failure:
-            log.warning("notification %d on %s failed: %s",
-                        item.delivery.id, item.delivery.channel, failure.code)  # fmt: skip
-            outcomes.append((item.delivery.id, failure))
+            log.warning("notifications %s on %s failed: %s",
+                        ",".join(map(str, message.ids)), message.channel, failure.code)  # fmt: skip
+            outcomes.append((message, failure))
         else:
-            outcomes.append((item.delivery.id, None))
-    result = RoundResult(queued=queued)
-    with unit_of_work(factory) as session:
-        for ident, failure in outcomes:
+            outcomes.append((message, None))
+    return outcomes
+
+
+def _record(
+    session: Session, outcomes: list[tuple[_Message, ChannelFailed | None]], now: datetime,
+    result: RoundResult,
+) -> None:  # fmt: skip
+    for message, failure in outcomes:
+        result.messages += failure is None
+        for ident in message.ids:
             if failure is None:
                 outbox.record_sent(session, ident, now)
                 result.sent += 1
@@ -150,4 +175,27 @@ def run_round(
                 result.failed += 1
             else:
                 result.retrying += 1
+
+
+def run_round(
+    factory: sessionmaker, settings: Settings, now: datetime, senders: Senders | None = None
+) -> RoundResult:
+    """Queue due events and send every message whose time has come; returns the counts.
+
+    Raises SQLAlchemyError when the database fails (what was sent before stays recorded
+    as leased, and is sent again after the lease).
+    """
+    senders = senders or default_senders(settings)
+    with unit_of_work(factory) as session:
+        outbox.prune(session, now)
+        result = RoundResult(queued=outbox.enqueue_due(session, now))
+    deadline = time.monotonic() + ROUND_BUDGET_SECONDS
+    while time.monotonic() < deadline:
+        with unit_of_work(factory) as session:
+            messages = _claim(session, now)
+        if not messages:
+            break
+        outcomes = _send_all(messages, settings, senders)
+        with unit_of_work(factory) as session:
+            _record(session, outcomes, now, result)
     return result

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from portal import messages
 from portal.domain.network.inventory import ContractEnding
 from portal.domain.reporting.summary import AreaDay
-from portal.messages import NOTICES
+from portal.messages import NOTICE_GROUPS, NOTICES
 from portal.web import formatting, summary
 
 
@@ -55,6 +55,18 @@ def render(kind: str, params: dict[str, object], *, area_name: str, language: st
         body = "\n\n".join(summary.text(area, at) for area in areas) or "–"
         return Notice(subject % values, body)
     return Notice(subject % values, body % values)
+
+
+def render_many(
+    kind: str, many: list[dict[str, object]], *, area_name: str, language: str = "id"
+) -> Notice:
+    """One notice for several events of one ``kind``: a count in the subject, one line
+    each in the body. Raises KeyError for a kind that is not grouped."""
+    subject = messages.words(NOTICE_GROUPS[kind], language) % {
+        "count": len(many), "area": area_name,
+    }  # fmt: skip
+    lines = [render(kind, params, area_name=area_name, language=language).body for params in many]
+    return Notice(subject, "\n".join(f"• {line}" for line in lines))
 
 
 def _area_day(item: object) -> AreaDay:

@@ -254,3 +254,27 @@ def test_no_message_carries_a_mac_an_ip_or_a_pseudonym(
     stored = db_session.scalars(sa.select(Notification.params)).all()
     for params in stored:
         assert not any(secret.lower() in params.lower() for secret in secrets)
+
+
+def test_gateways_that_fall_silent_together_are_told_in_one_message_each_channel(
+    test_world: World, configure: Callable, sessions: sessionmaker,
+    notify_settings: Settings, mailbox: MailBox, bot: BotApi, db_session: Session,
+) -> None:  # fmt: skip
+    villages = ["64.01.01.2009", "64.01.01.2010", "64.01.01.2011"]
+    for number, kode in enumerate(villages * 6):  # 18 routers, 6 in each village
+        test_world.gateway(kode, f"gw-{number:02d}", last_seen_at=NOW - timedelta(hours=1))
+    db_session.commit()
+    configure(summary_time="")
+
+    result = run(sessions, notify_settings, NOW)
+
+    assert (result.queued, result.sent, result.messages) == (36, 36, 4)
+    assert mailbox.subjects() == [
+        "15 router mati: Kabupaten Paser",
+        "3 router mati: Kabupaten Paser",
+    ]
+    first = mailbox.bodies()[0].splitlines()
+    assert first[1].startswith("• Router gw-00 di Desa Samurangau (Kecamatan Batu Sopang)")
+    assert sum(line.startswith("• Router gw-") for line in first) == 15
+    assert [text.splitlines()[0] for text in bot.texts()] == mailbox.subjects()
+    assert all(len(text) <= 4096 for text in bot.texts())

@@ -156,16 +156,17 @@ def summary_due_at(area: NotifySettings, now: datetime) -> datetime | None:
 
 
 def summary(session: Session, area: NotifySettings, now: datetime) -> list[Event]:
-    """Today's summary once the area's local clock has passed ``summary_time``."""
+    """Today's summary once the area's local clock has passed ``summary_time`` (nothing
+    once it is queued: the figures are not worked out again every minute of the evening)."""
     due = summary_due_at(area, now)
     local = clock.to_local(now, area_timezone(area.scope_kode)).replace(tzinfo=None)
     if due is None or local < due:
         return []
+    key = f"{DAILY_SUMMARY}:{local.date().isoformat()}"
+    queued = sa.select(Notification.id).where(
+        Notification.scope_kode == area.scope_kode, Notification.event_key == key
+    )
+    if session.scalar(queued.limit(1)) is not None:
+        return []
     areas = [asdict(day) for day in areas_today(session, area.scope_kode, now)]
-    return [
-        Event(
-            f"{DAILY_SUMMARY}:{local.date().isoformat()}",
-            DAILY_SUMMARY,
-            {"at": now.isoformat(), "areas": areas},
-        )
-    ]
+    return [Event(key, DAILY_SUMMARY, {"at": now.isoformat(), "areas": areas})]
