@@ -65,7 +65,7 @@ def _values(form: GatewayForm) -> gateways.GatewayInput:
 
 
 @bp.route("/gateways/new", methods=["GET", "POST"])
-def gateway_new() -> str | tuple[str, int]:
+def gateway_new() -> str:
     require_role("regency")
     form = GatewayForm()
     form.village.choices = village_choices(allow_all=False)
@@ -90,7 +90,7 @@ def gateway_new() -> str | tuple[str, int]:
 
 
 @bp.route("/gateways/<int:gateway_id>/edit", methods=["GET", "POST"])
-def gateway_edit(gateway_id: int) -> str | tuple[str, int] | BaseResponse:
+def gateway_edit(gateway_id: int) -> str | BaseResponse:
     require_role("regency")
     gateway = load_scoped(Gateway, gateway_id)
     form = GatewayForm(obj=gateway)
@@ -130,15 +130,15 @@ def _refuse(form: GatewayForm, error: gateways.InvalidGateway) -> None:
     getattr(form, error.field).errors.append(message)
 
 
-def _form_page(form: GatewayForm, gateway: Gateway | None) -> tuple[str, int]:
-    """The gateway form; a refused submission answers 422, so nothing is committed."""
-    page = render_template(
+def _form_page(form: GatewayForm, gateway: Gateway | None) -> str:
+    """The gateway form (a refused submission has written nothing: every field is
+    validated before the gateway is added or changed)."""
+    return render_template(
         "admin/gateway_form.html",
         form=form,
         gateway=gateway,
         programmes=inventory.PROGRAMME_SUGGESTIONS,
     )
-    return page, 422 if form.is_submitted() else 200
 
 
 # --- /console ----------------------------------------------------------------------------

@@ -68,11 +68,10 @@ def _regency_in_scope(kode: str) -> regions.Region:
 @bp.get("/policies")
 def policy_overview() -> str:
     villages = scoped_villages()
-    if me().role == "regency" or me().role == "province":
+    codes = []
+    if me().at_least("regency"):
         codes = sorted({v.regency_kode for v in villages} | _own_regency())
-    else:
-        codes = []
-    resolved = {v.kode: policies.resolve_policy(db.session, v.kode) for v in villages}
+    resolved = policies.resolve_policies(db.session, [v.kode for v in villages])
     return render_template(
         "admin/policies.html",
         regencies=[(regions.lookup(k), policies.stored_policy(db.session, k)) for k in codes],
@@ -118,40 +117,53 @@ def _save(form: PolicyForm, scope_kode: str) -> bool:
     return True
 
 
-@bp.route("/policies/regency/<kode>", methods=["GET", "POST"])
-def policy_regency(kode: str) -> str | tuple[str, int] | Response:
+@bp.route("/policies/regency/<regency>", methods=["GET", "POST"])
+def policy_regency(regency: str) -> str | tuple[str, int] | Response:
     require_role("regency")
-    region = _regency_in_scope(kode)
+    region = _regency_in_scope(regency)
     form, chosen = _form_with(policies.stored_policy(db.session, region.kode))
     if form.validate_on_submit() and _save(form, region.kode):
         return redirect(url_for("admin.policy_overview"))
     page = render_template(
-        "admin/policy_form.html", form=form, title=region.nama, scope=region.kode,
-        endpoint="admin.policy_regency", chosen=chosen, presets=BACKHAUL_LABELS,
-        resolved=None, backhauls=(), inherit_from=_("bawaan sistem"),
-        labels=FIELD_LABELS, sources=SOURCE_LABELS, shown=shown, built_in=policies.BUILT_IN,
+        "admin/policy_form.html", form=form, title=region.nama, action=url_for(
+            "admin.policy_regency", regency=region.kode), chosen=chosen,
+        preset_url=lambda key: url_for("admin.policy_regency", regency=region.kode, preset=key),
+        presets=BACKHAUL_LABELS, resolved=None, backhauls=(), inherit_from=_("bawaan sistem"),
+        labels=FIELD_LABELS, sources=SOURCE_LABELS, shown=shown,
     )  # fmt: skip
     return (page, 422) if form.is_submitted() else page
 
 
-@bp.route("/policies/village/<kode>", methods=["GET", "POST"])
-def policy_village(kode: str) -> str | tuple[str, int] | Response:
+@bp.get("/policies/village/<kode>")
+def policy_village(kode: str) -> str:
+    """The village's effective policy with sources (everyone in scope), and the override
+    form (regency and province admins)."""
     village = load_scoped(Village, kode)
-    if request.method == "POST":
-        require_role("regency")
     form, chosen = _form_with(policies.stored_policy(db.session, village.kode))
+    return _village_page(village, form, chosen)
+
+
+@bp.post("/policies/village/<kode>")
+def policy_village_save(kode: str) -> tuple[str, int] | Response:
+    require_role("regency")
+    village = load_scoped(Village, kode)
+    form = PolicyForm()
     if form.validate_on_submit() and _save(form, village.kode):
         return redirect(url_for("admin.policy_village", kode=village.kode))
+    return _village_page(village, form, None), 422
+
+
+def _village_page(village: Village, form: PolicyForm, chosen: str | None) -> str:
     backhauls = db.session.scalars(
         sa.select(Gateway.backhaul_class)
         .where(Gateway.village_kode == village.kode, Gateway.backhaul_class.is_not(None))
         .distinct()
     ).all()
-    page = render_template(
-        "admin/policy_form.html", form=form, title=village.name, scope=village.kode,
-        endpoint="admin.policy_village", chosen=chosen, presets=BACKHAUL_LABELS,
-        resolved=policies.resolve_policy(db.session, village.kode),
+    return render_template(
+        "admin/policy_form.html", form=form, title=village.name,
+        action=url_for("admin.policy_village_save", kode=village.kode), chosen=chosen,
+        preset_url=lambda key: url_for("admin.policy_village", kode=village.kode, preset=key),
+        presets=BACKHAUL_LABELS, resolved=policies.resolve_policy(db.session, village.kode),
         backhauls=[BACKHAUL_LABELS[b] for b in backhauls], inherit_from=_("bawaan kabupaten"),
-        labels=FIELD_LABELS, sources=SOURCE_LABELS, shown=shown, built_in=policies.BUILT_IN,
+        labels=FIELD_LABELS, sources=SOURCE_LABELS, shown=shown,
     )  # fmt: skip
-    return (page, 422) if form.is_submitted() else page

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Response, abort, g, render_template, request
+from flask import Response, abort, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response as BaseResponse
 
 from portal.database import db
 from portal.domain import clock
@@ -46,8 +47,11 @@ def export_form() -> str:
 
 
 @bp.get("/unduh/data")
-def export_file() -> Response:
-    """The export file; 400 for malformed parameters, 404 for an area outside the region."""
+def export_file() -> Response | BaseResponse:
+    """The export file; 400 for malformed parameters, 404 for an area outside the region
+    (without any parameter: the form)."""
+    if not request.args:
+        return redirect(url_for("reports.export_form"))
     try:
         query = usage_export.parse_query(request.args)
     except usage_export.BadParameter as error:

@@ -73,6 +73,10 @@ def form_for(target: VillageObjects) -> dict[str, object]:
         "username": "penyusup",
         "role": "village",
         "scope": target.kode,
+        "ssid": "Serangan",
+        "timezone": "WITA",
+        "area": target.kode,
+        "label": "Serangan",
     }
 
 

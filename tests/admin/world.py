@@ -46,17 +46,20 @@ class VillageObjects:
     admin_id: int
     marker: str
     order_id: int
+    token_id: int = 0
 
     def url_values(self) -> dict[str, object]:
         """Values for every URL parameter name the admin routes use."""
         return {
             "kode": self.kode,
+            "regency": self.kode[:5],
             "announcement_id": self.announcement_id,
             "gateway_id": self.gateway_id,
             "batch_id": self.batch_id,
             "session_id": self.session_id,
             "admin_id": self.admin_id,
             "order_id": self.order_id,
+            "token_id": self.token_id,
         }
 
 
@@ -103,9 +106,11 @@ def seed_village(kode: str, tag: str) -> VillageObjects:
     placed = orders.place(db.session, orders.kick(ended, gateway), requested_by_id=operator.id,
                           requested_by=operator.username, now=NOW)  # fmt: skip
     orders.record_answer(db.session, placed, orders.Answer(orders.NAK, 503), now=NOW)
+    token = world.token(kode, label=marker)  # an API token for the village's data
     return VillageObjects(
-        kode, note.id, gateway.id, batch.id, acct.id, operator.id, marker, placed.id
-    )
+        kode, note.id, gateway.id, batch.id, acct.id, operator.id, marker, placed.id,
+        token_id=token.record.id,
+    )  # fmt: skip
 
 
 def seed_world(app: Flask) -> tuple[VillageObjects, VillageObjects]:

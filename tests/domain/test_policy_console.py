@@ -113,3 +113,17 @@ def test_update_village_changes_ssid_and_zone_and_refuses_bad_ones(session, make
         with pytest.raises(villages.InvalidVillage):
             villages.update_village(session, village, ssid=ssid, timezone=zone, now=NOW)
     assert (village.ssid, village.timezone) == ("Wifi Samurangau", "WIB")
+
+
+def test_resolve_policies_answers_like_resolve_policy_for_each(session, make_village):
+    kodes = ["64.01.01.2009", "64.01.01.2010", "64.02.01.2001", "15.01.01.2001"]
+    for kode in kodes:
+        make_village(kode)
+    policies.set_policy(session, "64.01", now=NOW, daily_mb=500)
+    policies.set_policy(session, "64.01.01.2010", now=NOW, rate_limit="1M/2M")
+    policies.set_policy(session, "15.01.01.2001", now=NOW, idle_minutes=3)
+    many = policies.resolve_policies(session, kodes)
+    assert many == {kode: policies.resolve_policy(session, kode) for kode in kodes}
+    assert many["64.01.01.2010"].sources["rate_limit"] == "village"
+    assert many["64.01.01.2010"].sources["daily_mb"] == "regency"
+    assert many["64.02.01.2001"].policy == policies.BUILT_IN

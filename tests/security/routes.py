@@ -30,8 +30,10 @@ only anyway.
 Every ``login`` route also names the lowest role that may call it (`ROLES`, lowest
 first), read from its view: ``require_role("regency")`` in portal/admin/gateways.py
 (add, edit, rotate, script), users.py (every view, `load_manageable` included),
-terms.py and notify.py (every view, through its `_area`); no guard, so every role, for the rest of the console and for every report
-page (portal/reports scopes them by region only). No route needs ``province`` yet. A
+terms.py, villages.py, tokens.py, policies.py (but the policy pages' GETs) and
+notify.py (every view, through its `_area`); no guard, so every role, for the rest of
+the console and for every report page (portal/reports scopes them by region only). No
+route needs ``province`` yet. A
 lower role is refused with 403 before anything is loaded (`portal.admin.scope.require_role`);
 tests/security/test_roles.py holds every route to its entry here.
 """
@@ -119,12 +121,25 @@ ROUTES: dict[str, Route] = {
     "admin.voucher_create": _login(VILLAGE, "POST"),
     "admin.voucher_batch": _login(VILLAGE),
     "admin.voucher_void": _login(VILLAGE, "POST"),
+    # console (issue 14): villages, fair-use policies, API tokens
+    "admin.village_list": _login(REGENCY),
+    "admin.village_search": _login(REGENCY),
+    "admin.village_new": _login(REGENCY, *FORM),
+    "admin.village_edit": _login(REGENCY, *FORM),
+    "admin.policy_overview": _login(VILLAGE),
+    "admin.policy_regency": _login(REGENCY, *FORM),
+    "admin.policy_village": _login(VILLAGE),
+    "admin.policy_village_save": _login(REGENCY, "POST"),
+    "admin.token_list": _login(REGENCY, *FORM),
+    "admin.token_revoke": _login(REGENCY, "POST"),
     # --- report pages (the console's login, region scope) ---------------------------------
     "reports.overview": _login(VILLAGE),
     "reports.village": _login(VILLAGE),
     "reports.gateways_down": _login(VILLAGE),
     "reports.summary": _login(VILLAGE),
     "reports.retention_settings": _login(VILLAGE),
+    "reports.export_form": _login(VILLAGE),
+    "reports.export_file": _login(VILLAGE),
     # --- reports API ----------------------------------------------------------------------
     "api.usage": Route("bearer", GET, get_side_effect="api_token.last_used_at"),
     "api.usage_metadata": Route("public", GET),
