@@ -269,7 +269,8 @@ class PolicyForm(FlaskForm):
         _l("Waktu per perangkat per hari (menit, 0 = tanpa batas)"), 0, "daily_minutes"
     )
     rate_limit = StringField(
-        _l("Kecepatan per perangkat (unggah/unduh)"), validators=[Optional(), Length(max=100)]
+        _l("Kecepatan per perangkat (unggah/unduh)"),
+        validators=[Optional(), Length(max=100, message=POLICY_ERRORS["rate_limit"])],
     )
     max_session_minutes = _count(_l("Lama sesi terpanjang (menit)"), 1, "max_session_minutes")
     idle_minutes = _count(_l("Putus bila diam selama (menit)"), 1, "idle_minutes")
@@ -280,7 +281,8 @@ class PolicyForm(FlaskForm):
         validate_choice=False,
     )
     throttle_rate = StringField(
-        _l("Kecepatan setelah kuota habis (unggah/unduh)"), validators=[Optional(), Length(max=100)]
+        _l("Kecepatan setelah kuota habis (unggah/unduh)"),
+        validators=[Optional(), Length(max=100, message=POLICY_ERRORS["throttle_rate"])],
     )
 
     def validate_on_exhausted(self, field: SelectField) -> None:

@@ -87,6 +87,7 @@ def test_bad_policy_values_are_refused_in_indonesian(app, make_admin):
         ({"rate_limit": "cepat"}, "Tulis kecepatan seperti di MikroTik"),
         ({"throttle_rate": '1M"; /system reset'}, "Tulis kecepatan seperti di MikroTik"),
         ({"on_exhausted": "ignore"}, "Pilih dari daftar."),
+        ({"rate_limit": "1M/2M " * 20}, "Tulis kecepatan seperti di MikroTik"),
     ):
         response = post(client, "/admin/policies/regency/64.01", {**EMPTY, **data})
         assert response.status_code == 422 and message in response.text, data
