@@ -135,6 +135,19 @@ REFUSALS = {
     "range-reversed": _l("Tanggal akhir sebelum tanggal awal."),
     "range-too-long": _l("Rentang paling lama %(days)s hari untuk pengelompokan ini."),
     "too-many-rows": _l("Lebih dari %(max)s baris; unduh sebagai CSV."),
+    # notification settings
+    "notify-silent-range": _l("Isi antara 15 dan 10080 menit (7 hari)."),
+    "notify-time": _l("Tulis jam sebagai JJ:MM, mis. 17:00."),
+    "notify-host": _l("Tulis nama server tanpa http://, mis. smtp.kaltimprov.go.id."),
+    "notify-port": _l("Port antara 1 dan 65535."),
+    "notify-address": _l("Alamat e-mail tidak sah."),
+    "notify-login-needs-tls": _l(
+        "Login SMTP hanya lewat STARTTLS, agar kata sandi tidak terkirim terbuka."
+    ),
+    "notify-required": _l("Wajib diisi untuk saluran yang dinyalakan."),
+    "notify-token": _l("Token bot berbentuk 123456789:ABC…, dari @BotFather."),
+    "notify-chat": _l("ID chat berupa angka (grup: diawali tanda minus) atau @namakanal."),
+    "notify-api-base": _l("Alamat Bot API harus diawali https://."),
 }
 
 
@@ -176,3 +189,74 @@ def refusal(error: DomainError, language: str = "id") -> str:
         return text % error.params
     except (KeyError, TypeError, ValueError):  # words that need a value the error lacks
         return _catalog(language).gettext(REFUSALS["refused"])
+
+
+def words(text: str, language: str = "id") -> str:
+    """``text`` (an Indonesian msgid) in ``language``, read from the catalog."""
+    return _catalog(language).gettext(text)
+
+
+#: Notifications by event kind: (subject, body). Filled from the event's parameters
+#: (names, local times and dates) by `portal.web.notices`.
+NOTICES = {
+    "gateway_down": (
+        _l("Router mati: %(gateway)s, Desa %(village)s"),
+        _l(
+            "Router %(gateway)s di Desa %(village)s (Kecamatan %(district)s) tidak"
+            " terdengar lagi sejak %(since)s."
+        ),
+    ),
+    "gateway_up": (
+        _l("Router hidup lagi: %(gateway)s, Desa %(village)s"),
+        _l(
+            "Router %(gateway)s di Desa %(village)s terdengar lagi pada %(back)s,"
+            " setelah diam sejak %(since)s."
+        ),
+    ),
+    "contract_ending": (
+        _l("Kontrak internet berakhir: %(gateway)s, Desa %(village)s"),
+        _l(
+            "Kontrak internet router %(gateway)s di Desa %(village)s (penyedia:"
+            " %(provider)s, program: %(programme)s) berakhir pada %(date)s, %(days_left)s hari"
+            " lagi. Perpanjang sebelum tanggal itu agar hotspot desa tetap menyala."
+        ),
+    ),
+    "daily_summary": (_l("Ringkasan harian Wifi Desa: %(area)s"), ""),
+    "test": (
+        _l("Pesan uji Wifi Desa"),
+        _l(
+            "Pesan uji dari konsol Wifi Desa untuk %(area)s. Jika pesan ini sampai,"
+            " pemberitahuan akan dikirim ke sini."
+        ),
+    ),
+}
+#: The subject of several events of one kind sent as one message.
+NOTICE_GROUPS = {
+    "gateway_down": _l("%(count)s router mati: %(area)s"),
+    "gateway_up": _l("%(count)s router hidup lagi: %(area)s"),
+    "contract_ending": _l("%(count)s kontrak internet berakhir dalam 30 hari: %(area)s"),
+}
+#: Why a channel could not send, by `portal.adapters.channels.ChannelFailed` code.
+CHANNEL_ERRORS = {
+    "smtp-connect": _l("Server SMTP tidak dapat dihubungi. Periksa nama server dan port."),
+    "smtp-tls": _l(
+        "Koneksi aman (STARTTLS) gagal: server tidak mendukungnya atau sertifikatnya tidak"
+        " dapat dipercaya."
+    ),
+    "smtp-auth": _l("Server SMTP menolak login: nama pengguna atau kata sandi salah."),
+    "smtp-refused": _l("Server SMTP menolak alamat pengirim atau penerima."),
+    "smtp-error": _l("Server SMTP menjawab dengan galat. Coba lagi nanti."),
+    "telegram-connect": _l("Bot API Telegram tidak dapat dihubungi."),
+    "telegram-tls": _l("Sertifikat Bot API Telegram tidak dapat dipercaya."),
+    "telegram-token": _l("Telegram tidak mengenal token bot ini."),
+    "telegram-chat": _l(
+        "Telegram menolak chat ini: ID chat salah atau bot belum dimasukkan ke grup."
+    ),
+    "telegram-busy": _l("Telegram meminta jeda karena terlalu banyak pesan. Dicoba lagi nanti."),
+    "telegram-error": _l("Bot API Telegram menjawab dengan galat."),
+    "channel-off": _l("Saluran ini mati atau belum lengkap diisi."),
+    "seal-broken": _l(
+        "Kata sandi atau token yang tersimpan tidak dapat dibuka (kunci rahasia instalasi"
+        " berganti). Isi ulang."
+    ),
+}

@@ -69,6 +69,7 @@ def init_app(app: Flask) -> None:
         devices,
         gateways,
         i18n,
+        notify,
         policies,
         poster,
         terms,

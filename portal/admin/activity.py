@@ -54,6 +54,8 @@ ACTIONS = {
     "token.revoke": _l("Mencabut token API “%(name)s”"),
     "village.update": _l("Mengubah pengaturan desa %(name)s (%(detail)s)"),
     "gateway.inventory": _l("Mengubah data kontrak router %(name)s"),
+    "notify.update": _l("Mengubah pengaturan pemberitahuan %(name)s"),
+    "notify.test": _l("Mengirim pesan uji pemberitahuan %(name)s (%(detail)s)"),
 }
 
 

@@ -16,6 +16,7 @@ from portal.cli import (
     database,
     demo,
     gateways,
+    notify,
     policies,
     radius,
     serve,
@@ -76,7 +77,7 @@ main.add_command(tokens.token)
 main.add_command(serve.serve)
 main.add_command(demo.demo)
 main.add_command(simulate.simulate)
-for command in [*vouchers.commands, *upkeep.commands, *radius.commands]:
+for command in [*vouchers.commands, *upkeep.commands, *radius.commands, *notify.commands]:
     main.add_command(command)
 
 __all__ = ["main"]

@@ -34,6 +34,16 @@ def start_radius(settings: Settings, host: str, port: int) -> Stoppable:
     It runs as its own process (``wifidesa radius``), so gunicorn's forked workers
     inherit none of its sockets or threads. Returns a handle whose ``stop()`` ends it.
     """
+    return _wifidesa(settings, "radius", "--host", host, "--port", str(port))
+
+
+def start_notifier(settings: Settings) -> Stoppable:
+    """Start the notification worker for the demo (``wifidesa notify --every 60``): the
+    channels an officer sets in the console are used without a cron job."""
+    return _wifidesa(settings, "notify", "--every", "60")
+
+
+def _wifidesa(settings: Settings, *args: str) -> Stoppable:
     env = dict(os.environ)
     env.update(
         WIFIDESA_DATA_DIR=str(settings.data_dir),
@@ -41,7 +51,7 @@ def start_radius(settings: Settings, host: str, port: int) -> Stoppable:
         WIFIDESA_SECRET_KEY=settings.secret_key,
         WIFIDESA_PUBLIC_URL=settings.public_url,
     )
-    command = [sys.executable, "-m", "portal.cli", "radius", "--host", host, "--port", str(port)]
+    command = [sys.executable, "-m", "portal.cli", *args]
     return RadiusProcess(subprocess.Popen(command, env=env))  # noqa: S603 (our own CLI)
 
 
@@ -93,9 +103,11 @@ def demo(host: str, port: int, radius_port: int) -> None:
         seed = seed_demo(run.session, now=run.now)
     click.echo(banner(seed, settings, portal_url, host, radius_port))
     radius = start_radius(settings, host, radius_port)
+    worker = start_notifier(settings)
     try:
         run_portal(settings, host=host, port=port, workers=2)
     finally:
+        worker.stop()
         radius.stop()
 
 

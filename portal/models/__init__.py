@@ -9,6 +9,7 @@ from portal.models.access import LoginGrant, PseudonymKey, RateLimit, Voucher, V
 from portal.models.accounts import AdminUser, ApiToken, AuditEntry, LoginAttempt
 from portal.models.content import Announcement, TermsVersion
 from portal.models.network import Gateway, GatewayUptime, Policy, Village
+from portal.models.notify import Notification, NotifySettings
 from portal.models.usage import (
     AccountingSession,
     DeviceDay,
@@ -29,6 +30,8 @@ __all__ = [
     "GatewayUptime",
     "LoginAttempt",
     "LoginGrant",
+    "Notification",
+    "NotifySettings",
     "Policy",
     "PseudonymKey",
     "RateLimit",

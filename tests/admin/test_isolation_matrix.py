@@ -73,6 +73,7 @@ def form_for(target: VillageObjects) -> dict[str, object]:
         "username": "penyusup",
         "role": "village",
         "scope": target.kode,
+        "channel": "email",  # the notifications test button
         "ssid": "Serangan",
         "timezone": "WITA",
         "area": target.kode,

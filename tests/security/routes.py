@@ -30,9 +30,10 @@ only anyway.
 Every ``login`` route also names the lowest role that may call it (`ROLES`, lowest
 first), read from its view: ``require_role("regency")`` in portal/admin/gateways.py
 (add, edit, rotate, script), users.py (every view, `load_manageable` included),
-terms.py, villages.py, tokens.py and policies.py (but the policy pages' GETs); no guard,
-so every role, for the rest of the console and for every report page (portal/reports
-scopes them by region only). No route needs ``province`` yet. A
+terms.py, villages.py, tokens.py, policies.py (but the policy pages' GETs) and
+notify.py (every view, through its `_area`); no guard, so every role, for the rest of
+the console and for every report page (portal/reports scopes them by region only). No
+route needs ``province`` yet. A
 lower role is refused with 403 before anything is loaded (`portal.admin.scope.require_role`);
 tests/security/test_roles.py holds every route to its entry here.
 """
@@ -111,6 +112,9 @@ ROUTES: dict[str, Route] = {
     "admin.user_toggle_active": _login(REGENCY, "POST"),
     "admin.user_reset_password": _login(REGENCY, "POST"),
     "admin.user_reset_totp": _login(REGENCY, "POST"),
+    "admin.notify_settings": _login(REGENCY),
+    "admin.notify_save": _login(REGENCY, "POST"),
+    "admin.notify_test": _login(REGENCY, "POST"),
     "admin.village_page": _login(VILLAGE),
     "admin.poster": _login(VILLAGE),
     "admin.voucher_list": _login(VILLAGE),

@@ -35,7 +35,8 @@ def subject_names(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple
     """What each entry acted on, by name: ``(object_type, object_id) → name``.
 
     A username, an announcement's title, a router's NAS-Identifier, a batch's label,
-    a token's label, a terms version's number, a village's or region's official name.
+    a token's label, a terms version's number, a village's or region's official name
+    (also for an area's notification settings).
     Objects since deleted, devices (never named: they are people) and unknown types
     are left out. One query per object type.
     """
@@ -44,7 +45,7 @@ def subject_names(session: Session, entries: Iterable[AuditEntry]) -> dict[tuple
         wanted[entry.object_type].add(entry.object_id)
     names: dict[tuple[str, str], str] = {}
     for object_type, ids in wanted.items():
-        if object_type in ("village", "policy"):
+        if object_type in ("village", "policy", "notify_settings"):
             for kode in ids:
                 try:
                     names[object_type, kode] = regions.lookup(kode).nama
