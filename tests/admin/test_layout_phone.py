@@ -26,13 +26,15 @@ from pathlib import Path
 
 import pyotp
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from portal import create_app
 from portal.config import Settings
 from portal.database import db
 from portal.domain.network import inventory
-from portal.models import Gateway
+from portal.domain.notify import channels, outbox
+from portal.models import Gateway, Notification
 from portal.web.context import settings_of
 from tests.admin.browser import chromium, live_server, needs_chromium
 from tests.admin.conftest import PASSWORD, build_app, create_admin, forget_totp_step
@@ -180,6 +182,18 @@ def world(tmp_path_factory) -> Iterator[tuple[Flask, VillageObjects]]:
             ends = now.date() + timedelta(days=10)
             stock = inventory.Inventory("Telkom Satelit Indonesia", "satellite", 4, "BAKTI", ends)
             inventory.set_inventory(db.session, gateway, stock, now=now)
+            # The regency hears of trouble on Telegram: the notifications page lists the
+            # outbox, one of its messages failed with a reason in words.
+            telegram = channels.SettingsInput(
+                telegram_enabled=True, telegram_token="123456789:" + "A" * 35,
+                telegram_chat_id="-1001234567890", summary_time="17:00",
+            )  # fmt: skip
+            channels.save_settings(
+                db.session, "64.01", telegram, master=settings_of(app).secret_key, now=now
+            )
+            assert outbox.enqueue_due(db.session, now) >= 1
+            first = db.session.scalars(sa.select(Notification.id).order_by(Notification.id))
+            outbox.record_failure(db.session, first.first(), "telegram-chat", now, permanent=True)
             db.session.commit()
         yield app, a
 
@@ -254,6 +268,13 @@ def visit_post_results(page, base: str, objects: VillageObjects, shots: Path, ta
     page.click("form.card button[type=submit]")
     page.wait_for_selector("[data-testid=gateway-secret]")
     problems += check(page, f"{tag}-gateway-secret", shots)
+    page.goto(f"{base}/admin/notifications")  # a refused setting, in words, on its field
+    page.fill("#summary_time", "7:00")
+    page.click("[data-testid=notify-form] button[type=submit]")
+    page.wait_for_selector(".error")
+    problems += check(page, f"{tag}-notify-form-errors", shots)
+    words = "Write the time as HH:MM" if tag == "english" else "Tulis jam sebagai JJ:MM"
+    assert words in page.locator("[data-testid=notify-form] .error").all_inner_texts()[0]
     page.goto(f"{base}/admin/")  # visited already; the seeded contract must be on it
     assert page.locator("[data-testid=contracts-ending] li").count() == 1
     for number, path in enumerate(QUERY_PAGES):
@@ -296,5 +317,6 @@ def test_the_page_list_comes_from_the_url_map():
     endpoints = {endpoint for _, endpoint in RULES}
     assert set(NOT_PAGES) <= endpoints  # no stale exception
     assert endpoints >= LOGIN_STEPS
-    assert {"admin.devices", "reports.overview", "reports.village"} <= endpoints
+    assert {"admin.devices", "admin.notify_settings", "reports.overview"} <= endpoints
+    assert "reports.village" in endpoints
     assert len(PAGES) >= 25
