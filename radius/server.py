@@ -97,7 +97,11 @@ class RadiusServer:
         # Keys outlive their window by the installation's grace, whoever creates them.
         keyring = KeyRing(grace=timedelta(days=settings.key_grace_days))
         self.context = HandlerContext(
-            settings.secret_key, keyring=keyring, allow_mac_login=allow_mac_login
+            settings.secret_key,
+            keyring=keyring,
+            allow_mac_login=allow_mac_login,
+            time_factor=settings.session_time_factor,
+            implausible=self.metrics.bounded,
         )
         self._reject_delay = reject_delay
         self._clock = clock
