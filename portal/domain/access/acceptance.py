@@ -1,6 +1,9 @@
 """Terms acceptance: counting how often a version was accepted, and noting it on the device's day.
 
-Acceptances are counted per village, local day and version, never per person. The
+Acceptances are counted per village, local day and version, never per person, and only
+once RADIUS let the device on with them (its one-time grant's first use, a voucher login
+after the splash, a click-through from the router's own page): the splash's accept alone
+counts nothing, so made-up devices posting accepts cannot inflate the figures. The
 device's own day row (`DeviceDay`, keyed by its pseudonym) remembers which version it
 accepted, so the RADIUS server can let the same device back in (MAC re-login) without
 asking again that day.
@@ -39,6 +42,26 @@ def _increment(session: Session, model: type, keys: dict[str, Any], column: str)
         session.execute(update)
 
 
+def count_acceptance(
+    session: Session, *, village_kode: str, day: date, hour: int, version_id: int | None
+) -> None:
+    """Count one acceptance of ``version_id`` at the village on ``day`` (local hour
+    ``hour``): `TermsAcceptance` (when there is a version) and the ``terms_accepted``
+    counters of `UsageDaily` and `UsageHourly`. Called when RADIUS lets the device on
+    with it, never for a page accepted without a login: an accept that leads nowhere
+    leaves nothing in the figures."""
+    if version_id is not None:
+        _increment(
+            session,
+            TermsAcceptance,
+            {"village_kode": village_kode, "local_date": day, "terms_version_id": version_id},
+            "count",
+        )
+    rollups.add_village_counts(
+        session, village_kode=village_kode, day=day, hour=hour, terms_accepted=1
+    )
+
+
 def record_acceptance(
     session: Session,
     *,
@@ -48,30 +71,12 @@ def record_acceptance(
     version_id: int | None,
     device: str,
 ) -> None:
-    """Count one acceptance of ``version_id`` at the village on ``day`` (local hour ``hour``).
-
-    Increments `TermsAcceptance` (when there is a version) and the ``terms_accepted``
-    counters of `UsageDaily` and `UsageHourly`, and stores the version on the device's
-    day row. Nothing identifying is written.
-    """
-    if version_id is not None:
-        _increment(
-            session,
-            TermsAcceptance,
-            {"village_kode": village_kode, "local_date": day, "terms_version_id": version_id},
-            "count",
-        )
-    # The device's first row of the day makes it one of the village's users that day,
-    # whoever creates the row (this acceptance, or accounting later).
-    created = rollups.ensure_device_day(session, village_kode=village_kode, day=day, device=device)
-    rollups.add_village_counts(
-        session,
-        village_kode=village_kode,
-        day=day,
-        hour=hour,
-        terms_accepted=1,
-        devices=int(created),
-    )
+    """Count one acceptance (`count_acceptance`) and store the version on the device's
+    day row (created if missing). Nothing identifying is written; the device becomes
+    one of the village's users that day only once accounting sees it online
+    (`portal.domain.usage.rollups.UsageBatch`)."""
+    count_acceptance(session, village_kode=village_kode, day=day, hour=hour, version_id=version_id)
+    rollups.ensure_device_day(session, village_kode=village_kode, day=day, device=device)
     note_on_day(
         session, village_kode=village_kode, day=day, device=device, terms_version_id=version_id
     )

@@ -17,7 +17,8 @@ credential it is:
 in a few queries (the grants they name, their devices' day counters), decides each in
 memory, and writes back in a few statements. It records what a decision consumes (the
 grant's use, the voucher's binding, the terms acceptance on the device's day row, the
-day row itself) and counts it in the village's rollups; it never commits. A decision is
+day row itself) and counts it in the village's rollups (the terms acceptance when a
+grant is first used: the splash alone counts nothing); it never commits. A decision is
 data: accept or reject, a reason code (the caller turns it into the words a person
 reads), the allowance granted, and the reply attributes.
 """
@@ -30,8 +31,9 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from portal.domain import clock
 from portal.domain.access import click_through, grants, vouchers
-from portal.domain.access.acceptance import note_on_day
+from portal.domain.access.acceptance import count_acceptance, note_on_day
 from portal.domain.access.decisions import (
     AccessContext,
     Attempt,
@@ -50,6 +52,7 @@ from portal.domain.credentials import (
 )
 from portal.domain.network.gateways import AccessPoint
 from portal.domain.pseudonyms import InvalidMac, normalize_mac
+from portal.domain.transactions import take_write_lock
 from portal.domain.usage import allowance as allowances
 from portal.domain.usage.allowance import DayUsage
 from portal.domain.usage.rollups import UsageBatch, ensure_device_day
@@ -88,6 +91,7 @@ def authorize_batch(
     Also notes each gateway as heard from (``uptime_marked``: the buckets this process
     wrote already). Only flushes. Raises SQLAlchemyError when the database fails.
     """
+    take_write_lock(session)  # two servers asked at once decide one after the other
     batch = _prefetch(session, attempts, context, now, UsageBatch(marked=uptime_marked))
     decisions = []
     for index, attempt in enumerate(attempts):
@@ -144,6 +148,7 @@ def _decide(
     if is_grant_username(name):
         if not attempt.proof.matches(grants.grant_password(context.master_key, name)):
             return refuse("wrong-password")
+        unused = (loaded := batch.grants.get(name)) is not None and loaded.used_at is None
         try:
             # A retransmission with a new Identifier, or a second tap, reaches here
             # again: use_grant accepts the same device within a minute of first use.
@@ -155,6 +160,8 @@ def _decide(
             return refuse(f"grant-{refused.reason}")
         if grant.voucher_id is not None:
             voucher = session.get(Voucher, grant.voucher_id)
+        if unused:  # the splash's acceptance counts once it leads to a login
+            _count_acceptance(session, point, key, now, grant.terms_version_id)
         _note_on_day(session, point, key, batch, now, terms_version_id=grant.terms_version_id)
         class_ = class_value(GRANT, grant.id)
     elif (code := vouchers.normalize_code(name)) is not None:
@@ -165,6 +172,12 @@ def _decide(
             voucher = _redeem(session, attempt, context, code, now, batch)
         except vouchers.VoucherRefused as refused:
             return refuse(f"voucher-{refused.reason}")
+        taken = grants.take_voucher_grant(
+            session, device=day[1], voucher_id=voucher.id, local_date=day[0], now=now
+        )
+        if taken is not None:  # the acceptance on the splash that came with the code
+            _count_acceptance(session, point, key, now, taken.terms_version_id)
+            _note_on_day(session, point, key, batch, now, terms_version_id=taken.terms_version_id)
         _note_on_day(session, point, key, batch, now, voucher_id=voucher.id)
         class_ = class_value(VOUCHER, voucher.id)
     elif (version_id := click_through_version(name)) is not None:
@@ -243,6 +256,13 @@ def _is_own_mac(user_name: str, mac: str | None) -> bool:
         return False
 
 
+def _count_acceptance(
+    session: Session, point: AccessPoint, key: DayKey, now: datetime, version_id: int | None
+) -> None:
+    hour = clock.to_local(now, point.timezone).hour
+    count_acceptance(session, village_kode=key[0], day=key[1], hour=hour, version_id=version_id)
+
+
 def _note_on_day(
     session: Session,
     point: AccessPoint,
@@ -255,7 +275,8 @@ def _note_on_day(
 ) -> None:
     """Note on the device's day row which terms it accepted (what a MAC login checks)
     and which voucher it holds (what the status page and a MAC login read), creating
-    the row, and counting the device among the village's users, when it is new."""
+    the row when it is new. (The device counts among the village's users only once
+    accounting sees it online: `portal.domain.usage.rollups.UsageBatch`.)"""
     row = batch.usage.get(key)
     values: dict[str, int] = {}
     if terms_version_id is not None and (row is None or row.terms_version_id is None):
@@ -266,8 +287,7 @@ def _note_on_day(
         return
     village_kode, day, device = key
     if row is None:
-        if ensure_device_day(session, village_kode=village_kode, day=day, device=device):
-            batch.counts.village(village_kode, point.timezone, now, devices=1)
+        ensure_device_day(session, village_kode=village_kode, day=day, device=device)
         row = allowances.NO_USAGE
     note_on_day(session, village_kode=village_kode, day=day, device=device, **values)
     batch.usage[key] = row._replace(**values)

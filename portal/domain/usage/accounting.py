@@ -11,6 +11,7 @@ allowance meanwhile (`portal.domain.usage.orders`).
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from portal.models import LoginGrant, Voucher
 STATUS_START, STATUS_STOP, STATUS_INTERIM = 1, 2, 3
 STATUS_ON, STATUS_OFF, STATUS_FAILED = 7, 8, 15
 log = logging.getLogger(__name__)
+LOG_EVERY = 60.0  # seconds between two log lines about one gateway's implausible counters
 MAX_ID = 1 << 63  # ids are signed 64-bit in the database
 _STATUS_NAMES = {STATUS_START: START, STATUS_STOP: STOP, STATUS_INTERIM: INTERIM}
 
@@ -88,6 +90,8 @@ class AccountingContext:
     #: Session seconds one second of wall time may account for (1; see
     #: `portal.config.Settings.session_time_factor`).
     time_factor: float = 1.0
+    #: When each (gateway, reason) of implausible counters was last logged.
+    implausible_logged: dict = field(default_factory=dict)
 
 
 def record_batch(
@@ -178,19 +182,25 @@ def _sessions_for(
 
 
 def _report(session: Session, findings: list[tuple[int, str]], context: AccountingContext) -> None:
-    """Log the batch's implausible counters (gateway and reason only: nothing personal)
-    and count them once the batch commits."""
-    for gateway_id, reason in findings:
-        log.warning("accounting from gateway %d: implausible counters bounded (%s)",
-                    gateway_id, reason)  # fmt: skip
-    if findings:
-        note = context.implausible
-        sa.event.listen(
-            session,
-            "after_commit",
-            lambda _: [note(reason) for _, reason in findings],
-            once=True,
-        )
+    """Once the batch commits, count its implausible counters and log them: gateway and
+    reason only (nothing personal), at most once a minute per gateway and reason (a
+    broken router sends the same nonsense every interim)."""
+    if not findings:
+        return
+
+    def committed(_session: Session) -> None:
+        logged = context.implausible_logged
+        for gateway_id, reason in findings:
+            context.implausible(reason)
+            now = time.monotonic()
+            if now - logged.get((gateway_id, reason), -LOG_EVERY) >= LOG_EVERY:
+                logged[(gateway_id, reason)] = now
+                log.warning("accounting from gateway %d: implausible counters bounded (%s)",
+                            gateway_id, reason)  # fmt: skip
+        if len(logged) > 10_000:
+            logged.clear()
+
+    sa.event.listen(session, "after_commit", committed, once=True)
 
 
 def _existing_credentials(

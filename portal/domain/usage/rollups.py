@@ -5,8 +5,10 @@ A unit of work (one accounting batch, one Access-Request batch) gathers its delt
 village day and device day, each adding to the stored value in SQL (``x = x + delta``),
 so several RADIUS processes sharing a PostgreSQL database never lose an increment.
 
-``devices`` counts distinct devices per village and day: it grows by one when a
-`DeviceDay` row is created (`ensure_device_day`), whoever creates it.
+``devices`` counts distinct devices per village and day that were online: it grows by
+one when accounting records a device's first session of the day
+(`UsageBatch._first_sessions`), whichever server records it. A device-day row created
+earlier (RADIUS noting the accepted terms or the voucher) does not count.
 """
 
 from __future__ import annotations
@@ -97,8 +99,8 @@ _DEVICE_UPDATE = _device_update_statement()
 def ensure_device_day(session: Session, *, village_kode: str, day: date, device: str) -> bool:
     """Create the device's counters for the day if missing; True when this call created them.
 
-    The caller adds one to the village's ``devices`` when it returns True (or uses
-    `UsageBatch.device_usage`, which does).
+    The device is not counted among the village's users by this: only its first
+    session is (`UsageBatch`).
     """
     stmt = _insert(session, DeviceDay.__table__).values(
         village_kode=village_kode,
@@ -179,7 +181,7 @@ class UsageBatch:
                 ),
                 [
                     {"v_id": v, "v_bytes": b, "v_seconds": sec}
-                    for v, (b, sec) in self.vouchers.items()
+                    for v, (b, sec) in sorted(self.vouchers.items())
                 ],
             )
         _increment_upsert(
@@ -188,7 +190,7 @@ class UsageBatch:
             ("village_kode", "local_date", "local_hour"),
             [
                 {"village_kode": v, "local_date": d, "local_hour": h, **c}
-                for (v, d, h), c in self.hourly.items()
+                for (v, d, h), c in sorted(self.hourly.items())
                 if any(c.values())
             ],
         )
@@ -198,7 +200,7 @@ class UsageBatch:
             ("village_kode", "local_date"),
             [
                 {"village_kode": v, "local_date": d, **c}
-                for (v, d), c in self.daily.items()
+                for (v, d), c in sorted(self.daily.items())
                 if any(c.values())
             ],
         )
@@ -210,16 +212,16 @@ class UsageBatch:
         self.uptime.clear()
 
     def _flush_devices(self, session: Session, timezones: dict[str, str], now: datetime) -> None:
-        """Create missing device-day rows (counting new devices), then add all usage in
-        one executemany UPDATE."""
+        """Create missing device-day rows, count the devices seen online for the first
+        time today (their first session), then add all usage in one executemany UPDATE."""
         if not self.devices:
             return
         existing = day_usage(session, list(self.devices))
         missing = sorted(self.devices.keys() - existing.keys())
         if missing:
-            # One INSERT for every new device; RETURNING names the rows this insert
-            # created (not those another process created meanwhile) on both backends.
-            created = session.connection().execute(
+            # One INSERT for every new device (a row another process created meanwhile
+            # is left alone: the UPDATE below adds to it).
+            session.connection().execute(
                 _device_insert_statement(dialect_of(session)),
                 [
                     {
@@ -233,8 +235,9 @@ class UsageBatch:
                     for v, d, dev in missing
                 ],
             )
-            for (village_kode,) in created:
-                self.village(village_kode, timezones[village_kode], now, devices=1)
+        first = self._first_sessions(session)
+        for village_kode, _day, _device in first:
+            self.village(village_kode, timezones[village_kode], now, devices=1)
         for key, values in self.devices.items():
             before = existing.get(key)
             self.totals[key] = (
@@ -242,12 +245,42 @@ class UsageBatch:
                 (before.seconds_total if before else 0) + values["seconds_total"],
             )
         rows = [
-            {"k_v": v, "k_d": d, "k_dev": dev, **{f"d_{k}": n for k, n in values.items()}}
-            for (v, d, dev), values in self.devices.items()
+            {
+                "k_v": v,
+                "k_d": d,
+                "k_dev": dev,
+                **{f"d_{k}": n for k, n in values.items()},
+                "d_sessions": values["sessions"] - ((v, d, dev) in first),
+            }
+            for (v, d, dev), values in sorted(self.devices.items())
             if any(values.values())
         ]
         if rows:
             session.connection().execute(_DEVICE_UPDATE, rows)
+
+    def _first_sessions(self, session: Session) -> set[tuple[str, date, str]]:
+        """Give the device-days that had no session yet their first one; returns them.
+
+        A device is one of the village's users on a day once it is online: accepted
+        by RADIUS and seen in accounting (its first session), not when a page was
+        accepted or a grant issued. One conditional UPDATE decides it, so of two
+        servers recording a device's first sessions at once only one counts it (on
+        PostgreSQL the second waits for the row and then finds ``sessions`` > 0).
+        """
+        keys = sorted(key for key, values in self.devices.items() if values["sessions"] > 0)
+        if not keys:
+            return set()
+        table = DeviceDay.__table__
+        found = session.connection().execute(
+            sa.update(table)
+            .where(
+                sa.tuple_(table.c.village_kode, table.c.local_date, table.c.device).in_(keys),
+                table.c.sessions == 0,
+            )
+            .values(sessions=1)
+            .returning(table.c.village_kode, table.c.local_date, table.c.device)
+        )
+        return {tuple(row) for row in found}
 
     def _flush_uptime(self, session: Session, now: datetime) -> None:
         new = self.uptime - self.marked if self.marked is not None else self.uptime
