@@ -15,7 +15,8 @@ A router's counters are believed as far as they could be true, never further:
 - an Interim-Update or Stop for a session this installation never heard of (its Start
   lost) says how long the session ran; more than ``LONGEST_UNKNOWN`` (a day: every
   Access-Accept's Session-Timeout ends by then) cannot be one of ours, so the session
-  is taken to start at that report and its counters from then on (``unknown-too-long``).
+  is recorded as starting at that report and that report's counters are refused; later
+  reports are bounded from there (``unknown-too-long``).
 
 Each finding is a reason code (no personal data); the caller logs and counts it. The
 ``factor`` lets a benchmark that compresses a day into minutes run its own clock

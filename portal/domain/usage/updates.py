@@ -110,12 +110,13 @@ def record(
         row = known[key] = new_row(update)
     elif fresh is not None:
         fresh.discard(key)
-    unknown = created and update.status != START
-    if unknown and not plausibility.plausible_unknown(update.session_seconds):
-        findings.append(plausibility.UNKNOWN_TOO_LONG)
     stored = plausibility.Counters(row.session_seconds, row.input_octets, row.output_octets)
     after = stored
-    if update.status != START:
+    unknown = created and update.status != START
+    if unknown and not plausibility.plausible_unknown(update.session_seconds):
+        # nothing it says can be believed: the session is recorded, its counters not
+        findings.append(plausibility.UNKNOWN_TOO_LONG)
+    elif update.status != START:
         reported = plausibility.Counters(
             update.session_seconds, update.input_octets, update.output_octets
         )
