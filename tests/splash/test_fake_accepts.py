@@ -22,14 +22,14 @@ from flask.testing import FlaskClient
 from pyrad import packet
 
 from portal.config import utcnow
-from portal.domain.access import grants
+from portal.domain.access import grants, vouchers
 from portal.domain.reporting import figures
 from portal.maintenance import run_purge
 from portal.models import LoginGrant, TermsAcceptance, UsageDaily
 from portal.storage import Base, make_engine, make_sessionmaker
 from radius.server import start
 from tests.radius.mikrotik import Router
-from tests.splash.conftest import GATEWAY_SECRET, NAS_ID, World, router_fields, ticket_of
+from tests.splash.conftest import GATEWAY_SECRET, MAC, NAS_ID, World, router_fields, ticket_of
 
 pytestmark = pytest.mark.slow
 ACCEPTS = 1_000
@@ -106,5 +106,41 @@ def test_accepts_without_a_login_leave_the_figures_and_the_database_as_they_were
         finally:
             server.stop()
         assert _figures(sessions, utcnow())[0] == before[0] + 1  # online: one user
+    finally:
+        engine.dispose()
+
+
+def test_a_voucher_accepted_on_the_splash_counts_its_terms_when_radius_lets_it_on(
+    portal_app: Flask, portal_client: FlaskClient, world: World
+) -> None:
+    settings = world.settings
+    engine = make_engine(settings)
+    sessions = make_sessionmaker(engine)
+    try:
+        with sessions() as session:
+            _, (code,) = vouchers.create_batch(
+                session, village_kode=world.village_kode, count=1, valid_days=7,
+                now=utcnow(), master_key=settings.secret_key,
+            )  # fmt: skip
+            session.commit()
+        environ = {"REMOTE_ADDR": "10.77.0.1"}
+        entry = portal_client.post("/hotspot", data=router_fields(), environ_base=environ)
+        page = portal_client.get(entry.headers["Location"], environ_base=environ)
+        form = {"t": ticket_of(page), "kind": "voucher", "voucher": code}
+        assert portal_client.post("/hotspot/accept", data=form).status_code == 303
+        before = _figures(sessions, utcnow())
+        assert before[1:] == (0, 0)  # nothing counted on the splash
+        server = start(settings, port=0, acct_port=0, reject_delay=0)
+        try:
+            nas = Router(server.auth_port, server.acct_port, GATEWAY_SECRET.encode(), NAS_ID)
+            for _ in range(2):  # a second login the same day counts nothing more
+                request = nas.access_request(code, code, pap=True, mac=MAC)
+                assert nas.send(request).code == packet.AccessAccept
+        finally:
+            server.stop()
+        assert _figures(sessions, utcnow())[1:] == (1, 1)
+        with sessions() as session:
+            grant = session.scalars(sa.select(LoginGrant)).one()
+            assert grant.used_at is not None  # taken by the login: kept, not purged at once
     finally:
         engine.dispose()
