@@ -117,7 +117,9 @@ def _prefetch(
     """Read the batch's grants and device-day counters (a query or two each)."""
     names = [a.user_name for a in attempts if is_grant_username(a.user_name)]
     devices: dict[int, tuple[date, str]] = {}
-    for index, attempt in enumerate(attempts):
+    # By village: a new day's key is created in the same order by every server.
+    for index in sorted(range(len(attempts)), key=lambda i: attempts[i].point.village_kode):
+        attempt = attempts[index]
         if attempt.mac is not None:
             devices[index] = context.keyring.device_for_day(
                 session,

@@ -115,16 +115,20 @@ def record_batch(
     usage = UsageBatch(marked=context.uptime_marked)
     existing = _existing_credentials(session, reports)
     timezones = {r.point.village_kode: r.point.timezone for r in reports}
-    work = []  # (report, event time, update or None)
-    for report in reports:
-        # The router's clock is often wrong (no NTP before the uplink is up), so the
-        # event time is the arrival minus how long the router says it kept trying.
-        event_time = now - timedelta(seconds=min(max(0, report.delay_seconds), 86_400))
+    # The router's clock is often wrong (no NTP before the uplink is up), so the event
+    # time is the arrival minus how long the router says it kept trying.
+    times = [now - timedelta(seconds=min(max(0, r.delay_seconds), 86_400)) for r in reports]
+    updates: list[AccountingUpdate | None] = [None] * len(reports)
+    # By village and time: a day's pseudonym key is created (insert-or-nothing) in the
+    # same order by every server, so two never wait on each other's new keys in a circle.
+    for index in sorted(
+        range(len(reports)), key=lambda i: (reports[i].point.village_kode, times[i])
+    ):
+        report = reports[index]
         status = _STATUS_NAMES.get(report.status)
-        update = None
         if status is not None and report.acct_session_id:
-            update = _update(session, report, context, status, event_time, existing)
-        work.append((report, event_time, update))
+            updates[index] = _update(session, report, context, status, times[index], existing)
+    work = list(zip(reports, times, updates, strict=True))  # (report, event time, update)
     known, created = _sessions_for(session, [u for _, _, u in work if u is not None])
     fresh = set(created)  # created by this batch and not yet counted (`record`)
     findings: list[tuple[int, str]] = []
