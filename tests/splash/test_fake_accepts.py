@@ -89,7 +89,8 @@ def test_accepts_without_a_login_leave_the_figures_and_the_database_as_they_were
             assert session.scalar(sa.select(sa.func.count()).select_from(LoginGrant)) == 0
 
         # What does count: one of them logs in (RADIUS accepts the grant) and accounting
-        # sees it online. (Its grant was purged: accept again, as the phone would.)
+        # sees it online: then it is a user and its terms count. (Its grant was purged: accept
+        # again, as the phone would.)
         device = _accept(portal_client, 7)
         server = start(settings, port=0, acct_port=0, reject_delay=0)
         try:
@@ -97,20 +98,19 @@ def test_accepts_without_a_login_leave_the_figures_and_the_database_as_they_were
             password = grants.grant_password(settings.secret_key, device["username"])
             request = nas.access_request(device["username"], password, pap=True, mac=device["mac"])
             assert nas.send(request).code == packet.AccessAccept
-            after_login = _figures(sessions, utcnow())
-            assert after_login[0] == before[0]  # accepted, not online yet: no user
-            assert after_login[1:] == (before[1] + 1, before[2] + 1)  # the terms count
+            assert _figures(sessions, utcnow()) == before  # let on, not online yet
             start_ = nas.accounting_request(1, "81000001", mac=device["mac"],
                                             user_name=device["username"])  # fmt: skip
             assert nas.send(start_).code == packet.AccountingResponse
         finally:
             server.stop()
-        assert _figures(sessions, utcnow())[0] == before[0] + 1  # online: one user
+        # online: one user, and the terms it accepted count
+        assert _figures(sessions, utcnow()) == (before[0] + 1, before[1] + 1, before[2] + 1)
     finally:
         engine.dispose()
 
 
-def test_a_voucher_accepted_on_the_splash_counts_its_terms_when_radius_lets_it_on(
+def test_a_voucher_accepted_on_the_splash_counts_its_terms_once_it_is_online(
     portal_app: Flask, portal_client: FlaskClient, world: World
 ) -> None:
     settings = world.settings
@@ -133,12 +133,14 @@ def test_a_voucher_accepted_on_the_splash_counts_its_terms_when_radius_lets_it_o
         server = start(settings, port=0, acct_port=0, reject_delay=0)
         try:
             nas = Router(server.auth_port, server.acct_port, GATEWAY_SECRET.encode(), NAS_ID)
-            for _ in range(2):  # a second login the same day counts nothing more
+            for n in range(2):  # a second login the same day counts nothing more
                 request = nas.access_request(code, code, pap=True, mac=MAC)
                 assert nas.send(request).code == packet.AccessAccept
+                start_ = nas.accounting_request(1, f"8100000{n}", mac=MAC, user_name=code)
+                assert nas.send(start_).code == packet.AccountingResponse
         finally:
             server.stop()
-        assert _figures(sessions, utcnow())[1:] == (1, 1)
+        assert _figures(sessions, utcnow()) == (1, 1, 1)
         with sessions() as session:
             grant = session.scalars(sa.select(LoginGrant)).one()
             assert grant.used_at is not None  # taken by the login: kept, not purged at once

@@ -17,8 +17,9 @@ credential it is:
 in a few queries (the grants they name, their devices' day counters), decides each in
 memory, and writes back in a few statements. It records what a decision consumes (the
 grant's use, the voucher's binding, the terms acceptance on the device's day row, the
-day row itself) and counts it in the village's rollups (the terms acceptance when a
-grant is first used: the splash alone counts nothing); it never commits. A decision is
+day row itself) and counts it in the village's rollups; the terms a device accepted
+count, like the device itself, with its first session (`portal.domain.usage.rollups`);
+it never commits. A decision is
 data: accept or reject, a reason code (the caller turns it into the words a person
 reads), the allowance granted, and the reply attributes.
 """
@@ -31,9 +32,8 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain import clock
 from portal.domain.access import click_through, grants, vouchers
-from portal.domain.access.acceptance import count_acceptance, note_on_day
+from portal.domain.access.acceptance import note_on_day
 from portal.domain.access.decisions import (
     AccessContext,
     Attempt,
@@ -52,7 +52,6 @@ from portal.domain.credentials import (
 )
 from portal.domain.network.gateways import AccessPoint
 from portal.domain.pseudonyms import InvalidMac, normalize_mac
-from portal.domain.transactions import take_write_lock
 from portal.domain.usage import allowance as allowances
 from portal.domain.usage.allowance import DayUsage
 from portal.domain.usage.rollups import UsageBatch, ensure_device_day
@@ -91,15 +90,20 @@ def authorize_batch(
     Also notes each gateway as heard from (``uptime_marked``: the buckets this process
     wrote already). Only flushes. Raises SQLAlchemyError when the database fails.
     """
-    take_write_lock(session)  # two servers asked at once decide one after the other
     batch = _prefetch(session, attempts, context, now, UsageBatch(marked=uptime_marked))
-    decisions = []
-    for index, attempt in enumerate(attempts):
+    decisions: list[Decision] = [refuse("no-device")] * len(attempts)
+
+    # Decided in the order of the device-day rows they may create, the same in every
+    # server (requests of one device keep their order): no circular wait on PostgreSQL.
+    def order(i: int) -> tuple:
+        day, device = batch.devices.get(i) or (None, "")
+        return (attempts[i].point.village_kode, str(day or ""), device, i)
+
+    for index in sorted(range(len(attempts)), key=order):
+        attempt = attempts[index]
         device = batch.devices.get(index)
-        if device is None:
-            decisions.append(refuse("no-device"))
-        else:
-            decisions.append(_decide(session, attempt, context, now, device, batch))
+        if device is not None:
+            decisions[index] = _decide(session, attempt, context, now, device, batch)
         batch.counts.gateway_seen(attempt.point.gateway_id, now)
     grants.save_first_uses(session, list(batch.grants.values()))
     session.flush()
@@ -150,7 +154,6 @@ def _decide(
     if is_grant_username(name):
         if not attempt.proof.matches(grants.grant_password(context.master_key, name)):
             return refuse("wrong-password")
-        unused = (loaded := batch.grants.get(name)) is not None and loaded.used_at is None
         try:
             # A retransmission with a new Identifier, or a second tap, reaches here
             # again: use_grant accepts the same device within a minute of first use.
@@ -162,8 +165,6 @@ def _decide(
             return refuse(f"grant-{refused.reason}")
         if grant.voucher_id is not None:
             voucher = session.get(Voucher, grant.voucher_id)
-        if unused:  # the splash's acceptance counts once it leads to a login
-            _count_acceptance(session, point, key, now, grant.terms_version_id)
         _note_on_day(session, point, key, batch, now, terms_version_id=grant.terms_version_id)
         class_ = class_value(GRANT, grant.id)
     elif (code := vouchers.normalize_code(name)) is not None:
@@ -177,8 +178,7 @@ def _decide(
         taken = grants.take_voucher_grant(
             session, device=day[1], voucher_id=voucher.id, local_date=day[0], now=now
         )
-        if taken is not None:  # the acceptance on the splash that came with the code
-            _count_acceptance(session, point, key, now, taken.terms_version_id)
+        if taken is not None:  # the terms accepted on the splash with the code
             _note_on_day(session, point, key, batch, now, terms_version_id=taken.terms_version_id)
         _note_on_day(session, point, key, batch, now, voucher_id=voucher.id)
         class_ = class_value(VOUCHER, voucher.id)
@@ -256,13 +256,6 @@ def _is_own_mac(user_name: str, mac: str | None) -> bool:
         return normalize_mac(user_name) == mac
     except InvalidMac:
         return False
-
-
-def _count_acceptance(
-    session: Session, point: AccessPoint, key: DayKey, now: datetime, version_id: int | None
-) -> None:
-    hour = clock.to_local(now, point.timezone).hour
-    count_acceptance(session, village_kode=key[0], day=key[1], hour=hour, version_id=version_id)
 
 
 def _note_on_day(

@@ -3,12 +3,16 @@
 A unit of work (one accounting batch, one Access-Request batch) gathers its deltas in a
 `UsageBatch` and writes them once with `UsageBatch.flush`: one upsert per village hour,
 village day and device day, each adding to the stored value in SQL (``x = x + delta``),
-so several RADIUS processes sharing a PostgreSQL database never lose an increment.
+so several RADIUS processes sharing a PostgreSQL database never lose an increment. Rows
+are written table by table in key order, so two processes' transactions never wait on
+each other's rows in a circle (a deadlock).
 
 ``devices`` counts distinct devices per village and day that were online: it grows by
 one when accounting records a device's first session of the day
-(`UsageBatch._first_sessions`), whichever server records it. A device-day row created
-earlier (RADIUS noting the accepted terms or the voucher) does not count.
+(`UsageBatch._first_sessions`), whichever server records it; so do ``terms_accepted``
+and `TermsAcceptance`, for the terms version RADIUS noted on the device's day. A
+device-day row created earlier (RADIUS noting the accepted terms or the voucher) counts
+nothing, and an accept that never leads to a session leaves nothing in the figures.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from portal.models import (
     DeviceDay,
     Gateway,
     GatewayUptime,
+    TermsAcceptance,
     UsageDaily,
     UsageHourly,
     Voucher,
@@ -71,6 +76,17 @@ def _increment_upsert(session: Session, table: sa.Table, keys: tuple[str, ...], 
     if rows:
         dialect = dialect_of(session)
         session.connection().execute(_upsert_statement(dialect, table, keys), rows)
+
+
+@lru_cache(maxsize=4)
+def _terms_upsert_statement(dialect: str) -> sa.Insert:
+    module = postgresql if dialect == "postgresql" else sqlite
+    table = TermsAcceptance.__table__
+    stmt = module.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=["village_kode", "local_date", "terms_version_id"],
+        set_={"count": table.c.count + stmt.excluded["count"]},
+    )
 
 
 @lru_cache(maxsize=4)
@@ -130,6 +146,8 @@ class UsageBatch:
     )
     vouchers: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     uptime: set[tuple[int, datetime]] = field(default_factory=set)
+    #: Terms acceptances by village, local day and terms version.
+    terms: dict[tuple[str, date, int], int] = field(default_factory=lambda: defaultdict(int))
     #: After `flush`: each device-day's bytes and seconds including this batch (read
     #: before the update, plus the batch's growth), for quota enforcement.
     totals: dict[tuple[str, date, str], tuple[int, int]] = field(default_factory=dict)
@@ -160,6 +178,15 @@ class UsageBatch:
         entry[0] += max(0, bytes_)
         entry[1] += max(0, seconds)
 
+    def terms_accepted(
+        self, village_kode: str, timezone: str, at: datetime, version_id: int | None
+    ) -> None:
+        """Count one acceptance of the terms ``version_id`` (None: no version shown) at
+        ``at``: the village's ``terms_accepted`` and `TermsAcceptance` of its local day."""
+        self.village(village_kode, timezone, at, terms_accepted=1)
+        if version_id is not None:
+            self.terms[(village_kode, clock.to_local(at, timezone).date(), version_id)] += 1
+
     def gateway_seen(self, gateway_id: int, now: datetime) -> None:
         self.uptime.add((gateway_id, uptime_bucket(now)))
 
@@ -182,6 +209,14 @@ class UsageBatch:
                 [
                     {"v_id": v, "v_bytes": b, "v_seconds": sec}
                     for v, (b, sec) in sorted(self.vouchers.items())
+                ],
+            )
+        if self.terms:
+            session.connection().execute(
+                _terms_upsert_statement(dialect_of(session)),
+                [
+                    {"village_kode": v, "local_date": d, "terms_version_id": t, "count": n}
+                    for (v, d, t), n in sorted(self.terms.items())
                 ],
             )
         _increment_upsert(
@@ -209,6 +244,7 @@ class UsageBatch:
         self.daily.clear()
         self.devices.clear()
         self.vouchers.clear()
+        self.terms.clear()
         self.uptime.clear()
 
     def _flush_devices(self, session: Session, timezones: dict[str, str], now: datetime) -> None:
@@ -236,8 +272,10 @@ class UsageBatch:
                 ],
             )
         first = self._first_sessions(session)
-        for village_kode, _day, _device in first:
+        for (village_kode, _day, _device), terms_version_id in first.items():
             self.village(village_kode, timezones[village_kode], now, devices=1)
+            if terms_version_id is not None:  # the terms it accepted led to a login
+                self.terms_accepted(village_kode, timezones[village_kode], now, terms_version_id)
         for key, values in self.devices.items():
             before = existing.get(key)
             self.totals[key] = (
@@ -258,18 +296,20 @@ class UsageBatch:
         if rows:
             session.connection().execute(_DEVICE_UPDATE, rows)
 
-    def _first_sessions(self, session: Session) -> set[tuple[str, date, str]]:
-        """Give the device-days that had no session yet their first one; returns them.
+    def _first_sessions(self, session: Session) -> dict[tuple[str, date, str], int | None]:
+        """Give the device-days that had no session yet their first one; returns them,
+        each with the terms version RADIUS noted on it (None: none).
 
         A device is one of the village's users on a day once it is online: accepted
         by RADIUS and seen in accounting (its first session), not when a page was
-        accepted or a grant issued. One conditional UPDATE decides it, so of two
-        servers recording a device's first sessions at once only one counts it (on
-        PostgreSQL the second waits for the row and then finds ``sessions`` > 0).
+        accepted or a grant issued; and the terms it accepted count then, once. One
+        conditional UPDATE decides it, so of two servers recording a device's first
+        sessions at once only one counts it (on PostgreSQL the second waits for the
+        row and then finds ``sessions`` > 0).
         """
         keys = sorted(key for key, values in self.devices.items() if values["sessions"] > 0)
         if not keys:
-            return set()
+            return {}
         table = DeviceDay.__table__
         found = session.connection().execute(
             sa.update(table)
@@ -278,9 +318,11 @@ class UsageBatch:
                 table.c.sessions == 0,
             )
             .values(sessions=1)
-            .returning(table.c.village_kode, table.c.local_date, table.c.device)
+            .returning(
+                table.c.village_kode, table.c.local_date, table.c.device, table.c.terms_version_id
+            )
         )
-        return {tuple(row) for row in found}
+        return {(v, d, dev): terms for v, d, dev, terms in found}
 
     def _flush_uptime(self, session: Session, now: datetime) -> None:
         new = self.uptime - self.marked if self.marked is not None else self.uptime
