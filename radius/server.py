@@ -168,10 +168,10 @@ class RadiusServer:
 
     def stop(self) -> None:
         """Stop receiving, finish the batches in hand, close sockets and the database."""
+        self._delayed.stop()  # first: its rejects would go out of shut-down sockets
         for loop in self._loops:
             loop.stop()
         self._upkeep.stop()
-        self._delayed.stop()
         self.enforcer.stop()
         self._auth_sock.close()
         self._acct_sock.close()

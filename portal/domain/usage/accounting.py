@@ -90,7 +90,7 @@ class AccountingContext:
     #: Session seconds one second of wall time may account for (1; see
     #: `portal.config.Settings.session_time_factor`).
     time_factor: float = 1.0
-    #: When each (gateway, reason) of implausible counters was last logged.
+    #: When each gateway's implausible counters were last logged.
     implausible_logged: dict = field(default_factory=dict)
 
 
@@ -187,20 +187,24 @@ def _sessions_for(
 
 def _report(session: Session, findings: list[tuple[int, str]], context: AccountingContext) -> None:
     """Once the batch commits, count its implausible counters and log them: gateway and
-    reason only (nothing personal), at most once a minute per gateway and reason (a
-    broken router sends the same nonsense every interim)."""
+    reasons only (nothing personal), at most one line a minute per gateway (a broken
+    router sends the same nonsense every interim)."""
     if not findings:
         return
 
     def committed(_session: Session) -> None:
         logged = context.implausible_logged
+        reasons: dict[int, list[str]] = defaultdict(list)
         for gateway_id, reason in findings:
             context.implausible(reason)
-            now = time.monotonic()
-            if now - logged.get((gateway_id, reason), -LOG_EVERY) >= LOG_EVERY:
-                logged[(gateway_id, reason)] = now
+            if reason not in reasons[gateway_id]:
+                reasons[gateway_id].append(reason)
+        now = time.monotonic()
+        for gateway_id, named in reasons.items():
+            if now - logged.get(gateway_id, -LOG_EVERY) >= LOG_EVERY:
+                logged[gateway_id] = now
                 log.warning("accounting from gateway %d: implausible counters bounded (%s)",
-                            gateway_id, reason)  # fmt: skip
+                            gateway_id, ", ".join(named))  # fmt: skip
         if len(logged) > 10_000:
             logged.clear()
 
