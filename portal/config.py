@@ -47,6 +47,10 @@ class Settings:
     #: X-Forwarded-Proto are believed; with 0 they are ignored, so a client cannot set
     #: them to slip past the per-address login lock.
     trusted_proxies: int = 0
+    #: How many seconds of session time one second of wall time may account for in
+    #: accounting (`portal.domain.usage.plausibility`): 1, except for the province
+    #: benchmark, whose simulated routers live a day in a few minutes.
+    session_time_factor: float = 1.0
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
     #: The one clock of the installation (naive UTC): every blueprint and the RADIUS
@@ -71,6 +75,7 @@ class Settings:
             session_retention_days=_int(env, "WIFIDESA_SESSION_RETENTION_DAYS", 90),
             key_grace_days=_int(env, "WIFIDESA_KEY_GRACE_DAYS", 2),
             trusted_proxies=_int(env, "WIFIDESA_TRUSTED_PROXIES", 0),
+            session_time_factor=_int(env, "WIFIDESA_SESSION_TIME_FACTOR", 1),
         )
 
     @property

@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import clock, keyring
-from portal.domain.access import acceptance, grants, hotspot, vouchers
+from portal.domain.access import grants, hotspot, vouchers
 from portal.domain.transactions import savepoint
 from portal.models import Gateway, LoginGrant
 
@@ -200,8 +200,8 @@ def admit(
     the phone makes at the router (the web edge writes it as the redirect URL).
 
     With a voucher code (even an empty one) the code is checked first and nothing is
-    written when it is refused. Records the acceptance (by village and day only) and
-    uses the ticket up.
+    written when it is refused. Issues the one-time grant that carries the acceptance
+    to RADIUS (counted when it is used there) and uses the ticket up.
     Raises vouchers.VoucherRefused, TicketRefused("used" | "forged" | "expired": the
     village's local day changed since the page was shown).
     """
@@ -221,7 +221,11 @@ def admit(
             now=now,
             village_kode=gateway.village_kode,
         )
-    issued, new = _claim(
+    # The grant holds the accepted terms version until RADIUS lets the device on with
+    # it (or with the voucher): only then is the acceptance counted
+    # (`portal.domain.access.authorize`). An accept that never leads to a login leaves
+    # nothing but the grant, which upkeep deletes once it expires.
+    issued, _new = _claim(
         session,
         ticket,
         gateway=gateway,
@@ -229,15 +233,6 @@ def admit(
         master_key=master_key,
         voucher_id=voucher.id if voucher else None,
     )
-    if new:
-        acceptance.record_acceptance(
-            session,
-            village_kode=ticket.village_kode,
-            day=ticket.local_date,
-            hour=clock.to_local(now, timezone).hour,
-            version_id=ticket.terms_version_id,
-            device=ticket.device,
-        )
     if voucher is not None:
         code = vouchers.normalize_code(voucher_code or "") or ""
         username, secret = code, code

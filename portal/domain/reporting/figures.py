@@ -4,9 +4,11 @@ Every page that shows one of these (the console's dashboard, the report overview
 daily summary) reads it here, and the API's usage rows come from the same rollups, so
 the numbers agree wherever they appear:
 
-* **users** of a day are the village's distinct devices of its local day
-  (``UsageDaily.devices``, kept by the RADIUS server as devices come on); 7 and 30 days
-  are sums of days (device-days, never people: pseudonyms change daily);
+* **users** of a day are the village's distinct devices of its local day that were
+  online: RADIUS let them on and accounting recorded a session (``UsageDaily.devices``,
+  kept by the RADIUS server at each device's first session of the day; an accept on the
+  splash alone counts nothing); 7 and 30 days are sums of days (device-days, never
+  people: pseudonyms change daily);
 * **data** is bytes down plus up (``UsageDaily``);
 * **online now** is distinct devices with an open accounting session;
 * a **gateway's state** is "up" when it was heard from (heartbeat, or any RADIUS packet)
