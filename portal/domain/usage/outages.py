@@ -7,8 +7,8 @@ seconds and bytes — counts only, never a MAC or an IP. The first heartbeat aft
 outage carries ``outage=<router's id>`` with those counts and the outage's length; the
 portal records it once per gateway and id (`record_outage`: a retransmitted or repeated
 report changes nothing), in the village's day the outage started on. The reports read
-the village's emergency use and outage periods here (`emergency_use`, `outages`), and
-uptime leaves out the periods (`portal.domain.reporting.figures`).
+the outage periods and their emergency use in `portal.domain.reporting.figures`
+(``outages``, ``emergency_use``), and uptime there leaves the periods out.
 """
 
 from __future__ import annotations
@@ -16,17 +16,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
 from portal.domain.batching import dialect_of
 from portal.domain.errors import DomainError
-from portal.domain.reporting.reports import in_scope
-from portal.models import Gateway, GatewayOutage, Village
+from portal.domain.network.gateways import uptime_bucket
+from portal.models import Gateway, GatewayOutage
 
 _OUTAGE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 #: Bounds of a plausible report: a month-long outage, a village's worth of logins.
@@ -50,35 +49,6 @@ class OutageReport:
     seconds: int
     bytes_: int
     minutes: int
-
-
-@dataclass(frozen=True)
-class Outage:
-    """One recorded outage of a gateway, for the reports."""
-
-    nas_identifier: str
-    village_kode: str
-    village_name: str
-    timezone: str
-    started_at: datetime
-    ended_at: datetime
-    logins: int
-    seconds: int
-    bytes_: int
-
-    @property
-    def minutes(self) -> int:
-        return int((self.ended_at - self.started_at).total_seconds() // 60)
-
-
-@dataclass(frozen=True)
-class EmergencyUse:
-    """A village's emergency use over a range of days (sums of its outages)."""
-
-    outages: int = 0
-    logins: int = 0
-    seconds: int = 0
-    bytes_: int = 0
 
 
 def parse_report(fields: Mapping[str, str]) -> OutageReport | None:
@@ -115,16 +85,20 @@ def record_outage(
 ) -> bool:
     """Record ``report`` for ``gateway`` unless this gateway reported the same outage id
     before; True when it was new. The outage ends at ``now`` (the first heartbeat after
-    it, at most one scheduler interval late) and started ``minutes`` earlier; it counts
-    on the village's local day it started on. Only flushes."""
-    started = now - timedelta(minutes=report.minutes)
+    it, at most one scheduler interval late; stored as the start of its uptime bucket)
+    and started ``minutes`` earlier; it counts on the village's local day it started
+    on. Only flushes."""
+    # Stored from the start of the report's 5-minute bucket: the heartbeat that carries
+    # the report was heard, so its bucket is not part of the outage (uptime counts it).
+    ended = uptime_bucket(now)
+    started = min(now - timedelta(minutes=report.minutes), ended)
     row = {
         "gateway_id": gateway.id,
         "outage_key": report.outage_key,
         "village_kode": gateway.village_kode,
         "local_date": clock.local_day(started, gateway.village.timezone),
         "started_at": started,
-        "ended_at": now,
+        "ended_at": ended,
         "emergency_logins": report.logins,
         "emergency_seconds": report.seconds,
         "emergency_bytes": report.bytes_,
@@ -135,47 +109,3 @@ def record_outage(
     table = GatewayOutage.__table__
     statement = module.insert(table).values(row).on_conflict_do_nothing().returning(table.c.id)
     return session.execute(statement).scalar() is not None
-
-
-def outages(session: Session, scope: str, start: datetime, end: datetime) -> list[Outage]:
-    """The outages of gateways inside ``scope`` that overlap ``start``…``end`` (naive
-    UTC), newest first."""
-    rows = session.execute(
-        sa.select(
-            Gateway.nas_identifier,
-            Village.kode,
-            Village.name,
-            Village.timezone,
-            GatewayOutage.started_at,
-            GatewayOutage.ended_at,
-            GatewayOutage.emergency_logins,
-            GatewayOutage.emergency_seconds,
-            GatewayOutage.emergency_bytes,
-        )
-        .join(Gateway, Gateway.id == GatewayOutage.gateway_id)
-        .join(Village, Village.kode == GatewayOutage.village_kode)
-        .where(
-            in_scope(GatewayOutage.village_kode, scope),
-            GatewayOutage.ended_at >= start,
-            GatewayOutage.started_at <= end,
-        )
-        .order_by(GatewayOutage.ended_at.desc(), GatewayOutage.id.desc())
-    )
-    return [Outage(*row) for row in rows]
-
-
-def emergency_use(session: Session, village_kode: str, start: date, end: date) -> EmergencyUse:
-    """A village's emergency use on local days ``start``…``end`` (outages counted on
-    the day they started)."""
-    row = session.execute(
-        sa.select(
-            sa.func.count(GatewayOutage.id),
-            sa.func.coalesce(sa.func.sum(GatewayOutage.emergency_logins), 0),
-            sa.func.coalesce(sa.func.sum(GatewayOutage.emergency_seconds), 0),
-            sa.func.coalesce(sa.func.sum(GatewayOutage.emergency_bytes), 0),
-        ).where(
-            GatewayOutage.village_kode == village_kode,
-            GatewayOutage.local_date.between(start, end),
-        )
-    ).one()
-    return EmergencyUse(*(int(value) for value in row))
