@@ -21,7 +21,7 @@ from __future__ import annotations
 import hmac
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, abort, request, url_for
+from flask import Blueprint, Flask, abort, request
 from werkzeug.wrappers import Response
 
 from portal.database import db
@@ -29,25 +29,10 @@ from portal.domain.access import router_pages
 from portal.domain.network import gateways
 from portal.domain.usage import outages
 from portal.models import Gateway
-from portal.routers import hotspot_files
-from portal.web import context
+from portal.web import context, router_files
 
 bp = Blueprint("routers", __name__, url_prefix="/mt")
 TOKEN_MAX = 128
-
-
-def _current_files(gateway: Gateway) -> tuple[dict[str, bytes], str]:
-    """The gateway's files as of now and their version."""
-    content = router_pages.gather(
-        db.session, gateway, master_key=context.master_key(), now=context.now()
-    )
-    slug = gateway.village.slug
-    files = hotspot_files.render_files(
-        content,
-        bulletin_url=context.public_url(url_for("splash.bulletin", key=slug)),
-        terms_url=context.public_url(url_for("splash.terms", key=slug)),
-    )
-    return files, router_pages.pages_version(files)
 
 
 def _plain(text: str, status: int = 200) -> Response:
@@ -76,7 +61,9 @@ def heartbeat(nas_id: str) -> Response:
     router_pages.note_held(gateway, held)
     if report is not None:
         outages.record_outage(db.session, gateway, report, now=now)
-    _files, current = _current_files(gateway)
+    if gateway.splash_location != "router":
+        return _plain("ok")  # its login page forwards to the portal: nothing to fetch
+    _files, current = router_files.current_files(db.session, gateway)
     return _plain(router_pages.heartbeat_answer(held, current))
 
 
@@ -93,15 +80,12 @@ def hotspot_file(nas_id: str, name: str) -> Response:
         or not hmac.compare_digest(gateway.heartbeat_token.encode(), token.encode())
     ):
         abort(404)
-    files, version = _current_files(gateway)
+    files, version = router_files.current_files(db.session, gateway)
     if token is not None:
         router_pages.note_fetched(gateway, version, context.now())
-    mimetype = (
-        "application/json"
-        if name.endswith(".json")
-        else ("text/plain" if name.endswith(".txt") else "text/html")
-    )
-    response = Response(files[name], mimetype=mimetype)
+    # Plain text: the router stores the bytes whatever the type, and the portal's own
+    # origin never renders a page whose $(…) placeholders are still in place.
+    response = Response(files[name], mimetype="text/plain")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Pages-Version"] = version
     return response

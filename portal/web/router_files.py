@@ -20,13 +20,16 @@ from datetime import datetime
 from functools import lru_cache
 
 from babel.support import Translations
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
 from jinja2 import Environment
 from markupsafe import Markup, escape
+from sqlalchemy.orm import Session
 
+from portal.domain.access import router_pages
 from portal.domain.access.router_pages import FILES, RouterPagesContent
 from portal.i18n import TRANSLATIONS
-from portal.web import formatting
+from portal.models import Gateway
+from portal.web import context, formatting
 
 _ENV = "wifidesa.router_env"
 #: Which template renders which file: flogin.html (after a failed login) is login.html.
@@ -91,3 +94,18 @@ def render_files(
         text = env.get_template(TEMPLATES[name]).render(context)
         files[name] = text.encode("utf-8")
     return files
+
+
+def current_files(session: Session, gateway: Gateway) -> tuple[dict[str, bytes], str]:
+    """``gateway``'s files as of the installation's now, and their version (needs an
+    app context: the village's public pages are linked by their portal URLs)."""
+    content = router_pages.gather(
+        session, gateway, master_key=context.master_key(), now=context.now()
+    )
+    slug = gateway.village.slug
+    files = render_files(
+        content,
+        bulletin_url=context.public_url(url_for("splash.bulletin", key=slug)),
+        terms_url=context.public_url(url_for("splash.terms", key=slug)),
+    )
+    return files, router_pages.pages_version(files)
