@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pyrad import packet
 from pyrad.dictionary import Dictionary
 
-from radius.decode import DICTIONARY_PATH
+from portal.simulator import DICTIONARY as DICTIONARY_PATH  # the server's own dictionary
 
 __all__ = ["Answer", "Monitor", "RadiusClient", "RadiusServerEntry"]
 
