@@ -75,6 +75,7 @@ class CentralSite:
     portal: LivePortal
     radius: Any
     token: str
+    settings: Any
 
     def central(self) -> Central:
         host, port = self.portal.url.removeprefix("http://").split(":")
@@ -95,9 +96,10 @@ def central_site(live_portal: LivePortal, world: World) -> Iterator[CentralSite]
         )
     server = start(world.settings, "127.0.0.1", 0, reject_delay=0.0)
     try:
-        yield CentralSite(live_portal, server, token)
+        site = CentralSite(live_portal, server, token, world.settings)
+        yield site
     finally:
-        server.stop()
+        site.radius.stop()
 
 
 @pytest.fixture
