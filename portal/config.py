@@ -47,6 +47,9 @@ class Settings:
     #: X-Forwarded-Proto are believed; with 0 they are ignored, so a client cannot set
     #: them to slip past the per-address login lock.
     trusted_proxies: int = 0
+    #: A second RADIUS server of the installation (address or DNS name as routers reach
+    #: it; "" for none): the router script lists it after the first, as accounting backup.
+    radius_secondary: str = ""
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
     #: The one clock of the installation (naive UTC): every blueprint and the RADIUS
@@ -71,6 +74,7 @@ class Settings:
             session_retention_days=_int(env, "WIFIDESA_SESSION_RETENTION_DAYS", 90),
             key_grace_days=_int(env, "WIFIDESA_KEY_GRACE_DAYS", 2),
             trusted_proxies=_int(env, "WIFIDESA_TRUSTED_PROXIES", 0),
+            radius_secondary=env.get("WIFIDESA_RADIUS_SECONDARY", "").strip(),
         )
 
     @property

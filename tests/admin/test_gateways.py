@@ -45,12 +45,15 @@ def test_rsc_script_matches_the_golden_file():
 def test_rsc_script_has_what_the_router_needs():
     text = router_script.render_script(TRICKY)
     assert "timeout=3s" in text and "require-message-auth=yes-for-request-resp" in text
+    assert "check-certificate=no" not in text
     assert "/radius incoming set accept=yes port=3799" in text
     assert "login-by=http-chap,http-pap use-radius=yes" in text
     assert "radius-interim-update=5m" in text
     assert '/ip hotspot walled-garden add dst-host="portal.example.id"' in text
     assert "/mt/desa-samurangau-1/login.html" in text
-    assert "interval=5m" in text and "/mt/desa-samurangau-1/heartbeat" in text
+    assert "interval=10m" in text and "/mt/desa-samurangau-1/heartbeat" in text
+    # A portal-hosted splash: no router pages, no emergency switch.
+    assert "/hotspot/" not in text and "netwatch add" not in text
     assert "device-mode update hotspot=yes" in text
     # The injected newline stayed inside its string: no line starts a reset.
     assert not any(line.startswith("/system reset") for line in text.splitlines())
@@ -165,7 +168,9 @@ def test_heartbeat_marks_the_gateway_seen(app):
     assert client.post(f"/mt/{nas}/heartbeat").status_code == 404
     assert client.get(f"/mt/{nas}/heartbeat?token={token}").status_code == 405
     for _ in range(2):
-        assert client.post(f"/mt/{nas}/heartbeat", data={"token": token}).status_code == 204
+        answer = client.post(f"/mt/{nas}/heartbeat", data={"token": token})
+        assert answer.status_code == 200 and answer.mimetype == "text/plain"
+        assert re.fullmatch(r"ok|fetch [0-9a-f]{12}", answer.get_data(as_text=True))
     with app.app_context():
         gateway = db.session.get(Gateway, a.gateway_id)
         assert gateway.last_seen_at is not None
