@@ -1,9 +1,8 @@
 """Fixtures of the RouterOS twin: the live portal and our RADIUS server as the central site,
 and a twin of the village's router in front of them.
 
-The router's pages come from the portal (`GET /mt/<nas-id>/hotspot/<file>`) when it serves
-them; `contract_pages` is a small page set written to the same contract (issue 12), for
-tests of the twin itself.
+The router's pages come from the portal (`GET /mt/<nas-id>/hotspot/<file>`), fetched by the
+twin's scheduler as a router does.
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ import pytest
 import sqlalchemy as sa
 
 from portal.database import db
-from portal.domain.access import click_through
-from portal.domain.credentials import click_through_username
 from portal.models import Gateway
 from portal.simulator.routeros import Central, Twin, TwinConfig
 from portal.simulator.routeros.hotspot import HotspotConfig
@@ -31,43 +28,9 @@ from tests.splash.conftest import GATEWAY_SECRET, NAS_ID, LivePortal, World
 backend, splash_settings, portal_app = splash.backend, splash.splash_settings, splash.portal_app
 world, live_portal = splash.world, splash.live_portal
 
-NOTICE = "Layanan pusat sedang terganggu"
-
-LOGIN = """<!doctype html><html><head><meta charset="utf-8"><script src="/md5.js"></script>
-</head><body><h1>$(identity)</h1>
-$(if error)<p id="error">$(error)</p>$(endif)
-$(if trial == 'yes')<p id="emergency">{notice} — akses darurat 30 menit, kecepatan terbatas</p>
-<form name="trial" action="$(link-login-only)" method="post">
-<input type="hidden" name="username" value="T-$(mac)">
-<input type="hidden" name="dst" value="$(link-orig-esc)"><button>Darurat</button></form>
-$(endif)
-<form name="accept" action="$(link-login-only)" method="post">
-<input type="hidden" name="username" value="{username}">
-<input type="hidden" name="password" value="{password}">
-<input type="hidden" name="dst" value="$(link-orig-esc)">
-<input type="hidden" name="popup" value="false"><button>Setuju &amp; Sambungkan</button></form>
-$(if chap-id)<script>function doLogin(f) {{
-f.password.value = hexMD5('$(chap-id)' + f.password.value + '$(chap-challenge)'); }}</script>
-$(endif)</body></html>"""
-
-STATUS = """<!doctype html><html><body><p id="state">Tersambung $(username)</p>
-<p id="left">$(session-time-left)</p><p id="bytes">$(remain-bytes-total)</p>
-<a href="$(link-logout)">Keluar</a></body></html>"""
-
-
-def contract_pages(world: World) -> dict[str, bytes]:
-    """A page set to issue 12's contract for the seeded gateway and terms version."""
-    password = click_through.password(world.settings.secret_key, world.gateway_id, world.terms_id)
-    login = LOGIN.format(
-        notice=NOTICE, username=click_through_username(world.terms_id), password=password
-    )
-    return {
-        "login.html": login.encode(),
-        "status.html": STATUS.encode(),
-        "alogin.html": b'<p id="done">Berhasil</p><a href="$(link-status)">status</a>',
-        "logout.html": b"<p>Keluar</p>",
-        "errors.txt": b"# errors\nradius-timeout = Server RADIUS tidak menjawab\n",
-    }
+NOTICE = "Layanan pusat sedang terganggu"  # the router pages' emergency notice
+ONLINE = "Berhasil! Anda sudah tersambung"  # alogin.html
+CONNECTED = "Anda sudah tersambung ke internet"  # status.html
 
 
 @dataclass
@@ -104,7 +67,8 @@ def central_site(live_portal: LivePortal, world: World) -> Iterator[CentralSite]
 
 @pytest.fixture
 def make_twin(central_site: CentralSite, world: World) -> Iterator[Callable[..., Twin]]:
-    """``make_twin(delay_ms=…, scale=…, pages=…, **config)``: a started twin (stopped after)."""
+    """``make_twin(delay_ms=…, loss=…, outage=…, scripts=…, **config)``: a started twin that
+    has fetched its pages from the portal (stopped after the test)."""
     twins: list[Twin] = []
 
     def make(
@@ -112,7 +76,6 @@ def make_twin(central_site: CentralSite, world: World) -> Iterator[Callable[...,
         delay_ms: float = 0.0,
         loss: float = 0.0,
         outage: tuple[float, float] | None = None,
-        pages: dict[str, bytes] | None = None,
         scripts: bool = False,
         **config: Any,
     ) -> Twin:
@@ -120,9 +83,12 @@ def make_twin(central_site: CentralSite, world: World) -> Iterator[Callable[...,
         hotspot = HotspotConfig(identity=NAS_ID)
         settings = TwinConfig(hotspot=hotspot, token=central_site.token, conditions=conditions)
         settings = dataclasses.replace(settings, **config)
-        flash = Flash(pages if pages is not None else contract_pages(world), "contract")
-        twin = Twin(settings, central_site.central(), flash).start(scripts=scripts)
-        twins.append(twin)
+        twin = Twin(settings, central_site.central(), Flash(), heartbeat_at_start=False)
+        twins.append(twin.start(scripts=False))
+        beat = twin.scripts.heartbeat()  # the router's first heartbeat fetches its pages
+        assert beat.fetched and twin.flash.has("login.html"), twin.scripts.last_error
+        if scripts:
+            twin.scripts.start(heartbeat_at_start=False)
         return twin
 
     yield make

@@ -9,16 +9,19 @@ reports the outage's counts (sent twice: counted once). No MAC or IP leaves the 
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urljoin
 
 from portal.simulator.routeros.hotspot import HotspotConfig
 from portal.simulator.routeros.phone import Phone
-from tests.simulator.conftest import NAS_ID, NOTICE
+from tests.simulator.conftest import NAS_ID, NOTICE, ONLINE
 
 SCALE = 120.0
-OUTAGE_START, OUTAGE = 60.0, 1800.0
+OUTAGE_START, OUTAGE = 300.0, 1800.0
 ALLOWANCE = 600.0  # emergency minutes a day per device (trial-uptime-limit), 10 min
 ARRIVAL_EVERY = 90.0  # a new phone every 90 router seconds
 END = OUTAGE_START + OUTAGE + 300.0
@@ -49,16 +52,18 @@ def _try(twin, resident: Resident) -> None:
     page = phone.captive_check(twin.url)
     assert page.status == 200
     forms = {form[1].get("username", "")[:4]: form for form in page.forms()}
-    if NOTICE in page.body:
-        done = phone.submit(page, forms["T-" + phone.mac[:2]])
-        resident.tries.append("emergency" if 'id="done"' in done.body else "refused")
+    if NOTICE in page.body:  # the button is the router's trial link
+        link = re.search(r'href="(/login\?username=T-[^"]+)"', page.body)
+        assert link, "emergency notice without the emergency button"
+        done = phone.follow(phone.request(urljoin(page.url, html.unescape(link.group(1)))))
+        resident.tries.append("emergency" if ONLINE in done.body else "refused")
     else:
         assert (
             twin.hotspot.emergency is None
             or twin.hotspot.trial_left(twin.hotspot.host(phone.mac)) == 0
         ), "emergency on, but no notice"
         done = phone.submit(page, forms["wd-t"])
-        resident.tries.append("radius" if 'id="done"' in done.body else "timeout")
+        resident.tries.append("radius" if ONLINE in done.body else "timeout")
 
 
 def test_thirty_minutes_without_the_central_site(make_twin, central_site):
@@ -126,3 +131,27 @@ def test_thirty_minutes_without_the_central_site(make_twin, central_site):
         assert (
             resident.phone.mac not in sent and twin.hotspot.hosts[resident.phone.mac].ip not in sent
         )
+    _recorded_once(central_site, report)
+
+
+def _recorded_once(central_site, report) -> None:
+    """The portal stored the outage once, with the router's counts, and the reports read it."""
+    import sqlalchemy as sa
+
+    from portal.database import db
+    from portal.domain.reporting import figures
+    from portal.models import GatewayOutage
+
+    with central_site.portal.app.app_context():
+        stored = db.session.scalars(sa.select(GatewayOutage)).one()
+        assert stored.outage_key == report.outage_id
+        assert (stored.emergency_logins, stored.emergency_seconds, stored.emergency_bytes) == (
+            report.logins,
+            int(report.seconds),
+            report.bytes,
+        )
+        use = figures.emergency_use(
+            db.session, stored.village_kode, stored.local_date, stored.local_date
+        )
+        assert use == figures.EmergencyUse(1, report.logins, int(report.seconds), report.bytes)
+        db.session.remove()

@@ -86,6 +86,7 @@ class Scripts:
         self.reported: Emergency | None = None  # the last report the portal answered
         self.history: list[Heartbeat] = []
         self.fetch_bytes = 0
+        self.last_error = ""
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -125,6 +126,7 @@ class Scripts:
             if status == 404:
                 continue
             if status != 200:
+                self.last_error = f"{name}: HTTP {status}" if status else self.last_error
                 return False
             files[name] = body
         self.flash.replace(files, version)
@@ -140,7 +142,8 @@ class Scripts:
             data = response.read()
             self.fetch_bytes += len(data) + len(path) + len(body or "")
             return response.status, data
-        except (OSError, http.client.HTTPException):
+        except (OSError, http.client.HTTPException) as error:
+            self.last_error = f"{method} {path.split('?')[0]}: {error!r}"
             return 0, b""
         finally:
             connection.close()
