@@ -49,7 +49,7 @@ def _stop_radius_for_the_outage(twin, central_site) -> None:
 
 def _try(twin, resident: Resident) -> None:
     phone = resident.phone
-    page = phone.captive_check(twin.url)
+    page = phone.captive_check()
     assert page.status == 200
     forms = {form[1].get("username", "")[:4]: form for form in page.forms()}
     if NOTICE in page.body:  # the button is the router's trial link
@@ -85,7 +85,7 @@ def test_thirty_minutes_without_the_central_site(make_twin, central_site):
     next_arrival = 0.0
     while twin.clock.seconds() < END and time.monotonic() < deadline:
         if twin.clock.seconds() >= next_arrival:  # a newcomer tries; who could not, again
-            residents.append(Resident(Phone(f"02:00:00:00:{len(residents):02x}:01")))
+            residents.append(Resident(twin.phone(f"02:00:00:00:{len(residents):02x}:01")))
             next_arrival += ARRIVAL_EVERY
             for resident in residents:
                 if set(resident.tries) <= {"timeout"}:

@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-from portal.simulator.routeros.phone import Phone
 from tests.simulator.conftest import CONNECTED, ONLINE
 
 
@@ -18,11 +17,11 @@ def _accept_form(page):
 @pytest.mark.parametrize("javascript", [True, False], ids=["chap", "pap"])
 def test_login_through_a_350ms_link(make_twin, javascript):
     twin = make_twin(delay_ms=350)
-    phone = Phone("AA:BB:CC:DD:EE:01", javascript=javascript)
+    phone = twin.phone("AA:BB:CC:DD:EE:01", javascript=javascript)
     before = twin.link.snapshot()
     started = time.monotonic()
 
-    splash = phone.captive_check(twin.url)
+    splash = phone.captive_check()
     assert splash.status == 200 and "Setuju &amp; Sambungkan" in splash.body
     assert twin.link.snapshot().since(before).round_trips == 0  # the splash crossed nothing
 
@@ -46,8 +45,8 @@ def test_login_through_a_350ms_link(make_twin, javascript):
 
 def test_a_forged_password_is_refused_with_the_servers_message(make_twin):
     twin = make_twin()
-    phone = Phone("AA:BB:CC:DD:EE:02")
-    splash = phone.captive_check(twin.url)
+    phone = twin.phone("AA:BB:CC:DD:EE:02")
+    splash = phone.captive_check()
     refused = phone.submit(splash, _accept_form(splash), password="0" * 20)
     assert refused.status == 200 and 'role="alert"' in refused.body
     assert "Kode atau kata sandi salah" in refused.body  # our server's Reply-Message

@@ -10,12 +10,14 @@ Every behaviour cites the MikroTik manual; see docs/routeros-twin.md.
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass, field
 
 from portal.simulator.routeros.clock import Clock
 from portal.simulator.routeros.hotspot import Hotspot, HotspotConfig
 from portal.simulator.routeros.link import Conditions, Link
 from portal.simulator.routeros.pages import Flash
+from portal.simulator.routeros.phone import Phone
 from portal.simulator.routeros.radius_client import RadiusClient, RadiusServerEntry
 from portal.simulator.routeros.scheduler import EchoHost, Netwatch, Scripts
 from portal.simulator.routeros.servlet import Servlet
@@ -85,6 +87,13 @@ class Twin:
     def url(self) -> str:
         """The hotspot's address as phones use it (`$(hostname)`)."""
         return f"http://{self.servlet.hostname}"
+
+    def phone(self, mac: str, *, javascript: bool = True, portal: str | None = None) -> Phone:
+        """A phone on this hotspot; requests to `portal` (an origin) cross the link."""
+        routes = {self.servlet.hostname: self.servlet.address}
+        if portal:
+            routes[urllib.parse.urlsplit(portal).netloc] = self.scripts.portal
+        return Phone(mac, self.servlet.address, routes, javascript=javascript)
 
     def start(self, scripts: bool = True) -> Twin:
         self.servlet.start()

@@ -34,28 +34,35 @@ class Page:
 
 
 class Phone:
-    """One device; `mac` goes in X-Twin-Mac (the twin's stand-in for layer 2)."""
+    """One device on the hotspot. Every request goes to the router (`router`, the twin's
+    servlet: the hotspot intercepts a client's HTTP), except for hosts in `routes`, which the
+    router forwards (the central portal, through the link). `mac` goes in X-Twin-Mac (the
+    twin's stand-in for layer 2)."""
 
-    def __init__(self, mac: str, javascript: bool = True, timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        mac: str,
+        router: tuple[str, int],
+        routes: dict[str, tuple[str, int]] | None = None,
+        javascript: bool = True,
+        timeout: float = 15.0,
+    ) -> None:
         self.mac = mac
+        self.router = router
+        self.routes = dict(routes or {})
         self.javascript = javascript
         self.timeout = timeout
         self.requests: list[str] = []
 
-    def request(
-        self, url: str, data: dict[str, str] | None = None, host: str | None = None
-    ) -> Page:
+    def request(self, url: str, data: dict[str, str] | None = None) -> Page:
         """One GET (POST with `data`); redirects are returned, not followed."""
         parts = urllib.parse.urlsplit(url)
-        connection = http.client.HTTPConnection(
-            parts.hostname, parts.port or 80, timeout=self.timeout
-        )
+        host, port = self.routes.get(parts.netloc, self.router)
+        connection = http.client.HTTPConnection(host, port, timeout=self.timeout)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
-        headers = {"X-Twin-Mac": self.mac, "Connection": "close"}
-        if host:
-            headers["Host"] = host
+        headers = {"X-Twin-Mac": self.mac, "Connection": "close", "Host": parts.netloc}
         body = None
         if data is not None:
             body = urllib.parse.urlencode(data)
@@ -78,11 +85,10 @@ class Phone:
             page = self.request(target)
         return page
 
-    def captive_check(self, router_url: str) -> Page:
+    def captive_check(self) -> Page:
         """The OS's probe (http://connectivitycheck.gstatic.com/generate_204) caught by the
         hotspot and redirected to its login page, which the phone then opens."""
-        probe = self.request(f"{router_url}/generate_204", host="connectivitycheck.gstatic.com")
-        return self.follow(probe)
+        return self.follow(self.request("http://connectivitycheck.gstatic.com/generate_204"))
 
     def submit(self, page: Page, form: tuple[str, dict[str, str]], **overrides: str) -> Page:
         """Submit `form` of `page`; a login form's password goes as CHAP when JS runs."""

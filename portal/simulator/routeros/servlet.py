@@ -47,7 +47,8 @@ class Servlet:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self.address = self._server.server_address[:2]
-        self.hostname = f"{self.address[0]}:{self.address[1]}"
+        # $(hostname): the hotspot's address on the village network; phones reach it there
+        self.hostname = hotspot.config.hotspot_address
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> Servlet:
