@@ -85,7 +85,7 @@ def test_router_pages_heartbeat_and_emergency_switch_are_installed():
     assert "login-by=http-chap,http-pap " in profile
     assert "login-by=http-chap,http-pap,trial" in text  # inside wifidesa-count
     # The heartbeat's form: token, pages, then the pending outage report.
-    assert r'(\"token=Hb-tok_en1&pages=\" . \$wdPages . \$wdReport)' in text
+    assert r"(\"token=Hb-tok_en1&pages=\" . \$wdPages . \$wdReport)" in text
     for field in ("outage=o", "emergency_logins=", "emergency_seconds=", "emergency_bytes=",
                   "outage_minutes="):  # fmt: skip
         assert field in text
