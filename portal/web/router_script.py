@@ -16,9 +16,10 @@ What it sets up for a village on a satellite link (reference §5, §8): RADIUS t
 accounting backup; the interim interval of the gateway's backhaul class; the heartbeat
 script every 10 minutes, which for router-hosted pages (``splash_location=router``)
 also fetches the pages when the portal answers ``fetch <version>``; DHCP option 114
-pointing at the router's api.json; and the emergency switch: netwatch on the RADIUS
-server(s), trial on after 3 minutes without any, off again with the outage's counts
-reported by the next heartbeat (`portal.web.router_edge_scripts`).
+pointing at the router's api.json; and the emergency switch: netwatch probes of the
+RADIUS server(s) read every minute by ``wifidesa-watch``, trial on after 3 minutes
+without any, off again with the outage's counts reported by the heartbeat at once
+(`portal.web.router_edge_scripts`).
 """
 
 from __future__ import annotations
@@ -241,18 +242,16 @@ def _schedulers(v: ScriptValues) -> list[str]:
     if not router:
         return lines
     lines += [
-        f'/system script add name="wifidesa-count" source={q(scripts.count_source())}',
-        f'/system script add name="wifidesa-down" source={q(scripts.down_source())}',
-        f'/system script add name="wifidesa-up" source={q(scripts.up_source())}',
-        '/system scheduler add name="wifidesa-count" interval=1m start-time=startup'
-        ' on-event="/system script run wifidesa-count"',
+        f'/system script add name="wifidesa-watch" source={q(scripts.watch_source())}',
+        '/system scheduler add name="wifidesa-watch" interval=1m start-time=startup'
+        ' on-event="/system script run wifidesa-watch"',
     ]
     for host in dict.fromkeys(filter(None, [v.radius_host, v.radius_secondary])):
-        # VERIFY-ON-ROUTER: ICMP reaches the RADIUS host (else use type=tcp-conn on a
-        # port it serves); 30 s interval, 3 s timeout for a 1.5 s round trip.
+        # Probes only; wifidesa-watch reads their status. VERIFY-ON-ROUTER: ICMP reaches
+        # the RADIUS host (else type=tcp-conn on a port it serves); 30 s interval and a
+        # 3 s timeout for a 1.5 s round trip.
         lines.append(
             f"/tool netwatch add host={_address(host)} type=icmp interval=30s timeout=3s"
-            ' down-script="/system script run wifidesa-down"'
-            ' up-script="/system script run wifidesa-up" comment="wifidesa"'
+            ' comment="wifidesa"'
         )
     return lines

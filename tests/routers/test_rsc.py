@@ -71,7 +71,7 @@ def test_router_pages_heartbeat_and_emergency_switch_are_installed():
     assert "check-certificate=no" not in text
     assert text.count("check-certificate=yes") >= len(FILES) + 2
     assert 'name="wifidesa-heartbeat" interval=10m' in text
-    assert 'name="wifidesa-count" interval=1m' in text
+    assert 'name="wifidesa-watch" interval=1m' in text
     assert "code=114 value=\"'http://10.5.50.1/api.json'\" force=yes" in text
     assert (
         'trial-uptime-limit=30m trial-uptime-reset=1d trial-user-profile="wifidesa-emergency"'
@@ -83,7 +83,7 @@ def test_router_pages_heartbeat_and_emergency_switch_are_installed():
         line for line in text.splitlines() if line.startswith('set [find name="wifidesa"]')
     )
     assert "login-by=http-chap,http-pap " in profile
-    assert "login-by=http-chap,http-pap,trial" in text  # inside wifidesa-count
+    assert "login-by=http-chap,http-pap,trial" in text  # inside wifidesa-watch
     # The heartbeat's form: token, pages, then the pending outage report.
     assert r"(\"token=Hb-tok_en1&pages=\" . \$wdPages . \$wdReport)" in text
     for field in ("outage=o", "emergency_logins=", "emergency_seconds=", "emergency_bytes=",
@@ -99,7 +99,7 @@ def test_router_pages_heartbeat_and_emergency_switch_are_installed():
 def test_portal_hosted_gateways_keep_todays_page_and_no_emergency_switch():
     text = router_script.render_script(replace(ROUTER, splash_location="portal"))
     assert "/mt/desa-samurangau-1/login.html" in text and "/hotspot/" not in text
-    assert "netwatch add" not in text and "wifidesa-count" not in text.split("remove")[-1]
+    assert "netwatch add" not in text and "wifidesa-watch" not in text.split("remove")[-1]
     assert "code=114" not in text
     # Switching from router to portal removes what the router variant added.
     assert '/tool netwatch remove [find comment="wifidesa"]' in text
