@@ -45,8 +45,10 @@ def heartbeat_source(
     ten minutes; on ``fetch <version>`` fetch every file and remember the version.
     ``files_url`` None (portal-hosted splash) sends the token only and ignores the answer.
 
-    VERIFY-ON-ROUTER: ``([/tool fetch … output=user as-value]->"data")`` holds the
-    answer's body, and a 4xx/5xx answer raises an error caught by ``on-error``.
+    VERIFY-ON-ROUTER S6: ``([/tool fetch … output=user as-value]->"data")`` holds the
+    answer's body, and a 4xx/5xx answer raises an error caught by ``on-error``; F2: files
+    fetched straight to ``dst-path`` are never served half-written; F3: bytes a day with
+    no change; F4: after a reboot ``wdPages`` is empty and the pages are fetched again.
     """
     post = (
         f"/tool fetch url={q(heartbeat_url)} http-method=post http-data=$data"
@@ -102,10 +104,11 @@ def watch_source() -> str:
 
     The state lives in this script, not in netwatch's up/down scripts: netwatch runs its
     scripts as the ``*sys`` user, whose global variables other scripts cannot read
-    (manual, Netwatch). VERIFY-ON-ROUTER: ``/ip hotspot active`` entries of trial users
-    have ``login-by=trial``; ``[:tonum <time>]`` gives seconds; session ``.id`` values
-    are not reused within an outage; globals set here are read by the heartbeat script
-    run from another scheduler of the same owner.
+    (manual, Netwatch). VERIFY-ON-ROUTER S5: ``/ip hotspot active`` entries of trial
+    users have ``login-by=trial`` and session ``.id`` values are not reused within an
+    outage; S4: ``[:tonum <time>]`` gives seconds, ``[:timestamp]`` differences compare
+    with ``3m``, and globals set here are read by the heartbeat script run from another
+    scheduler of the same owner.
     """
     return "\n".join(
         [
