@@ -103,6 +103,7 @@ class Twin:
 
     def stop(self) -> None:
         self.scripts.stop()
+        self.hotspot.close()
         self.servlet.stop()
         self.link.close()
         self.echo.close()

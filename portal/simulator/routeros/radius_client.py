@@ -79,6 +79,8 @@ class RadiusClient:
         self.timeout = timeout
         self.resends = resends
         self.monitor = Monitor()
+        self.last_access: Answer | None = None
+        self.accounting_answers: list[tuple[str, Answer]] = []
         self._lock = threading.Lock()
 
     def _count(self, name: str) -> None:
@@ -105,6 +107,7 @@ class RadiusClient:
             return request
 
         answer = self._exchange(build, accounting=False)
+        self.last_access = answer
         if answer.code == packet.AccessAccept:
             self._count("accepts")
         elif answer.code == packet.AccessReject:
@@ -122,7 +125,10 @@ class RadiusClient:
                 request[name] = value
             return request
 
-        return self._exchange(build, accounting=True)
+        answer = self._exchange(build, accounting=True)
+        with self._lock:
+            self.accounting_answers.append((str(attributes.get("Acct-Status-Type")), answer))
+        return answer
 
     def _exchange(self, build, *, accounting: bool) -> Answer:
         started = time.monotonic()

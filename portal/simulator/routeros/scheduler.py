@@ -104,7 +104,7 @@ class Scripts:
                 outage_minutes=str(int(((report.ended or 0) - report.started) // 60)),
             )
         nas = urllib.parse.quote(self.hotspot.config.identity, safe="")
-        status, body = self._request("POST", f"/mt/{nas}/heartbeat", urllib.parse.urlencode(form))
+        status, body = self.request("POST", f"/mt/{nas}/heartbeat", urllib.parse.urlencode(form))
         answer = body.decode("utf-8", "replace").strip() if status == 200 else ""
         beat = Heartbeat(form, answer)
         if status in (200, 204) and report is not None and self.pending is report:
@@ -120,9 +120,9 @@ class Scripts:
         generated script should fetch to a temporary name and move."""
         files: dict[str, bytes] = {}
         nas = urllib.parse.quote(self.hotspot.config.identity, safe="")
-        token = urllib.parse.quote(self.token, safe="")
+        query = f"?token={urllib.parse.quote(self.token, safe='')}" if self.token else ""
         for name in FILES:
-            status, body = self._request("GET", f"/mt/{nas}/hotspot/{name}?token={token}")
+            status, body = self.request("GET", f"/mt/{nas}/hotspot/{name}{query}")
             if status == 404:
                 continue
             if status != 200:
@@ -132,7 +132,7 @@ class Scripts:
         self.flash.replace(files, version)
         return True
 
-    def _request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
         host, port = self.portal
         connection = http.client.HTTPConnection(host, port, timeout=self.http_timeout)
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
