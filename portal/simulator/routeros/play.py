@@ -40,6 +40,7 @@ class Login:
     round_trips: int
     splash_round_trips: int
     steps: list[str]
+    url: str = ""  # the page the phone ended on (today's flow: the portal's status page)
 
 
 def round_trips(twin: Twin, since: dict[str, Counters]) -> int:
@@ -82,8 +83,8 @@ def log_in(
     if page.status != 200:
         raise LoginFailed(f"the router's login page: HTTP {page.status}")
     if flow == "portal":
-        page = _through_portal(phone, page, voucher, step)
-        splash_trips = round_trips(twin, before)
+        page, splash_trips = _through_portal(phone, page, voucher, step,
+                                             lambda: round_trips(twin, before))  # fmt: skip
     else:
         page = _at_router(phone, page, voucher, step)
     seconds = time.monotonic() - started
@@ -98,7 +99,7 @@ def log_in(
     if host is None or host.active is None:
         raise LoginFailed(_failure(twin, page))
     step(f"the router shows: {_text(page.body)[:100]}")
-    return Login(seconds, trips, splash_trips, steps)
+    return Login(seconds, trips, splash_trips, steps, page.url)
 
 
 def _accept_form(page: Page, voucher: str | None) -> tuple[str, dict[str, str]]:
@@ -128,13 +129,16 @@ def _at_router(phone: Phone, page: Page, voucher: str | None, step) -> Page:
     return done
 
 
-def _through_portal(phone: Phone, page: Page, voucher: str | None, step) -> Page:
+def _through_portal(phone: Phone, page: Page, voucher: str | None, step,
+                    trips: Callable[[], int]) -> tuple[Page, int]:  # fmt: skip
     """Today's flow: router page → portal /hotspot → splash → accept → router /login."""
     action, fields = page.forms()[0]
     entry = phone.request(urllib.parse.urljoin(page.url, action), fields)
     step(f"the router's page posts its variables to {action}: HTTP {entry.status}")
     splash = phone.follow(entry)
-    step(f"splash page from the portal: HTTP {splash.status}, {len(splash.body.encode())} bytes")
+    splash_trips = trips()
+    step(f"splash page from the portal: HTTP {splash.status}, {len(splash.body.encode())} bytes, "
+         f"{splash_trips} round trips across the link")  # fmt: skip
     forms = [form for form in splash.forms() if "t" in form[1]]
     if splash.status != 200 or not forms:
         raise LoginFailed("no accept form on the portal's splash page")
@@ -149,7 +153,7 @@ def _through_portal(phone: Phone, page: Page, voucher: str | None, step) -> Page
         )
     done = phone.follow(accepted)
     step(f"the portal sends the phone to the router's /login: HTTP {done.status}")
-    return done
+    return done, splash_trips
 
 
 def _failure(twin: Twin, page: Page) -> str:

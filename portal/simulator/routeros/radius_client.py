@@ -59,6 +59,7 @@ class Answer:
     attributes: dict[str, list] = field(default_factory=dict)
     server: int | None = None
     seconds: float = 0.0
+    at: float = 0.0  # time.monotonic() when the answer (or the last timeout) came
 
     @property
     def accepted(self) -> bool:
@@ -73,11 +74,16 @@ class RadiusClient:
     """Sends requests to `servers` in order (thread-safe: one socket per request)."""
 
     def __init__(
-        self, servers: list[RadiusServerEntry], timeout: float = 1.1, resends: int = 1
+        self,
+        servers: list[RadiusServerEntry],
+        timeout: float = 1.1,
+        resends: int = 1,
+        require_message_auth: bool = True,
     ) -> None:
         self.servers = servers
         self.timeout = timeout
         self.resends = resends
+        self.require_message_auth = require_message_auth
         self.monitor = Monitor()
         self.last_access: Answer | None = None
         self.accounting_answers: list[tuple[str, Answer]] = []
@@ -140,9 +146,11 @@ class RadiusClient:
             reply = self._send(request, raw, address)
             if reply is not None:
                 attributes = {str(key): reply[key] for key in reply.keys()}  # noqa: SIM118
-                return Answer(reply.code, attributes, index, time.monotonic() - started)
+                now = time.monotonic()
+                return Answer(reply.code, attributes, index, now - started, now)
         self._count("timeouts")
-        return Answer(None, seconds=time.monotonic() - started)
+        now = time.monotonic()
+        return Answer(None, seconds=now - started, at=now)
 
     def _send(self, request: packet.Packet, raw: bytes, address: tuple[str, int]):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -169,7 +177,8 @@ class RadiusClient:
         except packet.PacketError:
             self._count("bad_replies")
             return None
-        enforce = request.code == packet.AccessRequest  # require-message-auth (§4.2)
+        # require-message-auth=yes-for-request-resp (§4.2): Access replies must carry one
+        enforce = self.require_message_auth and request.code == packet.AccessRequest
         if not request.VerifyReply(reply, data, enforce_ma=enforce):
             self._count("bad_replies")
             return None

@@ -40,6 +40,8 @@ class Heartbeat:
     sent: dict[str, str]
     answer: str
     fetched: bool = False
+    at: float = 0.0  # router seconds when the script started
+    fetch_seconds: float = 0.0  # real seconds the fetch took (latency is not compressed)
 
 
 class Netwatch:
@@ -93,6 +95,7 @@ class Scripts:
     # --- heartbeat and fetch --------------------------------------------------------
     def heartbeat(self) -> Heartbeat:
         """One run of the scheduler's script; returns what happened."""
+        at = self.clock.seconds()
         form = {"token": self.token, "pages": self.flash.version}
         report = self.pending
         if report is not None:
@@ -106,11 +109,13 @@ class Scripts:
         nas = urllib.parse.quote(self.hotspot.config.identity, safe="")
         status, body = self.request("POST", f"/mt/{nas}/heartbeat", urllib.parse.urlencode(form))
         answer = body.decode("utf-8", "replace").strip() if status == 200 else ""
-        beat = Heartbeat(form, answer)
+        beat = Heartbeat(form, answer, at=at)
         if status in (200, 204) and report is not None and self.pending is report:
             self.pending, self.reported = None, report
         if answer.startswith("fetch "):
+            started = time.monotonic()
             beat.fetched = self.fetch(answer.split(" ", 1)[1].strip())
+            beat.fetch_seconds = time.monotonic() - started
         self.history.append(beat)
         return beat
 
