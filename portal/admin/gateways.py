@@ -34,7 +34,7 @@ def gateway_list() -> str:
     states = {s.id: s for s in figures.gateway_states(db.session, me().scope_kode, now())}
     rows = [(gateway, states[gateway.id]) for gateway in db.session.scalars(gateways_query())]
     current = {
-        gateway.id: router_files.current_files(db.session, gateway)[1]
+        gateway.id: router_files.recent_version(db.session, gateway)
         for gateway, _state in rows
         if gateway.splash_location == "router"
     }

@@ -15,9 +15,13 @@ Global variables the scripts share (they live until the router restarts):
 * ``wdDownAt`` (a ``[:timestamp]``), ``wdEmergency`` (true while trial is on) and
   ``wdSeen`` (per active trial session id: bytes, seconds — never a MAC or an IP).
 
+All of them are set by scripts that the two schedulers run, under the same owner: the
+netwatch probes carry no scripts, because netwatch runs its scripts as ``*sys``, whose
+globals no scheduler can read (manual, Netwatch, help.mikrotik.com/docs/x/iAB-).
+
 Manual sections (help.mikrotik.com, RouterOS): Scripting (globals, ``:timestamp``,
-arrays), Fetch (``output=user as-value``, ``check-certificate``), Netwatch (up/down
-scripts, ``status``), Hotspot (``login-by=trial``, ``/ip hotspot active``). What the
+arrays), Scheduler, Fetch (``output=user as-value``, ``check-certificate``), Netwatch
+(probe ``status``), HotSpot (``login-by=trial``, ``/ip hotspot active``). What the
 manual does not settle is on docs/field-checklist.md; search VERIFY-ON-ROUTER.
 """
 
@@ -41,8 +45,10 @@ def heartbeat_source(
     ten minutes; on ``fetch <version>`` fetch every file and remember the version.
     ``files_url`` None (portal-hosted splash) sends the token only and ignores the answer.
 
-    VERIFY-ON-ROUTER: ``([/tool fetch … output=user as-value]->"data")`` holds the
-    answer's body, and a 4xx/5xx answer raises an error caught by ``on-error``.
+    VERIFY-ON-ROUTER S6: ``([/tool fetch … output=user as-value]->"data")`` holds the
+    answer's body, and a 4xx/5xx answer raises an error caught by ``on-error``; F2: files
+    fetched straight to ``dst-path`` are never served half-written; F3: bytes a day with
+    no change; F4: after a reboot ``wdPages`` is empty and the pages are fetched again.
     """
     post = (
         f"/tool fetch url={q(heartbeat_url)} http-method=post http-data=$data"
@@ -84,44 +90,43 @@ def heartbeat_source(
     )
 
 
-def _all_down() -> list[str]:
-    return [
-        "  :local up 0",
-        '  :foreach n in=[/tool netwatch find where comment="wifidesa"] do={',
-        '    :if ([/tool netwatch get $n status] = "up") do={ :set up ($up + 1) }',
-        "  }",
-    ]
+def watch_source() -> str:
+    """Every minute (the scheduler ``wifidesa-watch``): the emergency switch and its counts.
 
+    * every ``wifidesa`` netwatch probe of a central RADIUS server reads ``down``: note
+      when (``wdDownAt``, at most a minute late); once that is `EMERGENCY_AFTER` ago,
+      turn trial on (``login-by=…,trial``: the emergency allowance of the profile);
+    * while trial is on, keep each active trial session's bytes and seconds by its
+      session id (counts only);
+    * a probe answers again: turn trial off, end the trial sessions, write the outage
+      report for the next heartbeat (only when emergency access was on) and send the
+      heartbeat at once.
 
-def down_source() -> str:
-    """Netwatch's down-script: note when the central server went away (once)."""
-    return "\n".join(
-        [
-            ":global wdDownAt",
-            ':if ([:typeof $wdDownAt] != "time") do={ :set wdDownAt [:timestamp] }',
-        ]
-    )
-
-
-def count_source() -> str:
-    """Every minute: turn trial on once every central server has been down for
-    `EMERGENCY_AFTER`, and keep each active trial session's bytes and seconds by its
-    session id (counts only).
-
-    VERIFY-ON-ROUTER: ``/ip hotspot active`` entries of trial users have
-    ``login-by=trial``; ``[:tonum <time>]`` gives seconds; ``.id`` values are not reused
-    within an outage.
+    The state lives in this script, not in netwatch's up/down scripts: netwatch runs its
+    scripts as the ``*sys`` user, whose global variables other scripts cannot read
+    (manual, Netwatch). VERIFY-ON-ROUTER S5: ``/ip hotspot active`` entries of trial
+    users have ``login-by=trial`` and session ``.id`` values are not reused within an
+    outage; S4: ``[:tonum <time>]`` gives seconds, ``[:timestamp]`` differences compare
+    with ``3m``, and globals set here are read by the heartbeat script run from another
+    scheduler of the same owner.
     """
     return "\n".join(
         [
             ":global wdDownAt",
             ":global wdEmergency",
             ":global wdSeen",
+            ":global wdReport",
             ':if ([:typeof $wdSeen] != "array") do={ :set wdSeen [:toarray ""] }',
-            ':if ([:typeof $wdDownAt] = "time" && $wdEmergency != true'
+            ":local probes 0",
+            ":local down 0",
+            ':foreach n in=[/tool netwatch find where comment="wifidesa"] do={',
+            "  :set probes ($probes + 1)",
+            '  :if ([/tool netwatch get $n status] = "down") do={ :set down ($down + 1) }',
+            "}",
+            ":if ($probes > 0 && $down = $probes) do={",
+            '  :if ([:typeof $wdDownAt] != "time") do={ :set wdDownAt [:timestamp] }',
+            "  :if ($wdEmergency != true"
             f" && ([:timestamp] - $wdDownAt) >= {EMERGENCY_AFTER}) do={{",
-            *_all_down(),
-            "  :if ($up = 0) do={",
             "    :set wdEmergency true",
             '    /ip hotspot profile set [find name="wifidesa"] login-by=http-chap,http-pap,trial',
             '    :log warning "wifidesa: central RADIUS unreachable, emergency access on"',
@@ -133,24 +138,9 @@ def count_source() -> str:
             "  :local s [:tonum [/ip hotspot active get $a uptime]]",
             "  :set ($wdSeen->[:tostr $a]) {$b;$s}",
             "}",
-        ]
-    )
-
-
-def up_source() -> str:
-    """Netwatch's up-script: the central server answers again. Turn trial off, end the
-    emergency sessions, write the outage report (when emergency access was on) and send
-    the heartbeat at once."""
-    return "\n".join(
-        [
-            ":global wdDownAt",
-            ":global wdEmergency",
-            ":global wdSeen",
-            ":global wdReport",
-            ':if ([:typeof $wdDownAt] = "time") do={',
+            ':if ($down < $probes && [:typeof $wdDownAt] = "time") do={',
             "  :if ($wdEmergency = true) do={",
             '    /ip hotspot profile set [find name="wifidesa"] login-by=http-chap,http-pap',
-            '    /system script run "wifidesa-count"',
             "    :local logins 0",
             "    :local seconds 0",
             "    :local bytes 0",

@@ -16,6 +16,8 @@ The same content gives the same bytes (no clock, no random), so the version hash
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import datetime
 from functools import lru_cache
 
@@ -109,3 +111,26 @@ def current_files(session: Session, gateway: Gateway) -> tuple[dict[str, bytes],
         terms_url=context.public_url(url_for("splash.terms", key=slug)),
     )
     return files, router_pages.pages_version(files)
+
+
+#: How long the console may show a computed current version (seconds): a page of a
+#: province's gateways would otherwise render every gateway's files on each visit.
+VERSION_TTL = 60.0
+_VERSIONS = "wifidesa.router_versions"
+_versions_lock = threading.Lock()
+
+
+def recent_version(session: Session, gateway: Gateway) -> str:
+    """``gateway``'s current version, computed at most once a `VERSION_TTL` per process
+    (for the console; the heartbeat always computes it afresh). Kept per application."""
+    _versions: dict[int, tuple[float, str]] = current_app.extensions.setdefault(_VERSIONS, {})
+    moment = time.monotonic()
+    cached = _versions.get(gateway.id)
+    if cached is not None and moment - cached[0] < VERSION_TTL:
+        return cached[1]
+    version = current_files(session, gateway)[1]
+    with _versions_lock:
+        if len(_versions) > 10_000:
+            _versions.clear()
+        _versions[gateway.id] = (moment, version)
+    return version

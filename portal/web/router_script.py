@@ -16,9 +16,10 @@ What it sets up for a village on a satellite link (reference §5, §8): RADIUS t
 accounting backup; the interim interval of the gateway's backhaul class; the heartbeat
 script every 10 minutes, which for router-hosted pages (``splash_location=router``)
 also fetches the pages when the portal answers ``fetch <version>``; DHCP option 114
-pointing at the router's api.json; and the emergency switch: netwatch on the RADIUS
-server(s), trial on after 3 minutes without any, off again with the outage's counts
-reported by the next heartbeat (`portal.web.router_edge_scripts`).
+pointing at the router's api.json; and the emergency switch: netwatch probes of the
+RADIUS server(s) read every minute by ``wifidesa-watch``, trial on after 3 minutes
+without any, off again with the outage's counts reported by the heartbeat at once
+(`portal.web.router_edge_scripts`).
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ def _header(v: ScriptValues) -> list[str]:
         "#   /system device-mode update hotspot=yes fetch=yes scheduler=yes",
         "# and press the reset/mode button (or cut power) within 5 minutes to confirm.",
         "# A hotspot server must exist already (/ip hotspot setup on the LAN interface).",
+        # VERIFY-ON-ROUTER F1 (docs/field-checklist.md): the trust store.
         "# Fetches use check-certificate=yes: the router must trust the portal's CA",
         "# (see docs/field-checklist.md).",
         ":put " + q(f"Wifi Desa: {v.village_name} ({v.village_kode}), {v.nas_identifier}"),
@@ -117,7 +119,8 @@ def _radius(v: ScriptValues) -> list[str]:
     ``timeout``; MikroTik manual, RADIUS client). A satellite round trip is up to 1.5 s,
     so each try waits 3 s. The second line is the installation's second server, or the
     same server again as one retry; it is the accounting backup either way.
-    VERIFY-ON-ROUTER: a second line for the same address acts as a retry."""
+    VERIFY-ON-ROUTER S1: a second line for the same address acts as a retry; S2: the
+    profile's interim interval against Acct-Interim-Interval (docs/field-checklist.md)."""
     q = rsc_string
     secret = q(v.secret or SECRET_PLACEHOLDER)
     primary = _address(v.radius_host)
@@ -207,7 +210,7 @@ def _pages(v: ScriptValues) -> list[str]:
     ]
     if v.splash_location == "router" and v.hotspot_host:
         # RFC 8910 option 114: the RFC 8908 API the router serves from its own
-        # api.json. VERIFY-ON-ROUTER: phones read an http:// API URL (RFC 8908 asks for
+        # api.json. VERIFY-ON-ROUTER P8: phones read an http:// API URL (RFC 8908 asks for
         # https, which needs a certificate on the router).
         api = f"'http://{v.hotspot_host}/api.json'"
         lines += [
@@ -241,18 +244,16 @@ def _schedulers(v: ScriptValues) -> list[str]:
     if not router:
         return lines
     lines += [
-        f'/system script add name="wifidesa-count" source={q(scripts.count_source())}',
-        f'/system script add name="wifidesa-down" source={q(scripts.down_source())}',
-        f'/system script add name="wifidesa-up" source={q(scripts.up_source())}',
-        '/system scheduler add name="wifidesa-count" interval=1m start-time=startup'
-        ' on-event="/system script run wifidesa-count"',
+        f'/system script add name="wifidesa-watch" source={q(scripts.watch_source())}',
+        '/system scheduler add name="wifidesa-watch" interval=1m start-time=startup'
+        ' on-event="/system script run wifidesa-watch"',
     ]
     for host in dict.fromkeys(filter(None, [v.radius_host, v.radius_secondary])):
-        # VERIFY-ON-ROUTER: ICMP reaches the RADIUS host (else use type=tcp-conn on a
-        # port it serves); 30 s interval, 3 s timeout for a 1.5 s round trip.
+        # Probes only; wifidesa-watch reads their status. VERIFY-ON-ROUTER S3: ICMP reaches
+        # the RADIUS host (else type=tcp-conn on a port it serves); 30 s interval and a
+        # 3 s timeout for a 1.5 s round trip.
         lines.append(
             f"/tool netwatch add host={_address(host)} type=icmp interval=30s timeout=3s"
-            ' down-script="/system script run wifidesa-down"'
-            ' up-script="/system script run wifidesa-up" comment="wifidesa"'
+            ' comment="wifidesa"'
         )
     return lines

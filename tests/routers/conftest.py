@@ -1,5 +1,5 @@
 """Fixtures of the router's own pages: the residents' portal with one seeded village
-(tests/splash/conftest.py), a fixed clock, and the twin's RouterOS substitution."""
+(tests/splash/conftest.py) at a fixed instant, so generated files are byte-stable."""
 
 from __future__ import annotations
 
@@ -9,20 +9,19 @@ import pytest
 from flask import Flask
 
 from tests.clock import set_clock
-from tests.splash.conftest import (  # noqa: F401 (fixtures)
-    World,
-    backend,
-    portal_app,
-    portal_client,
-    seed_world,
-    splash_settings,
-)
+from tests.splash import conftest as splash
+
+backend = splash.backend
+splash_settings = splash.splash_settings
+portal_app = splash.portal_app
+portal_client = splash.portal_client
+chromium = splash.chromium
 
 #: 11.00 WITA on a Sunday: every golden file is rendered at this instant.
 NOW = datetime(2026, 11, 22, 3, 0)
 
 
 @pytest.fixture
-def world(portal_app: Flask) -> World:
+def world(portal_app: Flask) -> splash.World:
     set_clock(portal_app, lambda: NOW)
-    return seed_world(portal_app, now=NOW)
+    return splash.seed_world(portal_app, now=NOW)

@@ -139,6 +139,9 @@ ROUTES: dict[str, Route] = {
     # RouterOS' scheduler posts this every 5 minutes with the gateway's own token; it
     # only marks the gateway as heard from.
     "routers.heartbeat": Route("router", ("POST",), "token"),
+    # The router's own pages, served to anyone (they hold nothing a phone does not get
+    # from the router); with the gateway's ?token= the fetch is recorded on the gateway.
+    "routers.hotspot_file": Route("public", GET, get_side_effect="gateway.pages_fetched"),
     "ops.healthz": Route("public", GET),
     # Prometheus scrapes without credentials; it shows counts only (villages, gateways,
     # open sessions, requests per endpoint), never a name, code or address.
