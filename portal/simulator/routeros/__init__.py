@@ -38,7 +38,7 @@ class TwinConfig:
     hotspot: HotspotConfig
     token: str = ""
     radius_timeout: float = 3.0  # the generated .rsc's value for a GEO link (§8.3)
-    radius_resends: int = 1
+    radius_resends: int = 0
     scheduler_interval: float = 600.0
     netwatch_interval: float = 10.0
     watch_interval: float = 60.0

@@ -7,7 +7,7 @@ and "RADIUS" (…/328097); reference §1.4, §2.3, §2.5, §8.3:
 * http-chap: the page sends MD5(chap-id ‖ password ‖ chap-challenge) in hex; the router sends
   CHAP-Password (id + digest) and CHAP-Challenge. http-pap: the plain password (User-Password).
 * trial: `username=T-<MAC>`, limited by trial-uptime-limit per trial-uptime-reset, handled by
-  the router alone. VERIFY-ON-ROUTER: that a trial login never reaches RADIUS and sends no
+  the router alone. VERIFY-ON-ROUTER T4: that a trial login never reaches RADIUS and sends no
   accounting.
 * An Access-Accept's Session-Timeout, Mikrotik-Total-Limit(+Gigawords), Mikrotik-Rate-Limit,
   Acct-Interim-Interval and Class fill the session (§2.3); Class is echoed in accounting.
@@ -31,7 +31,7 @@ from portal.simulator.routeros.radius_client import RadiusClient
 
 __all__ = ["Emergency", "Host", "Hotspot", "HotspotConfig", "LoginResult", "Session"]
 
-# Stock errors.txt keys and their English texts (reference §1.6). VERIFY-ON-ROUTER: the
+# Stock errors.txt keys and their English texts (reference §1.6). VERIFY-ON-ROUTER T7: the
 # exact default wording; our pages get Indonesian ones from errors.txt anyway.
 DEFAULT_ERRORS = {
     "invalid-username": "invalid username or password",
@@ -143,7 +143,9 @@ class Hotspot:
         host.chap_id, host.chap_challenge = secrets.token_bytes(1), secrets.token_bytes(16)
 
     def trial_left(self, host: Host) -> float:
-        """Trial seconds this device still has in the current trial-uptime-reset period."""
+        """Trial seconds this device still has in the current trial-uptime-reset period.
+        VERIFY-ON-ROUTER T8: trial uptime adds up over a device's sessions in one period
+        (the periods here start at the router's boot; on a router, per the reset's rule)."""
         period = int(self.clock.seconds() // self.config.trial_uptime_reset)
         if period != host.trial_period:
             host.trial_period, host.trial_used = period, 0.0
@@ -154,7 +156,7 @@ class Hotspot:
 
     def trial_available(self, host: Host) -> bool:
         """`$(trial)`: yes when trial login is on and this device has time left.
-        VERIFY-ON-ROUTER: that $(trial) is "no" while login-by lacks trial."""
+        VERIFY-ON-ROUTER P1: that $(trial) is "no" while login-by lacks trial."""
         return "trial" in self.login_by and self.trial_left(host) > 0
 
     # --- login ----------------------------------------------------------------------
@@ -165,7 +167,7 @@ class Hotspot:
             if host.active is not None:
                 return LoginResult(True)
             chap_id, challenge = host.chap_id, host.chap_challenge
-            self.new_challenge(host)  # VERIFY-ON-ROUTER: a challenge serves one attempt
+            self.new_challenge(host)  # VERIFY-ON-ROUTER T3: a challenge serves one attempt
         if username.upper() == f"T-{mac.upper()}" or (
             username.startswith("T-") and "trial" in self.login_by
         ):

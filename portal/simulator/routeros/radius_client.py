@@ -4,8 +4,10 @@ MikroTik manual "RADIUS" (help.mikrotik.com/docs/spaces/ROS/pages/328097; refere
 * "The order of added items in this list is significant": servers are tried in order, the
   next one only when the previous gave no valid answer.
 * `timeout` (default 1100ms) is the "timeout after which the request should be resent".
-  VERIFY-ON-ROUTER: how many times RouterOS resends to one server before moving to the next
-  (the manual names no retries property); the twin resends `resends` times (default 1).
+  VERIFY-ON-ROUTER T5 (and S1): how many times RouterOS resends to one server before moving
+  to the next (the manual names no retries property). The twin tries each entry once for
+  `timeout` by default (`resends=0`), the model the generated .rsc relies on (a second
+  `/radius` line as the retry).
 * `require-message-auth=yes-for-request-resp` (default since 7.15, §4.2): Access-Requests carry
   a Message-Authenticator and replies without a valid one are "bad replies" and ignored, as
   are replies whose Response Authenticator does not match (a wrong secret, manual warning).
@@ -77,7 +79,7 @@ class RadiusClient:
         self,
         servers: list[RadiusServerEntry],
         timeout: float = 1.1,
-        resends: int = 1,
+        resends: int = 0,
         require_message_auth: bool = True,
     ) -> None:
         self.servers = servers

@@ -5,7 +5,7 @@
   `token=<token>&pages=<version>` (plus the outage report after an outage) to
   `/mt/<nas-id>/heartbeat` and reads the short answer: `ok` or `fetch <version>`; on
   `fetch` it GETs every file with `?token=` (`dst-path=hotspot/<file>`, [R4]).
-  VERIFY-ON-ROUTER: that `output=user` hands the answer text to the script as the twin does.
+  VERIFY-ON-ROUTER S6: that `output=user` hands the answer text to the script as the twin does.
 * `/tool netwatch` (manual "Netwatch", §8.3 [R6]) probes the central RADIUS host every
   `interval` (default 10s) with `type=icmp`; the twin's echo crosses the link, so the host
   looks down exactly when the link passes nothing. The probes carry no scripts (netwatch
@@ -125,7 +125,7 @@ class Scripts:
 
     def fetch(self, version: str) -> bool:
         """GET every file; the flash changes only when all arrived (a partial fetch keeps
-        the old set). VERIFY-ON-ROUTER: /tool fetch writes each file as it arrives; the
+        the old set). VERIFY-ON-ROUTER F2: /tool fetch writes each file as it arrives; the
         generated script should fetch to a temporary name and move."""
         files: dict[str, bytes] = {}
         nas = urllib.parse.quote(self.hotspot.config.identity, safe="")
