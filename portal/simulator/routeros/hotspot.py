@@ -123,6 +123,7 @@ class Hotspot:
         self.login_by = set(config.login_by)
         self.hosts: dict[str, Host] = {}
         self.emergency: Emergency | None = None
+        self.last_method = ""  # http-chap or http-pap: how the last login came
         self.lock = threading.RLock()
         self._ips = itertools.count(10)
         self._sessions = itertools.count(0x14)
@@ -173,6 +174,7 @@ class Hotspot:
         ):
             return self._trial(host, username)
         chap = _chap_digest(password) if "http-chap" in self.login_by else None
+        self.last_method = "http-chap" if chap is not None else "http-pap"
         if chap is None and "http-pap" not in self.login_by:
             return LoginResult(False, "chap-missing")
         if username in self.config.local_users:
