@@ -161,7 +161,7 @@ class Link:
         self._count(label, connections=1, round_trips=1)
         time.sleep(2 * self._one_way())  # SYN, SYN-ACK: one round trip before the first byte
         if self.is_down():
-            client.close()  # VERIFY nothing: a dead link simply never answers; we end it
+            client.close()  # a dead link never answers the SYN; the twin ends it at once
             return
         try:
             server = socket.create_connection(upstream, timeout=10)
