@@ -57,6 +57,8 @@ def _try(twin, resident: Resident) -> None:
         assert link, "emergency notice without the emergency button"
         done = phone.follow(phone.request(urljoin(page.url, html.unescape(link.group(1)))))
         resident.tries.append("emergency" if ONLINE in done.body else "refused")
+        if ONLINE in done.body:  # the router's status page says it, too
+            assert NOTICE in phone.request(f"{twin.url}/status").body
     else:
         assert (
             twin.hotspot.emergency is None
