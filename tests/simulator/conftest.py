@@ -48,16 +48,27 @@ class CentralSite:
         )
 
 
+def _start_radius(settings: Any) -> Any:
+    """Our RADIUS server on free ports; accounting takes auth+1, which another test's
+    ephemeral socket may hold, so try again a few times."""
+    from radius.server import start
+
+    for _ in range(5):
+        try:
+            return start(settings, "127.0.0.1", 0, reject_delay=0.0)
+        except OSError:
+            continue
+    return start(settings, "127.0.0.1", 0, reject_delay=0.0)
+
+
 @pytest.fixture
 def central_site(live_portal: LivePortal, world: World) -> Iterator[CentralSite]:
     """The portal and our RADIUS server (no reject delay) on loopback."""
-    from radius.server import start
-
     with live_portal.app.app_context():
         token = db.session.scalar(
             sa.select(Gateway.heartbeat_token).where(Gateway.id == world.gateway_id)
         )
-    server = start(world.settings, "127.0.0.1", 0, reject_delay=0.0)
+    server = _start_radius(world.settings)
     try:
         site = CentralSite(live_portal, server, token, world.settings)
         yield site

@@ -38,9 +38,10 @@ class TwinConfig:
     hotspot: HotspotConfig
     token: str = ""
     radius_timeout: float = 3.0  # the generated .rsc's value for a GEO link (§8.3)
-    radius_resends: int = 1
+    radius_resends: int = 0
     scheduler_interval: float = 600.0
     netwatch_interval: float = 10.0
+    watch_interval: float = 60.0
     netwatch_timeout: float = 1.5
     emergency_after: float = 180.0
     http_timeout: float = 5.0
@@ -77,6 +78,7 @@ class Twin:
             ),
             interval=config.scheduler_interval,
             netwatch_interval=config.netwatch_interval,
+            watch_interval=config.watch_interval,
             emergency_after=config.emergency_after,
             http_timeout=config.http_timeout,
         )
@@ -103,6 +105,7 @@ class Twin:
 
     def stop(self) -> None:
         self.scripts.stop()
+        self.hotspot.close()
         self.servlet.stop()
         self.link.close()
         self.echo.close()

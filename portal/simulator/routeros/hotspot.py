@@ -7,7 +7,7 @@ and "RADIUS" (…/328097); reference §1.4, §2.3, §2.5, §8.3:
 * http-chap: the page sends MD5(chap-id ‖ password ‖ chap-challenge) in hex; the router sends
   CHAP-Password (id + digest) and CHAP-Challenge. http-pap: the plain password (User-Password).
 * trial: `username=T-<MAC>`, limited by trial-uptime-limit per trial-uptime-reset, handled by
-  the router alone. VERIFY-ON-ROUTER: that a trial login never reaches RADIUS and sends no
+  the router alone. VERIFY-ON-ROUTER T4: that a trial login never reaches RADIUS and sends no
   accounting.
 * An Access-Accept's Session-Timeout, Mikrotik-Total-Limit(+Gigawords), Mikrotik-Rate-Limit,
   Acct-Interim-Interval and Class fill the session (§2.3); Class is echoed in accounting.
@@ -25,13 +25,13 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from portal.simulator.routeros.accounting import GIGAWORD, Accounting, request_attributes
 from portal.simulator.routeros.clock import Clock
 from portal.simulator.routeros.radius_client import RadiusClient
 
 __all__ = ["Emergency", "Host", "Hotspot", "HotspotConfig", "LoginResult", "Session"]
 
-GIGAWORD = 1 << 32
-# Stock errors.txt keys and their English texts (reference §1.6). VERIFY-ON-ROUTER: the
+# Stock errors.txt keys and their English texts (reference §1.6). VERIFY-ON-ROUTER T7: the
 # exact default wording; our pages get Indonesian ones from errors.txt anyway.
 DEFAULT_ERRORS = {
     "invalid-username": "invalid username or password",
@@ -123,10 +123,11 @@ class Hotspot:
         self.login_by = set(config.login_by)
         self.hosts: dict[str, Host] = {}
         self.emergency: Emergency | None = None
+        self.last_method = ""  # http-chap or http-pap: how the last login came
         self.lock = threading.RLock()
         self._ips = itertools.count(10)
         self._sessions = itertools.count(0x14)
-        self._on_accounting = on_accounting
+        self.accounting = Accounting(config, clock, radius, on_accounting)
 
     # --- hosts and CHAP -------------------------------------------------------------
     def host(self, mac: str) -> Host:
@@ -143,7 +144,9 @@ class Hotspot:
         host.chap_id, host.chap_challenge = secrets.token_bytes(1), secrets.token_bytes(16)
 
     def trial_left(self, host: Host) -> float:
-        """Trial seconds this device still has in the current trial-uptime-reset period."""
+        """Trial seconds this device still has in the current trial-uptime-reset period.
+        VERIFY-ON-ROUTER T8: trial uptime adds up over a device's sessions in one period
+        (the periods here start at the router's boot; on a router, per the reset's rule)."""
         period = int(self.clock.seconds() // self.config.trial_uptime_reset)
         if period != host.trial_period:
             host.trial_period, host.trial_used = period, 0.0
@@ -154,7 +157,7 @@ class Hotspot:
 
     def trial_available(self, host: Host) -> bool:
         """`$(trial)`: yes when trial login is on and this device has time left.
-        VERIFY-ON-ROUTER: that $(trial) is "no" while login-by lacks trial."""
+        VERIFY-ON-ROUTER P1: that $(trial) is "no" while login-by lacks trial."""
         return "trial" in self.login_by and self.trial_left(host) > 0
 
     # --- login ----------------------------------------------------------------------
@@ -165,12 +168,13 @@ class Hotspot:
             if host.active is not None:
                 return LoginResult(True)
             chap_id, challenge = host.chap_id, host.chap_challenge
-            self.new_challenge(host)  # VERIFY-ON-ROUTER: a challenge serves one attempt
+            self.new_challenge(host)  # VERIFY-ON-ROUTER T3: a challenge serves one attempt
         if username.upper() == f"T-{mac.upper()}" or (
             username.startswith("T-") and "trial" in self.login_by
         ):
             return self._trial(host, username)
         chap = _chap_digest(password) if "http-chap" in self.login_by else None
+        self.last_method = "http-chap" if chap is not None else "http-pap"
         if chap is None and "http-pap" not in self.login_by:
             return LoginResult(False, "chap-missing")
         if username in self.config.local_users:
@@ -186,7 +190,7 @@ class Hotspot:
         return self._radius_login(host, username, password, chap, chap_id, challenge)
 
     def _radius_login(self, host, username, password, chap, chap_id, challenge) -> LoginResult:
-        attributes = self.request_attributes(host, username, self._session_id())
+        attributes = request_attributes(self.config, host, username, self._session_id())
         attributes["Service-Type"] = "Login-User"
         attributes["WISPr-Logoff-URL"] = f"http://{self.config.hotspot_address}/logout"
         pair = (chap_id + chap, challenge) if chap is not None else None
@@ -210,7 +214,7 @@ class Hotspot:
             klass=answer.first("Class"),
         )
         self._start(host, session)
-        self._account(host, session, "Start")
+        self.accounting.send(host, session, "Start")
         return LoginResult(True)
 
     def _trial(self, host: Host, username: str) -> LoginResult:
@@ -268,7 +272,7 @@ class Hotspot:
                 and now - session.last_interim >= session.interim
             ):
                 session.last_interim = now
-                self._account(host, session, "Interim-Update")
+                self.accounting.send(host, session, "Interim-Update")
 
     def logout(self, mac: str, cause: str = "User-Request") -> Session | None:
         with self.lock:
@@ -284,44 +288,20 @@ class Hotspot:
                     self.emergency.seconds += uptime
                     self.emergency.bytes += session.bytes_in + session.bytes_out
         if not session.trial:
-            self._account(host, session, "Stop", cause)
+            self.accounting.send(host, session, "Stop", cause)
         return session
 
     # --- accounting -----------------------------------------------------------------
-    def request_attributes(self, host: Host, username: str, session_id: str) -> dict[str, object]:
-        """What every hotspot request carries (§2.2, a RouterOS 7 capture)."""
-        return {
-            "NAS-Port-Type": "Wireless-802.11",
-            "Calling-Station-Id": host.mac.upper(),
-            "Called-Station-Id": self.config.server_name,
-            "NAS-Port-Id": "bridge-hotspot",
-            "User-Name": username,
-            "NAS-Port": 2148532244,
-            "Acct-Session-Id": session_id,
-            "Framed-IP-Address": host.ip,
-            "Mikrotik-Host-IP": host.ip,
-            "NAS-Identifier": self.config.identity,
-            "NAS-IP-Address": "127.0.0.1",
-        }
+    def send_interim(self, mac: str) -> None:
+        """An Interim-Update for the device's session now (as its interval would)."""
+        host = self.hosts.get(mac)
+        if host is not None and host.active is not None and not host.active.trial:
+            host.active.last_interim = self.clock.seconds()
+            self.accounting.send(host, host.active, "Interim-Update")
 
-    def _account(self, host: Host, session: Session, kind: str, cause: str = "") -> None:
-        attributes = self.request_attributes(host, session.username, session.session_id)
-        attributes["Acct-Status-Type"] = kind
-        attributes["Event-Timestamp"] = int(self.clock.now().timestamp())
-        attributes["Acct-Delay-Time"] = 0
-        if session.klass is not None:
-            attributes["Class"] = session.klass
-        if kind != "Start":
-            attributes["Acct-Session-Time"] = int(self.clock.seconds() - session.started)
-            for name, octets in (("Input", session.bytes_in), ("Output", session.bytes_out)):
-                attributes[f"Acct-{name}-Octets"] = octets % GIGAWORD
-                attributes[f"Acct-{name}-Gigawords"] = octets // GIGAWORD
-        if cause:
-            attributes["Acct-Terminate-Cause"] = cause
-        if self._on_accounting is not None:
-            self._on_accounting(attributes)
-        else:
-            threading.Thread(target=self.radius.accounting, args=(attributes,), daemon=True).start()
+    def close(self) -> None:
+        """Let the accounting thread finish what is queued, then end it."""
+        self.accounting.close()
 
 
 def _chap_digest(password: str) -> bytes | None:

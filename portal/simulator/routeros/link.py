@@ -99,6 +99,7 @@ class Link:
         self.conditions = conditions
         self.counters = Counters()
         self.by_label: dict[str, Counters] = {}
+        self.origin = 0.0
         self._random = random.Random(seed)  # noqa: S311 (a simulation, not a secret)
         self._lock = threading.Lock()
         self._delayer = _Delayer()
@@ -110,7 +111,12 @@ class Link:
         start = self.conditions.outage_start_s
         if start is None:
             return False
-        return start <= self.clock.seconds() < start + self.conditions.outage_s
+        elapsed = self.clock.seconds() - self.origin
+        return start <= elapsed < start + self.conditions.outage_s
+
+    def start_outage_clock(self) -> None:
+        """Count the outage window from now (by default from the twin's start)."""
+        self.origin = self.clock.seconds()
 
     def _one_way(self) -> float:
         return self.conditions.delay_ms / 1000
@@ -155,7 +161,7 @@ class Link:
         self._count(label, connections=1, round_trips=1)
         time.sleep(2 * self._one_way())  # SYN, SYN-ACK: one round trip before the first byte
         if self.is_down():
-            client.close()  # VERIFY nothing: a dead link simply never answers; we end it
+            client.close()  # a dead link never answers the SYN; the twin ends it at once
             return
         try:
             server = socket.create_connection(upstream, timeout=10)

@@ -148,7 +148,7 @@ def page_variables(servlet, host: Host, page: str, headers: dict[str, str], **ex
                     "bytes-out": str(session.bytes_out),
                     "bytes-in-nice": _nice(session.bytes_in),
                     "bytes-out-nice": _nice(session.bytes_out),
-                    # VERIFY-ON-ROUTER: remain-bytes-total (named in §8.2, not in the manual's list)
+                    # VERIFY-ON-ROUTER T6: remain-bytes-total (§8.2; not in the manual's list)
                     "remain-bytes-total": "---" if remain is None else str(remain),
                     "remain-bytes-total-nice": "---" if remain is None else _nice(remain),
                 }

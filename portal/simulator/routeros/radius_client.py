@@ -4,8 +4,10 @@ MikroTik manual "RADIUS" (help.mikrotik.com/docs/spaces/ROS/pages/328097; refere
 * "The order of added items in this list is significant": servers are tried in order, the
   next one only when the previous gave no valid answer.
 * `timeout` (default 1100ms) is the "timeout after which the request should be resent".
-  VERIFY-ON-ROUTER: how many times RouterOS resends to one server before moving to the next
-  (the manual names no retries property); the twin resends `resends` times (default 1).
+  VERIFY-ON-ROUTER T5 (and S1): how many times RouterOS resends to one server before moving
+  to the next (the manual names no retries property). The twin tries each entry once for
+  `timeout` by default (`resends=0`), the model the generated .rsc relies on (a second
+  `/radius` line as the retry).
 * `require-message-auth=yes-for-request-resp` (default since 7.15, §4.2): Access-Requests carry
   a Message-Authenticator and replies without a valid one are "bad replies" and ignored, as
   are replies whose Response Authenticator does not match (a wrong secret, manual warning).
@@ -59,6 +61,7 @@ class Answer:
     attributes: dict[str, list] = field(default_factory=dict)
     server: int | None = None
     seconds: float = 0.0
+    at: float = 0.0  # time.monotonic() when the answer (or the last timeout) came
 
     @property
     def accepted(self) -> bool:
@@ -73,12 +76,19 @@ class RadiusClient:
     """Sends requests to `servers` in order (thread-safe: one socket per request)."""
 
     def __init__(
-        self, servers: list[RadiusServerEntry], timeout: float = 1.1, resends: int = 1
+        self,
+        servers: list[RadiusServerEntry],
+        timeout: float = 1.1,
+        resends: int = 0,
+        require_message_auth: bool = True,
     ) -> None:
         self.servers = servers
         self.timeout = timeout
         self.resends = resends
+        self.require_message_auth = require_message_auth
         self.monitor = Monitor()
+        self.last_access: Answer | None = None
+        self.accounting_answers: list[tuple[str, Answer]] = []
         self._lock = threading.Lock()
 
     def _count(self, name: str) -> None:
@@ -105,6 +115,7 @@ class RadiusClient:
             return request
 
         answer = self._exchange(build, accounting=False)
+        self.last_access = answer
         if answer.code == packet.AccessAccept:
             self._count("accepts")
         elif answer.code == packet.AccessReject:
@@ -122,7 +133,10 @@ class RadiusClient:
                 request[name] = value
             return request
 
-        return self._exchange(build, accounting=True)
+        answer = self._exchange(build, accounting=True)
+        with self._lock:
+            self.accounting_answers.append((str(attributes.get("Acct-Status-Type")), answer))
+        return answer
 
     def _exchange(self, build, *, accounting: bool) -> Answer:
         started = time.monotonic()
@@ -134,9 +148,11 @@ class RadiusClient:
             reply = self._send(request, raw, address)
             if reply is not None:
                 attributes = {str(key): reply[key] for key in reply.keys()}  # noqa: SIM118
-                return Answer(reply.code, attributes, index, time.monotonic() - started)
+                now = time.monotonic()
+                return Answer(reply.code, attributes, index, now - started, now)
         self._count("timeouts")
-        return Answer(None, seconds=time.monotonic() - started)
+        now = time.monotonic()
+        return Answer(None, seconds=now - started, at=now)
 
     def _send(self, request: packet.Packet, raw: bytes, address: tuple[str, int]):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -163,7 +179,8 @@ class RadiusClient:
         except packet.PacketError:
             self._count("bad_replies")
             return None
-        enforce = request.code == packet.AccessRequest  # require-message-auth (§4.2)
+        # require-message-auth=yes-for-request-resp (§4.2): Access replies must carry one
+        enforce = self.require_message_auth and request.code == packet.AccessRequest
         if not request.VerifyReply(reply, data, enforce_ma=enforce):
             self._count("bad_replies")
             return None

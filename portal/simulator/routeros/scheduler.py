@@ -5,16 +5,17 @@
   `token=<token>&pages=<version>` (plus the outage report after an outage) to
   `/mt/<nas-id>/heartbeat` and reads the short answer: `ok` or `fetch <version>`; on
   `fetch` it GETs every file with `?token=` (`dst-path=hotspot/<file>`, [R4]).
-  VERIFY-ON-ROUTER: that `output=user` hands the answer text to the script as the twin does.
-* `/tool netwatch` (manual "Netwatch", §8.3 [R6]) probes the central host every `interval`
-  (default 10s) with `type=icmp`; the twin's echo crosses the link, so the central host
-  looks down exactly when the link passes nothing. Its down-script enables `trial` in the
-  hotspot profile's login-by once the host has been down `emergency_after` seconds (the
-  script's own wait; netwatch runs down-script on the state change); the up-script removes
-  trial again and ends the active trial sessions (`/ip hotspot active remove [find
-  user~"^T-"]`). VERIFY-ON-ROUTER: that removing trial from login-by leaves running trial
-  sessions alone unless removed, and that an icmp probe is the right signal (a stopped
-  RADIUS process on a reachable host is not seen by icmp).
+  VERIFY-ON-ROUTER S6: that `output=user` hands the answer text to the script as the twin does.
+* `/tool netwatch` (manual "Netwatch", §8.3 [R6]) probes the central RADIUS host every
+  `interval` (default 10s) with `type=icmp`; the twin's echo crosses the link, so the host
+  looks down exactly when the link passes nothing. The probes carry no scripts (netwatch
+  runs them as `*sys`, whose globals other scripts cannot read, manual "Netwatch"): a
+  scheduler script (edge's `wifidesa-watch`, every minute) reads the probe's status. Down
+  for `emergency_after` (3 min) → `trial` in the profile's login-by; up again → trial off,
+  trial sessions removed (`/ip hotspot active remove [find where login-by="trial"]`), the
+  outage report kept for the heartbeat, which is sent at once. VERIFY-ON-ROUTER S3 (an
+  icmp probe does not see a stopped RADIUS process on a host that answers ping) and S4/S5
+  (field checklist).
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Heartbeat:
     sent: dict[str, str]
     answer: str
     fetched: bool = False
+    at: float = 0.0  # router seconds when the script started
+    fetch_seconds: float = 0.0  # real seconds the fetch took (latency is not compressed)
 
 
 class Netwatch:
@@ -74,12 +77,15 @@ class Scripts:
         netwatch: Netwatch,
         interval: float = 600.0,
         netwatch_interval: float = 10.0,
+        watch_interval: float = 60.0,
         emergency_after: float = 180.0,
         http_timeout: float = 5.0,
     ) -> None:
         self.hotspot, self.flash, self.clock = hotspot, flash, clock
         self.portal, self.token, self.netwatch = portal, token, netwatch
         self.interval, self.netwatch_interval = interval, netwatch_interval
+        self.watch_interval = watch_interval
+        self.down_at = clock.now()
         self.emergency_after, self.http_timeout = emergency_after, http_timeout
         self.down_since: float | None = None
         self.pending: Emergency | None = None  # a finished outage not yet reported
@@ -93,6 +99,7 @@ class Scripts:
     # --- heartbeat and fetch --------------------------------------------------------
     def heartbeat(self) -> Heartbeat:
         """One run of the scheduler's script; returns what happened."""
+        at = self.clock.seconds()
         form = {"token": self.token, "pages": self.flash.version}
         report = self.pending
         if report is not None:
@@ -104,25 +111,27 @@ class Scripts:
                 outage_minutes=str(int(((report.ended or 0) - report.started) // 60)),
             )
         nas = urllib.parse.quote(self.hotspot.config.identity, safe="")
-        status, body = self._request("POST", f"/mt/{nas}/heartbeat", urllib.parse.urlencode(form))
+        status, body = self.request("POST", f"/mt/{nas}/heartbeat", urllib.parse.urlencode(form))
         answer = body.decode("utf-8", "replace").strip() if status == 200 else ""
-        beat = Heartbeat(form, answer)
+        beat = Heartbeat(form, answer, at=at)
         if status in (200, 204) and report is not None and self.pending is report:
             self.pending, self.reported = None, report
         if answer.startswith("fetch "):
+            started = time.monotonic()
             beat.fetched = self.fetch(answer.split(" ", 1)[1].strip())
+            beat.fetch_seconds = time.monotonic() - started
         self.history.append(beat)
         return beat
 
     def fetch(self, version: str) -> bool:
         """GET every file; the flash changes only when all arrived (a partial fetch keeps
-        the old set). VERIFY-ON-ROUTER: /tool fetch writes each file as it arrives; the
+        the old set). VERIFY-ON-ROUTER F2: /tool fetch writes each file as it arrives; the
         generated script should fetch to a temporary name and move."""
         files: dict[str, bytes] = {}
         nas = urllib.parse.quote(self.hotspot.config.identity, safe="")
-        token = urllib.parse.quote(self.token, safe="")
+        query = f"?token={urllib.parse.quote(self.token, safe='')}" if self.token else ""
         for name in FILES:
-            status, body = self._request("GET", f"/mt/{nas}/hotspot/{name}?token={token}")
+            status, body = self.request("GET", f"/mt/{nas}/hotspot/{name}{query}")
             if status == 404:
                 continue
             if status != 200:
@@ -132,7 +141,7 @@ class Scripts:
         self.flash.replace(files, version)
         return True
 
-    def _request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
         host, port = self.portal
         connection = http.client.HTTPConnection(host, port, timeout=self.http_timeout)
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
@@ -148,33 +157,41 @@ class Scripts:
         finally:
             connection.close()
 
-    # --- netwatch -------------------------------------------------------------------
+    # --- netwatch and the watch script -----------------------------------------------
+    def probe(self) -> None:
+        """Netwatch's probe (every `netwatch_interval`): its status, up or down."""
+        self.netwatch.up = self.netwatch.probe()
+
     def watch(self) -> None:
-        """One netwatch probe and what the down/up scripts do."""
-        up = self.netwatch.probe()
+        """The watch script (every `watch_interval`, edge's `wifidesa-watch`): reads the
+        probe's status; down for `emergency_after` → trial on; up again → trial off, the
+        trial sessions removed, the outage report written and the heartbeat sent at once."""
         now = self.clock.seconds()
         hotspot = self.hotspot
-        if not up:
+        if not self.netwatch.up:
             if self.down_since is None:
                 self.down_since = now
+                self.down_at = self.clock.now()
             if hotspot.emergency is None and now - self.down_since >= self.emergency_after:
                 with hotspot.lock:
-                    started = self.down_since
-                    outage_id = f"{hotspot.config.identity}-{int(self.clock.now().timestamp())}"
-                    hotspot.emergency = Emergency(outage_id, started)
+                    outage_id = f"o{int(self.down_at.timestamp())}"
+                    hotspot.emergency = Emergency(outage_id, self.down_since)
                     hotspot.login_by.add("trial")
-        elif self.down_since is not None:
-            self.down_since = None
-            if hotspot.emergency is not None:
-                hotspot.login_by.discard("trial")
-                for host in list(hotspot.hosts.values()):
-                    if host.active is not None and host.active.trial:
-                        hotspot.logout(host.mac, "Admin-Reset")
-                with hotspot.lock:
-                    finished, hotspot.emergency = hotspot.emergency, None
-                finished.ended = now
-                self.pending = finished
-        self.netwatch.up = up
+            return
+        if self.down_since is None:
+            return
+        self.down_since = None
+        if hotspot.emergency is None:
+            return
+        hotspot.login_by.discard("trial")
+        for host in list(hotspot.hosts.values()):
+            if host.active is not None and host.active.trial:
+                hotspot.logout(host.mac, "Admin-Reset")
+        with hotspot.lock:
+            finished, hotspot.emergency = hotspot.emergency, None
+        finished.ended = now
+        self.pending = finished
+        self.heartbeat()
 
     # --- threads --------------------------------------------------------------------
     def start(self, heartbeat_at_start: bool = True) -> Scripts:
@@ -186,7 +203,8 @@ class Scripts:
 
         for period, action, first in (
             (self.interval, self.heartbeat, heartbeat_at_start),
-            (self.netwatch_interval, self.watch, True),
+            (self.netwatch_interval, self.probe, True),
+            (self.watch_interval, self.watch, False),
             (1.0, self.hotspot.tick, False),
         ):
             thread = threading.Thread(target=every, args=(period, action, first), daemon=True)

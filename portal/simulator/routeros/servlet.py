@@ -85,6 +85,8 @@ class _Handler(BaseHTTPRequestHandler):
         host = servlet.hotspot.host(mac)
         logged_in = host.active is not None
         if (self.headers.get("Host") or servlet.hostname) != servlet.hostname:
+            if logged_in:  # the internet, as far as the twin goes: the phone's probe passes
+                return self._send(204, b"", "text/plain")
             orig = f"http://{self.headers.get('Host')}{self.path}"
             return self._redirect(f"http://{servlet.hostname}/login?dst={_esc(orig)}")
         path = url.path

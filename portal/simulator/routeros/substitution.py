@@ -10,7 +10,7 @@ reference: shared/reference/mikrotik-hotspot.md §1.1, §8.2):
 * `$(name-esc)` is the value URL-escaped. The manual's only statement ("Misc"): username
   "123&456=1 2" becomes "123%26456%3D1+2" ("the valid representation … in the URL"). That is
   application/x-www-form-urlencoded, which is what `urllib.parse.quote_plus(value, safe="")`
-  produces; it leaves only letters, digits and `_.-~` unescaped. VERIFY-ON-ROUTER: the exact
+  produces; it leaves only letters, digits and `_.-~` unescaped. VERIFY-ON-ROUTER T1: the exact
   set of characters RouterOS leaves unescaped (the manual gives one example).
 * `$(if name)` includes what follows when the value is not empty ("equivalent to
   $(if name != "")"); `$(if name == value)` / `$(if name != value)` compare with a value
@@ -20,7 +20,7 @@ reference: shared/reference/mikrotik-hotspot.md §1.1, §8.2):
   test: they SET the reply's status line and a header, with the inner text processed as usual;
   a later header with the same name replaces an earlier one. `render_response` returns them.
 * A variable the servlet does not know renders empty. The manual says only that listed
-  variables "might be empty at the time they are accessed"; VERIFY-ON-ROUTER what an unknown
+  variables "might be empty at the time they are accessed"; VERIFY-ON-ROUTER T2: what an unknown
   name renders as (empty is our assumption; a router might leave the text as written).
 """
 
@@ -124,7 +124,7 @@ class _Evaluator:
             return str(self.variables[name])
         if name.endswith("-esc"):
             return escape(str(self.variables.get(name[: -len("-esc")], "")))
-        return ""  # VERIFY-ON-ROUTER: unknown names render empty
+        return ""  # VERIFY-ON-ROUTER T2: unknown names render empty
 
     def test(self, condition: str) -> bool:
         name, operator, value = _split_condition(condition)
