@@ -191,7 +191,7 @@ def test_the_console_shows_and_edits_where_the_residents_page_lives(app, make_ad
         nas, token = gateway.nas_identifier, gateway.heartbeat_token
         fields = {
             "village": gateway.village_kode, "nas_identifier": nas,
-            "source_address": gateway.source_address, "hotspot_host": "10.5.50.1",
+            "source_address": gateway.source_address, "hotspot_host": "wifi.samurangau.lan",
             "coa_port": "3799", "require_message_authenticator": "y",
         }  # fmt: skip
     assert gateway.splash_location == "router"
