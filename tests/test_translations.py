@@ -18,6 +18,7 @@ METHODS = [
     ("templates/splash/**.html", "jinja2"),
     ("templates/admin/**.html", "jinja2"),
     ("templates/shared/**.html", "jinja2"),
+    ("templates/router/**.html", "jinja2"),
 ]
 JINJA = {"extensions": "jinja2.ext.i18n"}
 
@@ -31,6 +32,7 @@ def _msgids() -> set[str]:
             "templates/splash/**.html": JINJA,
             "templates/admin/**.html": JINJA,
             "templates/shared/**.html": JINJA,
+            "templates/router/**.html": JINJA,
         },
         keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None},
     ):

@@ -8,7 +8,7 @@ are the village's own calendar day, which is the quota window.
 from portal.models.access import LoginGrant, PseudonymKey, Voucher, VoucherBatch
 from portal.models.accounts import AdminUser, ApiToken, AuditEntry, LoginAttempt
 from portal.models.content import Announcement, TermsVersion
-from portal.models.network import Gateway, GatewayUptime, Policy, Village
+from portal.models.network import Gateway, GatewayOutage, GatewayUptime, Policy, Village
 from portal.models.usage import (
     AccountingSession,
     DeviceDay,
@@ -26,6 +26,7 @@ __all__ = [
     "AuditEntry",
     "DeviceDay",
     "Gateway",
+    "GatewayOutage",
     "GatewayUptime",
     "LoginAttempt",
     "LoginGrant",
