@@ -9,10 +9,9 @@ and "RADIUS" (…/328097); reference §1.4, §2.3, §2.5, §8.3:
 * trial: `username=T-<MAC>`, limited by trial-uptime-limit per trial-uptime-reset, handled by
   the router alone. VERIFY-ON-ROUTER T4: that a trial login never reaches RADIUS and sends no
   accounting.
-* An Access-Accept's Session-Timeout, Mikrotik-Total-Limit(+Gigawords), Mikrotik-Rate-Limit,
-  Acct-Interim-Interval and Class fill the session (§2.3); Class is echoed in accounting.
-* Accounting Start after login, Interim-Update every Acct-Interim-Interval, Stop with
-  Acct-Terminate-Cause (User-Request, Session-Timeout, Admin-Reset, NAS-Request) (§2.5).
+* Session-Timeout, Mikrotik-Total-Limit(+Gigawords), Mikrotik-Rate-Limit,
+  Acct-Interim-Interval and Class of the Access-Accept fill the session (§2.3); it ends with
+  Session-Timeout, NAS-Request (limit), User-Request or Admin-Reset (§2.5, `accounting`).
 Emergency use (trial while the central server is away) is counted without MAC or IP.
 """
 
@@ -30,17 +29,6 @@ from portal.simulator.routeros.clock import Clock
 from portal.simulator.routeros.radius_client import RadiusClient
 
 __all__ = ["Emergency", "Host", "Hotspot", "HotspotConfig", "LoginResult", "Session"]
-
-# Stock errors.txt keys and their English texts (reference §1.6). VERIFY-ON-ROUTER T7: the
-# exact default wording; our pages get Indonesian ones from errors.txt anyway.
-DEFAULT_ERRORS = {
-    "invalid-username": "invalid username or password",
-    "radius-timeout": "RADIUS server is not responding",
-    "uptime-limit": "user $(username) has reached uptime limit",
-    "traffic-limit": "user $(username) has reached traffic limit",
-    "chap-missing": "web browser did not send challenge response (try again, enable JavaScript)",
-    "radius-reply": "$(error-orig)",
-}
 
 
 @dataclass(frozen=True)
