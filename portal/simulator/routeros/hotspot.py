@@ -72,7 +72,6 @@ class Host:
     active: Session | None = None
     trial_used: float = 0.0
     trial_period: int = 0
-    last_error: str = ""
 
 
 @dataclass
@@ -105,9 +104,7 @@ class Hotspot:
         *,
         on_accounting: Callable[[dict], None] | None = None,
     ) -> None:
-        self.config = config
-        self.clock = clock
-        self.radius = radius
+        self.config, self.clock, self.radius = config, clock, radius
         self.login_by = set(config.login_by)
         self.hosts: dict[str, Host] = {}
         self.emergency: Emergency | None = None
