@@ -6,13 +6,29 @@ a client's HTTP reaches a RouterOS hotspot: every request goes to it (here as it
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from tests.simulator.conftest import ONLINE
-from tests.splash import conftest as splash
 
 pytestmark = pytest.mark.browser
-chromium = splash.chromium
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """Headless Chromium for this module only: a Playwright left running for the session
+    would make every later module's sync_playwright() fail ("inside the asyncio loop")."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.splash.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+
+    require_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-chap", "nojs-pap"])

@@ -18,6 +18,7 @@ Emergency use (trial while the central server is away) is counted without MAC or
 from __future__ import annotations
 
 import hashlib
+import hmac
 import itertools
 import secrets
 import threading
@@ -165,9 +166,10 @@ class Hotspot:
         if username in self.config.local_users:
             expected = self.config.local_users[username]
             if chap is not None:
-                good = hashlib.md5(chap_id + expected.encode() + challenge).digest() == chap  # noqa: S324
+                wanted = hashlib.md5(chap_id + expected.encode() + challenge).digest()  # noqa: S324
+                good = hmac.compare_digest(wanted, chap)
             else:
-                good = password == expected
+                good = hmac.compare_digest(password.encode(), expected.encode())
             if not good:
                 return LoginResult(False, "invalid-username")
             self._start(host, Session(username, self._session_id(), self.clock.seconds()))
@@ -289,11 +291,9 @@ class Hotspot:
         self.accounting.close()
 
 
-def _chap_digest(password: str) -> bytes | None:
+def _chap_digest(sent: str) -> bytes | None:
     """The 16-byte CHAP response when the page sent one (32 hex digits), else None."""
-    if len(password) != 32:
-        return None
     try:
-        return bytes.fromhex(password)
+        return bytes.fromhex(sent) if len(sent) == 32 else None
     except ValueError:
         return None
