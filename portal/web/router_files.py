@@ -90,6 +90,7 @@ def render_files(
         "bulletin_url": bulletin_url,
         "terms_url": terms_url,
         "local_date": local_date,
+        "data_size": formatting.data_size,
     }
     files = {}
     for name in FILES:

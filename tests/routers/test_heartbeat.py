@@ -53,8 +53,14 @@ def test_a_router_without_pages_is_told_to_fetch_then_ok(portal_client, world, t
     assert again.get_data(as_text=True) == "ok"
     assert beat(portal_client, token, pages="0" * 12).get_data(as_text=True) == f"fetch {version}"
     assert beat(portal_client, token, pages="<x>").get_data(as_text=True) == f"fetch {version}"
-    # Ten-minute heartbeats with nothing changed move a few hundred bytes of bodies a day.
-    assert 144 * (len("token=&pages=") + len(token) + 12 + len("ok")) < 50_000
+    # Ten-minute heartbeats with nothing changed: bodies of ~10 KB a day, and an answer
+    # whose headers stay short (the shortest policy that still forbids everything).
+    assert 144 * (len("token=&pages=") + len(token) + 12 + len("ok")) < 12_000
+    assert again.headers["Content-Security-Policy"] == (
+        "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    assert "Cache-Control" not in again.headers
+    assert sum(len(k) + len(v) + 4 for k, v in again.headers.items()) < 330
 
 
 def test_the_version_follows_the_files_and_the_router_is_recorded(

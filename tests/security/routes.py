@@ -136,8 +136,9 @@ ROUTES: dict[str, Route] = {
     "splash.router_capport": Route("public", GET),
     "media.announcement_picture": Route("public", GET),
     # --- gateways and operations ----------------------------------------------------------
-    # RouterOS' scheduler posts this every 5 minutes with the gateway's own token; it
-    # only marks the gateway as heard from.
+    # RouterOS' scheduler posts this every 10 minutes with the gateway's own token; it
+    # marks the gateway as heard from, notes which pages it holds and records an outage
+    # report once (docs/field-checklist.md).
     "routers.heartbeat": Route("router", ("POST",), "token"),
     # The router's own pages, served to anyone (they hold nothing a phone does not get
     # from the router); with the gateway's ?token= the fetch is recorded on the gateway.

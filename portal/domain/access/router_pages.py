@@ -91,6 +91,9 @@ class RouterPagesContent:
     click_username: str | None
     click_password: str | None
     emergency: EmergencyAllowance
+    #: The policy's daily allowance per device (None: unlimited), as the page states it.
+    daily_bytes: int | None
+    daily_minutes: int | None
 
     @property
     def terms_inline(self) -> bool:
@@ -144,6 +147,8 @@ def gather(
             click_through.password(master_key, gateway.id, version.id) if version else None
         ),
         emergency=emergency_allowance(policy),
+        daily_bytes=policy.daily_bytes,
+        daily_minutes=policy.daily_minutes or None,
     )
 
 

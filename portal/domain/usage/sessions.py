@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain.batching import dialect_of, one_of, values_for
-from portal.domain.network.policies import effective_policy
-from portal.models import AccountingSession
+from portal.domain.network.policies import EffectivePolicy, effective_policy, interim_minutes_for
+from portal.models import AccountingSession, Gateway
 
 STALE_CAUSE = "Stale-Session"
 REBOOT_CAUSE = "NAS-Reboot"
@@ -199,22 +199,28 @@ def close_stale_sessions(session: Session, *, now: datetime, missed: int = 3) ->
     """Close open sessions that missed ``missed`` interim updates; returns how many.
 
     Such a session's Stop was lost (power cut, a router that does not replay queued
-    accounting). The interval is the village's policy (what its Access-Accepts told the
-    router). A session is closed at its last update, so no time is invented.
+    accounting). The interval is the one the gateway's setup script gives its router: the
+    village's policy, lengthened for its backhaul class (`interim_minutes_for`: a
+    satellite router reports every 15 minutes at least). A session is closed at its last
+    update, so no time is invented.
     """
-    villages = session.scalars(
-        sa.select(AccountingSession.village_kode)
+    gateways = session.execute(
+        sa.select(AccountingSession.village_kode, Gateway.id, Gateway.backhaul_class)
+        .join(Gateway, Gateway.id == AccountingSession.gateway_id)
         .where(AccountingSession.stopped_at.is_(None))
         .distinct()
     ).all()
     closed = 0
-    for village_kode in villages:
-        interval = effective_policy(session, village_kode).interim_minutes * 60
+    policies: dict[str, EffectivePolicy] = {}
+    for village_kode, gateway_id, backhaul_class in gateways:
+        policy = policies.get(village_kode) or effective_policy(session, village_kode)
+        policies[village_kode] = policy
+        interval = interim_minutes_for(policy, backhaul_class) * 60
         cutoff = now - timedelta(seconds=interval * missed)
         result = session.execute(
             sa.update(AccountingSession)
             .where(
-                AccountingSession.village_kode == village_kode,
+                AccountingSession.gateway_id == gateway_id,
                 AccountingSession.stopped_at.is_(None),
                 AccountingSession.updated_at < cutoff,
             )
