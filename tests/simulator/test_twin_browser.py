@@ -6,29 +6,15 @@ a client's HTTP reaches a RouterOS hotspot: every request goes to it (here as it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
+from tests.simulator.browser import module_chromium
 from tests.simulator.conftest import ONLINE
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """Headless Chromium for this module only: a Playwright left running for the session
-    would make every later module's sync_playwright() fail ("inside the asyncio loop")."""
-    from playwright.sync_api import sync_playwright
-
-    from tests.splash.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
-
-    require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+chromium = module_chromium
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-chap", "nojs-pap"])
