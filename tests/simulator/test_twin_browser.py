@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from tests.simulator.browser import module_chromium
 from tests.simulator.conftest import ONLINE
-from tests.splash import conftest as splash
 
 pytestmark = pytest.mark.browser
-chromium = splash.chromium
+
+
+chromium = module_chromium
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js-chap", "nojs-pap"])

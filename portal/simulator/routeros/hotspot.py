@@ -9,16 +9,16 @@ and "RADIUS" (…/328097); reference §1.4, §2.3, §2.5, §8.3:
 * trial: `username=T-<MAC>`, limited by trial-uptime-limit per trial-uptime-reset, handled by
   the router alone. VERIFY-ON-ROUTER T4: that a trial login never reaches RADIUS and sends no
   accounting.
-* An Access-Accept's Session-Timeout, Mikrotik-Total-Limit(+Gigawords), Mikrotik-Rate-Limit,
-  Acct-Interim-Interval and Class fill the session (§2.3); Class is echoed in accounting.
-* Accounting Start after login, Interim-Update every Acct-Interim-Interval, Stop with
-  Acct-Terminate-Cause (User-Request, Session-Timeout, Admin-Reset, NAS-Request) (§2.5).
+* Session-Timeout, Mikrotik-Total-Limit(+Gigawords), Mikrotik-Rate-Limit,
+  Acct-Interim-Interval and Class of the Access-Accept fill the session (§2.3); it ends with
+  Session-Timeout, NAS-Request (limit), User-Request or Admin-Reset (§2.5, `accounting`).
 Emergency use (trial while the central server is away) is counted without MAC or IP.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import itertools
 import secrets
 import threading
@@ -30,17 +30,6 @@ from portal.simulator.routeros.clock import Clock
 from portal.simulator.routeros.radius_client import RadiusClient
 
 __all__ = ["Emergency", "Host", "Hotspot", "HotspotConfig", "LoginResult", "Session"]
-
-# Stock errors.txt keys and their English texts (reference §1.6). VERIFY-ON-ROUTER T7: the
-# exact default wording; our pages get Indonesian ones from errors.txt anyway.
-DEFAULT_ERRORS = {
-    "invalid-username": "invalid username or password",
-    "radius-timeout": "RADIUS server is not responding",
-    "uptime-limit": "user $(username) has reached uptime limit",
-    "traffic-limit": "user $(username) has reached traffic limit",
-    "chap-missing": "web browser did not send challenge response (try again, enable JavaScript)",
-    "radius-reply": "$(error-orig)",
-}
 
 
 @dataclass(frozen=True)
@@ -84,7 +73,6 @@ class Host:
     active: Session | None = None
     trial_used: float = 0.0
     trial_period: int = 0
-    last_error: str = ""
 
 
 @dataclass
@@ -117,9 +105,7 @@ class Hotspot:
         *,
         on_accounting: Callable[[dict], None] | None = None,
     ) -> None:
-        self.config = config
-        self.clock = clock
-        self.radius = radius
+        self.config, self.clock, self.radius = config, clock, radius
         self.login_by = set(config.login_by)
         self.hosts: dict[str, Host] = {}
         self.emergency: Emergency | None = None
@@ -180,9 +166,10 @@ class Hotspot:
         if username in self.config.local_users:
             expected = self.config.local_users[username]
             if chap is not None:
-                good = hashlib.md5(chap_id + expected.encode() + challenge).digest() == chap  # noqa: S324
+                wanted = hashlib.md5(chap_id + expected.encode() + challenge).digest()  # noqa: S324
+                good = hmac.compare_digest(wanted, chap)
             else:
-                good = password == expected
+                good = hmac.compare_digest(password.encode(), expected.encode())
             if not good:
                 return LoginResult(False, "invalid-username")
             self._start(host, Session(username, self._session_id(), self.clock.seconds()))
@@ -304,11 +291,9 @@ class Hotspot:
         self.accounting.close()
 
 
-def _chap_digest(password: str) -> bytes | None:
+def _chap_digest(sent: str) -> bytes | None:
     """The 16-byte CHAP response when the page sent one (32 hex digits), else None."""
-    if len(password) != 32:
-        return None
     try:
-        return bytes.fromhex(password)
+        return bytes.fromhex(sent) if len(sent) == 32 else None
     except ValueError:
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 
-from portal.simulator.routeros.hotspot import DEFAULT_ERRORS, Host
+from portal.simulator.routeros.hotspot import Host
 from portal.simulator.routeros.substitution import render
 
 __all__ = ["FILES", "Flash", "page_variables"]
@@ -20,6 +20,17 @@ __all__ = ["FILES", "Flash", "page_variables"]
 FILES = ("login.html", "status.html", "alogin.html", "logout.html", "flogin.html",
          "errors.txt", "api.json")  # fmt: skip
 _LOGIN_PAGES = ("login.html", "flogin.html")
+
+# Stock errors.txt keys and their English texts (reference §1.6). VERIFY-ON-ROUTER T7: the
+# exact default wording; our pages get Indonesian ones from errors.txt anyway.
+DEFAULT_ERRORS = {
+    "invalid-username": "invalid username or password",
+    "radius-timeout": "RADIUS server is not responding",
+    "uptime-limit": "user $(username) has reached uptime limit",
+    "traffic-limit": "user $(username) has reached traffic limit",
+    "chap-missing": "web browser did not send challenge response (try again, enable JavaScript)",
+    "radius-reply": "$(error-orig)",
+}
 
 
 class Flash:

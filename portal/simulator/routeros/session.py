@@ -89,7 +89,7 @@ def _play(twin: Twin, options: TwinOptions, say: Callable[[str], None]) -> int:
     give_up = twin.clock.seconds() + (options.outage_start_s or 0) + options.outage_s + 600
     while True:
         try:
-            login = log_in(twin, phone, flow=options.flow, voucher=options.voucher, say=say)
+            log_in(twin, phone, flow=options.flow, voucher=options.voucher, say=say)
             break
         except LoginFailed as failure:
             answer = twin.radius.last_access
@@ -105,7 +105,6 @@ def _play(twin: Twin, options: TwinOptions, say: Callable[[str], None]) -> int:
     seconds, trips = time.monotonic() - started, round_trips(twin, before)
     code = _after_login(twin, phone, options, say)
     say(f"online in {seconds:.2f} s, {trips} round trips across the link")
-    del login
     return code
 
 
