@@ -25,9 +25,10 @@ without any, off again with the outage's counts reported by the heartbeat at onc
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import quote
 
-from portal.domain.network.gateways import is_ip
+from portal.domain.network.gateways import HEARTBEAT_INTERVAL, is_ip
 from portal.web import router_edge_scripts as scripts
 
 _SIMPLE = {'"': '\\"', "\\": "\\\\", "$": "\\$", "?": "\\?", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -226,6 +227,7 @@ def _schedulers(v: ScriptValues) -> list[str]:
     q = rsc_string
     base = v.public_url.rstrip("/")
     router = v.splash_location == "router"
+    heartbeat_minutes = HEARTBEAT_INTERVAL // timedelta(minutes=1)
     heartbeat = scripts.heartbeat_source(
         q,
         heartbeat_url=f"{base}/mt/{v.nas_identifier}/heartbeat",
@@ -238,8 +240,8 @@ def _schedulers(v: ScriptValues) -> list[str]:
         '/tool netwatch remove [find comment="wifidesa"]',
         '/system script remove [find name~"^wifidesa"]',
         f'/system script add name="wifidesa-heartbeat" source={q(heartbeat)}',
-        '/system scheduler add name="wifidesa-heartbeat" interval=10m start-time=startup'
-        ' on-event="/system script run wifidesa-heartbeat"',
+        f'/system scheduler add name="wifidesa-heartbeat" interval={heartbeat_minutes}m'
+        ' start-time=startup on-event="/system script run wifidesa-heartbeat"',
     ]
     if not router:
         return lines

@@ -185,3 +185,27 @@ def test_uptime_leaves_out_a_reported_outage_and_the_reports_show_it(
         after = figures.gateway_states(db.session, "64.01", NOW)[0].uptime_pct
     assert before == 100.0
     assert after == pytest.approx(100.0 * 7 / 13)  # 6 buckets of 30 minutes were down
+
+
+@pytest.mark.parametrize("silent", [(), range(60, 66)], ids=["every-beat", "an-hour-silent"])
+def test_a_router_beating_every_ten_minutes_is_up_in_every_bucket(
+    portal_app: Flask, portal_client, world, token, silent
+):
+    """The setup script's scheduler beats every 10 minutes while uptime counts 5-minute
+    buckets: a day of heartbeats is 100 % uptime, not 50 %; an hour without any stays
+    down (its 13 buckets between the last beat before and the first after)."""
+    start = NOW - timedelta(days=1)
+    with portal_app.app_context():
+        db.session.get(Gateway, world.gateway_id).created_at = start
+        db.session.commit()
+    moment = start
+    for k in range(144):
+        moment = start + timedelta(minutes=10 * k, seconds=7)
+        if k in silent:
+            continue
+        set_clock(portal_app, lambda at=moment: at)
+        assert beat(portal_client, token).status_code == 200
+    with portal_app.app_context():
+        uptime = figures.gateway_states(db.session, "64.01", moment)[0].uptime_pct
+        assert figures.gateway_states(db.session, "64.01", moment)[0].state == figures.UP
+    assert uptime == (100.0 if not silent else pytest.approx(100.0 * (287 - 13) / 287))

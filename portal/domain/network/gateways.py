@@ -37,6 +37,11 @@ MAX_SECRET_LENGTH = 128
 WIDEST_PREFIX = {4: 8, 6: 32}
 #: Routers report in 5-minute buckets (heartbeats, accounting).
 UPTIME_BUCKET = timedelta(minutes=5)
+#: How often the setup script's scheduler sends the router's heartbeat.
+HEARTBEAT_INTERVAL = timedelta(minutes=10)
+#: A gateway not heard from for this long is down (a heartbeat and a half missed);
+#: contacts closer together than this mark the buckets between them as heard.
+DOWN_AFTER = timedelta(minutes=15)
 #: Where residents' login page lives: on the router (its own files, no satellite round
 #: trip before the page shows) or on the portal (today's splash, for fast links).
 SPLASH_LOCATIONS = ("router", "portal")
@@ -302,10 +307,23 @@ def record_heartbeat(
     expected = gateway.heartbeat_token if gateway is not None else _NO_TOKEN
     if not hmac.compare_digest(expected.encode(), token.encode()) or gateway is None:
         raise UnknownGateway(nas_identifier)
-    if gateway.last_seen_at is None or gateway.last_seen_at < now:
+    previous = gateway.last_seen_at
+    if previous is None or previous < now:
         gateway.last_seen_at = now
-    start = uptime_bucket(now)
-    if session.get(GatewayUptime, (gateway.id, start)) is None:
-        session.add(GatewayUptime(gateway_id=gateway.id, bucket_start=start))
+    for start in heard_buckets(previous, now):
+        if session.get(GatewayUptime, (gateway.id, start)) is None:
+            session.add(GatewayUptime(gateway_id=gateway.id, bucket_start=start))
     session.flush()
     return gateway
+
+
+def heard_buckets(previous: datetime | None, now: datetime) -> list[datetime]:
+    """The uptime buckets a heartbeat at ``now`` marks: its own, and every one back to
+    the gateway's previous contact when that was at most `DOWN_AFTER` earlier (the
+    gateway was up in between: a router beating every 10 minutes is up in every
+    5-minute bucket, not in every other one). A longer silence stays unheard."""
+    current = uptime_bucket(now)
+    if previous is None or not now - DOWN_AFTER <= previous <= now:
+        return [current]
+    start = uptime_bucket(previous)
+    return [start + UPTIME_BUCKET * i for i in range((current - start) // UPTIME_BUCKET + 1)]

@@ -14,10 +14,11 @@ the numbers agree wherever they appear:
 * a **gateway's state** is "up" when it was heard from (heartbeat, or any RADIUS packet)
   within `DOWN_AFTER`, "down" when it was heard from before, "never" when it never was;
 * **uptime** is the share of the last 24 hours' 5-minute buckets in which a gateway was
-  heard from, counted from when it was added if that is later (a router that has just
-  been set up and answers is not 0 % up); a bucket inside an outage the router reported
-  (it could not reach the central RADIUS server, `outages`) does not count as up even
-  when its heartbeats arrived;
+  heard from (a heartbeat also marks the buckets since a contact within `DOWN_AFTER`:
+  `portal.domain.network.gateways.heard_buckets`), counted from when it was added if
+  that is later (a router that has just been set up and answers is not 0 % up); a
+  bucket inside an outage the router reported (it could not reach the central RADIUS
+  server, `outages`) does not count as up even when its heartbeats arrived;
 * **outages** are the periods routers reported after reaching the central server again,
   with the emergency use (logins, seconds, bytes: counts only) they allowed meanwhile.
 
@@ -34,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
-from portal.domain.network.gateways import UPTIME_BUCKET, uptime_bucket
+from portal.domain.network.gateways import DOWN_AFTER, UPTIME_BUCKET, uptime_bucket
 from portal.domain.reporting.reports import in_scope
 from portal.models import (
     AccountingSession,
@@ -45,8 +46,6 @@ from portal.models import (
     Village,
 )
 
-#: A gateway not heard from for this long is down (three missed heartbeats).
-DOWN_AFTER = timedelta(minutes=15)
 UPTIME_WINDOW = timedelta(hours=24)
 #: The states of a gateway, and of a village by its gateways.
 UP, DOWN, NEVER, NO_GATEWAY = "up", "down", "never", "no-gateway"
