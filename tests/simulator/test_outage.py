@@ -9,6 +9,7 @@ reports the outage's counts (sent twice: counted once). No MAC or IP leaves the 
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import threading
@@ -36,7 +37,9 @@ class Resident:
 
 
 def _stop_radius_for_the_outage(twin, central_site) -> None:
-    """Our RADIUS server stops when the outage starts and starts again when it ends."""
+    """Our RADIUS server stops when the outage starts and starts again when it ends,
+    told that the router's clock runs at SCALE (its sessions' Acct-Session-Time would
+    otherwise be implausible and bounded: `portal.domain.usage.plausibility`)."""
     from radius.server import start
 
     radius = central_site.radius
@@ -44,11 +47,13 @@ def _stop_radius_for_the_outage(twin, central_site) -> None:
     twin.clock.wait(OUTAGE_START - twin.clock.seconds())
     radius.stop()
     twin.clock.wait(OUTAGE_START + OUTAGE - twin.clock.seconds())
-    central_site.radius = start(central_site.settings, "127.0.0.1", *ports, reject_delay=0.0)
+    settings = dataclasses.replace(central_site.settings, session_time_factor=SCALE)
+    central_site.radius = start(settings, "127.0.0.1", *ports, reject_delay=0.0)
 
 
 def _try(twin, resident: Resident) -> None:
     phone = resident.phone
+    emergency = twin.hotspot.emergency  # the watch script may switch it while we look
     page = phone.captive_check()
     assert page.status == 200
     forms = {form[1].get("username", "")[:4]: form for form in page.forms()}
@@ -61,7 +66,8 @@ def _try(twin, resident: Resident) -> None:
             assert NOTICE in phone.request(f"{twin.url}/status").body
     else:
         assert (
-            twin.hotspot.emergency is None
+            emergency is None
+            or twin.hotspot.emergency is not emergency
             or twin.hotspot.trial_left(twin.hotspot.host(phone.mac)) == 0
         ), "emergency on, but no notice"
         done = phone.submit(page, forms["wd-t"])
