@@ -2,11 +2,13 @@
 
     python bench/province.py                        # 841 villages, SQLite then PostgreSQL
     python bench/province.py --villages 20 --minutes 0.5 --backend sqlite   # ~1 minute
+    python bench/province.py --backend sqlite --radius-processes 2   # two servers, one file
 
 Each village (from the bundled Kemendagri list) is registered with one gateway through
 the domain layer; every gateway is a simulated RouterOS 7 hotspot on its own loopback
 address (see province_sim.py). The servers run as real processes: `wifidesa radius` (one
-on SQLite; two on PostgreSQL, every router configured with both, half preferring each)
+on SQLite, two on PostgreSQL by default, or --radius-processes on either; every router is
+configured with all of them, each preferring another)
 and `wifidesa serve` (gunicorn). Residents log in in bursts after office hours (20–60
 devices per village), a share of them through the portal over HTTP and the rest through
 the same domain calls in this process; then Accounting Start, Interim-Updates and Stop.
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import shutil
 import sys
@@ -105,6 +108,10 @@ def run_phase(args: argparse.Namespace, phase: Phase, folder: Path, keep: bool =
         )
         portal_port = servers.free_port(kind=1)
         env = servers.environment(settings, f"http://127.0.0.1:{portal_port}")
+        # The simulated routers live a day in args.minutes: session time runs that much
+        # faster than the servers' clock, which accounting would otherwise cut as
+        # implausible (portal.domain.usage.plausibility).
+        env["WIFIDESA_SESSION_TIME_FACTOR"] = str(2 * math.ceil(1440 / args.minutes))
         running: list[servers.Server] = []
         try:
             for n in range(phase.radius_processes):
@@ -127,6 +134,7 @@ def run_phase(args: argparse.Namespace, phase: Phase, folder: Path, keep: bool =
             for server in running:
                 server.stop()
         _figures(stats, day, cpu, own, say)
+        _server_logs(running, report)
         engine = make_engine(settings)
         with make_sessionmaker(engine)() as session:
             report.problems, report.checked = reconcile(session, ledger)
@@ -258,6 +266,21 @@ def _figures(stats: Stats, day: Day, cpu: dict, own: float, say) -> None:
         say(f"  Access-Reject {count:,}x: {message!r}")
 
 
+def _server_logs(running: list[servers.Server], report: Report) -> None:
+    """What the RADIUS processes logged that honest routers should never cause: an
+    outage (a duplicate Start at two servers used to look like one) or implausible
+    counters. Either is a problem of the run."""
+    for server in running:
+        if not server.name.startswith("radius"):
+            continue
+        text = server.log.read_text(errors="replace")
+        for what in ("database error", "implausible counters"):
+            count = text.count(what)
+            report.lines.append(f"{server.name} log: {count} x {what!r}")
+            if count:
+                report.problems.append(f"{server.name} logged {count} x {what!r}")
+
+
 def _pct(values: list[float], fraction: float) -> float:
     return values[min(len(values) - 1, int(fraction * len(values)))] * 1000
 
@@ -292,6 +315,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reboots", type=int, default=None, help="default: 1%% of gateways")
     p.add_argument("--silent", type=int, default=None, help="default: 1%% of gateways")
     p.add_argument("--timeout", type=float, default=1.0, help="router's RADIUS timeout, s")
+    p.add_argument(
+        "--radius-processes",
+        type=int,
+        default=None,
+        help="RADIUS processes on the one database (default: 1 on SQLite, 2 on PostgreSQL);"
+        " every router lists them all, each preferring another",
+    )
     p.add_argument("--stale-wait", type=float, default=300.0, help="max s to await the sweep")
     p.add_argument("--seed", type=int, default=64)
     p.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
@@ -302,9 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     phases = []
     if args.backend in ("sqlite", "both"):
-        phases.append(Phase("sqlite", 1, args.workers))
+        phases.append(Phase("sqlite", args.radius_processes or 1, args.workers))
     if args.backend in ("postgresql", "both"):
-        phases.append(Phase("postgresql", 2, args.pg_workers))
+        phases.append(Phase("postgresql", args.radius_processes or 2, args.pg_workers))
     folder = Path(tempfile.mkdtemp(prefix="wifidesa-province-"))
     ok = True
     try:

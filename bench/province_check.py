@@ -5,7 +5,8 @@
   count the number of answered Interim-Updates, closed with the expected cause (the
   Stop's, NAS-Reboot after Accounting-On, Stale-Session for a silent gateway).
 * Every rollup equals the sum of its sessions: each device's day, each village's hours
-  (and days, which equal the sum of their hours).
+  (and days, which equal the sum of their hours), and each village day's users the
+  device days with a session.
 
 A request the gateway gave up on may still have been stored (the answer was late);
 then the stored counters may be those of that request, and it is counted apart.
@@ -127,10 +128,13 @@ def _rollups(session: Session, checked: Counter) -> list[str]:
     for village in expected:
         problems.append(f"village {village} has sessions but no hourly rollup")
     daily, hours = _summed(session, UsageDaily, by_date=True), _summed(session, UsageHourly, True)
+    # A village's users of a day are its devices that were online (a session recorded),
+    # not every device-day row (RADIUS notes accepted terms or a voucher on one before
+    # the device's first session, which may never come).
     devices = session.execute(
-        sa.select(DeviceDay.village_kode, DeviceDay.local_date, sa.func.count()).group_by(
-            DeviceDay.village_kode, DeviceDay.local_date
-        )
+        sa.select(DeviceDay.village_kode, DeviceDay.local_date, sa.func.count())
+        .where(DeviceDay.sessions > 0)
+        .group_by(DeviceDay.village_kode, DeviceDay.local_date)
     ).all()
     device_counts = {(v, d): n for v, d, n in devices}
     stored_devices = {
@@ -146,7 +150,7 @@ def _rollups(session: Session, checked: Counter) -> list[str]:
         if stored_devices.get(key, 0) != device_counts.get(key, 0):
             problems.append(
                 f"village day {key}: {stored_devices.get(key, 0)} devices counted,"
-                f" {device_counts.get(key, 0)} device days"
+                f" {device_counts.get(key, 0)} device days with a session"
             )
     return problems
 

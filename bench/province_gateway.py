@@ -11,6 +11,7 @@ accounting request told the server.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import time
 from collections import Counter, defaultdict
@@ -110,7 +111,8 @@ class Gateway(asyncio.DatagramProtocol):
         self.timeout = timeout
         self.secret = spec.secret.encode()
         self.transport: asyncio.DatagramTransport | None = None
-        self.pending: dict[tuple[int, int], asyncio.Future] = {}
+        #: (port, Identifier) → the answer's future and the request's authenticator
+        self.pending: dict[tuple[int, int], tuple[asyncio.Future, bytes]] = {}
         self.ids = itertools.count()
         self.live: dict[str, LiveSession] = {}
         self.sequence = itertools.count(1)
@@ -128,8 +130,21 @@ class Gateway(asyncio.DatagramProtocol):
         if data[0] in (DISCONNECT_REQUEST, COA_REQUEST):
             self._dynamic_authorization(data, addr)
             return
-        future = self.pending.pop((addr[1], data[1]), None)
-        if future is not None and not future.done():
+        waiting = self.pending.get((addr[1], data[1]))
+        if waiting is None:
+            return
+        future, authenticator = waiting
+        # A late answer to an earlier request that had the same Identifier (freed when
+        # the router gave up on it) does not answer this one: RFC 2865's Response
+        # Authenticator is computed over the request's authenticator.
+        expected = hashlib.md5(  # noqa: S324 (RFC 2865/2866 define it with MD5)
+            data[:4] + authenticator + data[20:] + self.secret
+        ).digest()
+        if data[4:20] != expected:
+            self.stats.counts["late answer to an earlier request (ignored)"] += 1
+            return
+        del self.pending[(addr[1], data[1])]
+        if not future.done():
             future.set_result(data)
 
     def _dynamic_authorization(self, data: bytes, addr: tuple) -> None:
@@ -167,7 +182,7 @@ class Gateway(asyncio.DatagramProtocol):
                     return None, tries
                 tries += 1
                 future = asyncio.get_running_loop().create_future()
-                self.pending[(port, ident)] = future
+                self.pending[(port, ident)] = (future, data[4:20])
                 self.transport.sendto(data, ("127.0.0.1", port))
                 try:
                     return await asyncio.wait_for(future, self.timeout), tries

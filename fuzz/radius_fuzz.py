@@ -65,6 +65,8 @@ class LogTrap(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         text = record.getMessage()
+        if "implausible counters bounded" in text:
+            return  # the accounting's own verdict on fuzzed counters: handled, counted
         if record.exc_info:
             text += "\n" + logging.Formatter().formatException(record.exc_info)
         self.records.append(f"{record.name}: {text}")

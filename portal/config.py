@@ -50,6 +50,13 @@ class Settings:
     #: A PEM file of extra certificate authorities trusted for outgoing TLS (the
     #: notification channels: SMTP STARTTLS, the Telegram Bot API), e.g. an office's own.
     ca_file: str = ""
+    #: How many seconds of session time one second of wall time may account for in
+    #: accounting (`portal.domain.usage.plausibility`): 1, except for the province
+    #: benchmark, whose simulated routers live a day in a few minutes.
+    session_time_factor: float = 1.0
+    #: A second RADIUS server of the installation (address or DNS name as routers reach
+    #: it; "" for none): the router script lists it after the first, as accounting backup.
+    radius_secondary: str = ""
     testing: bool = False
     extra: dict[str, object] = field(default_factory=dict)
     #: The one clock of the installation (naive UTC): every blueprint and the RADIUS
@@ -75,6 +82,8 @@ class Settings:
             key_grace_days=_int(env, "WIFIDESA_KEY_GRACE_DAYS", 2),
             trusted_proxies=_int(env, "WIFIDESA_TRUSTED_PROXIES", 0),
             ca_file=env.get("WIFIDESA_CA_FILE", ""),
+            session_time_factor=_int(env, "WIFIDESA_SESSION_TIME_FACTOR", 1),
+            radius_secondary=env.get("WIFIDESA_RADIUS_SECONDARY", "").strip(),
         )
 
     @property

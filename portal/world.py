@@ -191,7 +191,7 @@ class World:
         village = self.session.get(Village, gateway.village_kode)
         version = terms.current_terms(self.session, village)
         acceptance.record_acceptance(
-            self.session, village_kode=found.village_kode, day=found.day, hour=0,
+            self.session, village_kode=found.village_kode, day=found.day,
             version_id=version.id if version else None, device=found.pseudonym,
         )  # fmt: skip
         return found

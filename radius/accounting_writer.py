@@ -26,12 +26,16 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from portal.domain.usage.sessions import SessionChanged
 from portal.storage import unit_of_work
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 MAX_DATAGRAM = 8192
+#: How often a batch whose sessions another server changed meanwhile is done again
+#: from what the database holds (`portal.domain.usage.sessions.save_sessions`).
+CHANGED_RETRIES = 3
 
 
 class SocketLoop(Generic[T]):
@@ -119,14 +123,22 @@ def commit_batch(
     ``handle`` returns one result per request plus a list of follow-ups (enforcements).
     If the transaction fails (the database, or a bug one request triggers), each
     request is retried alone, so one bad request cannot keep the others unanswered.
-    Returns the results (None for a request whose transaction failed: it must not be
-    answered) and the follow-ups of committed work. ``committed()`` runs after each
-    successful commit. Database errors the engine saw are not logged here: it reports
+    A batch whose sessions another server changed between reading and writing
+    (`SessionChanged`) is done again from what the database then holds. Returns the
+    results (None for a request whose transaction failed: it must not be answered)
+    and the follow-ups of committed work. ``committed()`` runs after each successful
+    commit. Database errors the engine saw are not logged here: it reports
     them (`radius.outages`), once per outage rather than per request.
     """
     try:
-        with unit_of_work(sessions) as session:
-            results, follow_ups = handle(session, requests, now)
+        for attempt in range(CHANGED_RETRIES + 1):
+            try:
+                with unit_of_work(sessions) as session:
+                    results, follow_ups = handle(session, requests, now)
+                break
+            except SessionChanged:  # another server wrote a session meanwhile: read again
+                if attempt == CHANGED_RETRIES:
+                    raise
         committed()
         return results, follow_ups
     except Exception as error:  # one bad request must not cost the others their answers

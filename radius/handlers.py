@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -76,6 +77,12 @@ class HandlerContext:
     #: The local hour (aware datetime) of each village's last recorded peak of
     #: concurrent devices (see `portal.domain.usage.accounting.record_batch`).
     peak_hours: dict = field(default_factory=dict)
+    #: Session seconds one second of wall time may account for (see
+    #: `portal.config.Settings.session_time_factor`).
+    time_factor: float = 1.0
+    #: Called with the reason code of each implausible counter a committed accounting
+    #: batch bounded (the server counts them in its metrics).
+    implausible: Callable[[str], None] = field(default=lambda _reason: None)
     access: AccessContext = field(init=False)
     accounting: AccountingContext = field(init=False)
 
@@ -83,5 +90,10 @@ class HandlerContext:
         policies = PolicyCache(self.policy_ttl)
         self.access = AccessContext(self.master_key, self.keyring, policies, self.allow_mac_login)
         self.accounting = AccountingContext(
-            self.keyring, policies, self.uptime_marked, self.peak_hours
+            self.keyring,
+            policies,
+            self.uptime_marked,
+            self.peak_hours,
+            implausible=self.implausible,
+            time_factor=self.time_factor,
         )

@@ -55,6 +55,12 @@ class Metrics:
             buckets=BATCH_BUCKETS,
             registry=r,
         )
+        self.implausible = Counter(
+            "wifidesa_accounting_implausible",
+            "Accounting counters that could not be true and were bounded, by reason",
+            ["reason"],
+            registry=r,
+        )
         self.coa = Counter(
             "wifidesa_radius_coa",
             "Disconnect and CoA requests sent, by kind and result (ack, nak-<cause>, timeout)",
@@ -75,6 +81,10 @@ class Metrics:
         if child is None:
             child = self._latency[kind] = self.latency.labels(kind)
         child.observe(seconds)
+
+    def bounded(self, reason: str) -> None:
+        """Count an accounting counter that was cut to what could be true."""
+        self.implausible.labels(reason).inc()
 
     def drop(self, reason: str) -> None:
         self.drops.labels(reason).inc()

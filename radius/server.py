@@ -98,7 +98,11 @@ class RadiusServer:
         # Keys outlive their window by the installation's grace, whoever creates them.
         keyring = KeyRing(grace=timedelta(days=settings.key_grace_days))
         self.context = HandlerContext(
-            settings.secret_key, keyring=keyring, allow_mac_login=allow_mac_login
+            settings.secret_key,
+            keyring=keyring,
+            allow_mac_login=allow_mac_login,
+            time_factor=settings.session_time_factor,
+            implausible=self.metrics.bounded,
         )
         self._reject_delay = reject_delay
         self._clock = clock
@@ -165,10 +169,10 @@ class RadiusServer:
 
     def stop(self) -> None:
         """Stop receiving, finish the batches in hand, close sockets and the database."""
+        self._delayed.stop()  # first: its rejects would go out of shut-down sockets
         for loop in self._loops:
             loop.stop()
         self._upkeep.stop()
-        self._delayed.stop()
         self.enforcer.stop()
         self._auth_sock.close()
         self._acct_sock.close()

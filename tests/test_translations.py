@@ -20,6 +20,7 @@ METHODS = [
     ("templates/shared/**.html", "jinja2"),
     ("templates/errors/**.html", "jinja2"),
     ("templates/reports/**.html", "jinja2"),
+    ("templates/router/**.html", "jinja2"),
 ]
 JINJA = {"extensions": "jinja2.ext.i18n"}
 
@@ -35,6 +36,7 @@ def _msgids() -> set[str]:
             "templates/shared/**.html": JINJA,
             "templates/errors/**.html": JINJA,
             "templates/reports/**.html": JINJA,
+            "templates/router/**.html": JINJA,
         },
         keywords={"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None},
     ):

@@ -21,10 +21,11 @@ from portal.admin.scope import gateways_query, load_scoped, me, require_role, re
 from portal.admin.views import audit, local, refused, settings
 from portal.database import db
 from portal.domain import clock
+from portal.domain.access import router_pages
 from portal.domain.network import gateways, inventory, policies
 from portal.domain.reporting import figures
 from portal.models import Gateway, Village
-from portal.web import formatting, router_script
+from portal.web import formatting, router_files, router_script
 
 REVEAL = "gateway_secret_reveal"
 REVEAL_SECONDS = 15 * 60
@@ -34,7 +35,12 @@ REVEAL_SECONDS = 15 * 60
 def gateway_list() -> str:
     states = {s.id: s for s in figures.gateway_states(db.session, me().scope_kode, now())}
     rows = [(gateway, states[gateway.id]) for gateway in db.session.scalars(gateways_query())]
-    return render_template("admin/gateways.html", rows=rows, local=local)
+    current = {
+        gateway.id: router_files.recent_version(db.session, gateway)
+        for gateway, _state in rows
+        if gateway.splash_location == "router"
+    }
+    return render_template("admin/gateways.html", rows=rows, local=local, current=current)
 
 
 @bp.get("/gateways/<int:gateway_id>")
@@ -52,6 +58,7 @@ def gateway_detail(gateway_id: int) -> str:
         local=local,
         percent=formatting.percent,
         form=ConfirmForm(),
+        pages={"current": router_files.current_files(db.session, gateway)[1]},
     )
 
 
@@ -62,6 +69,7 @@ def _values(form: GatewayForm) -> gateways.GatewayInput:
         hotspot_host=form.hotspot_host.data or "",
         coa_port=form.coa_port.data or 0,
         require_message_authenticator=form.require_message_authenticator.data,
+        splash_location=form.splash_location.data,
     )
 
 
@@ -80,6 +88,7 @@ def gateway_new() -> str:
                 address=values.source_address, hotspot_host=values.hotspot_host,
                 coa_port=values.coa_port, now=now(), actor=me().username, actor_id=me().id,
                 require_message_authenticator=values.require_message_authenticator,
+                splash_location=values.splash_location,
             )  # fmt: skip
         except gateways.InvalidGateway as error:
             _refuse(form, error)
@@ -186,6 +195,8 @@ def script_values(
     config = settings()
     portal_host = urlsplit(config.public_url).hostname or "localhost"
     radius_host = str(config.extra.get("radius_host") or portal_host)
+    policy = policies.effective_policy(db.session, village.kode)
+    emergency = router_pages.emergency_allowance(policy)
     return router_script.ScriptValues(
         nas_identifier=gateway.nas_identifier,
         village_name=village.name,
@@ -196,6 +207,11 @@ def script_values(
         public_url=config.public_url,
         portal_host=portal_host,
         radius_host=radius_host,
-        interim_minutes=policies.effective_policy(db.session, village.kode).interim_minutes,
+        interim_minutes=policies.interim_minutes_for(policy, gateway.backhaul_class),
         secret=secret,
+        splash_location=gateway.splash_location,
+        radius_secondary=config.radius_secondary,
+        emergency_minutes=emergency.minutes,
+        emergency_rate=emergency.rate_limit,
+        files=router_pages.FILES,
     )

@@ -105,6 +105,16 @@ class GatewayForm(InventoryFields, Form):
         _l("Port CoA"), default=3799, validators=[InputRequired(), NumberRange(1, 65535)]
     )
     require_message_authenticator = BooleanField(_l("Wajib Message-Authenticator"), default=True)
+    splash_location = SelectField(
+        _l("Halaman masuk warga"),
+        choices=choices(
+            [
+                ("router", _l("Di router (disarankan, wajib untuk satelit)")),
+                ("portal", _l("Di portal pusat (jaringan cepat saja)")),
+            ]
+        ),
+        default="router",
+    )
 
 
 # --- console: villages --------------------------------------------------------------------

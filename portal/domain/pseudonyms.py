@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
+from portal.domain.batching import dialect_of
 from portal.domain.keyring import prepared_hmac
-from portal.domain.transactions import savepoint
 from portal.models import PseudonymKey
 
 _MAC_HEX = re.compile(r"[0-9A-Fa-f]{12}")
@@ -71,33 +71,30 @@ class KeyRing:
         """The key of ``purpose``/``window``, created at random when it does not exist.
 
         Two processes creating the same key at once is resolved by the unique
-        constraint: the loser reads the winner's key.
+        constraint without an error (insert-or-nothing): the loser reads the winner's
+        key. (An error would reach the RADIUS server's outage log.)
         """
         cached = self._cache.get((purpose, window))
         if cached is not None and cached[1] > now:
             return cached[0]
-        row = session.scalar(
-            sa.select(PseudonymKey).where(
-                PseudonymKey.purpose == purpose, PseudonymKey.window == window
-            )
+        chosen = sa.select(PseudonymKey).where(
+            PseudonymKey.purpose == purpose, PseudonymKey.window == window
         )
+        row = session.scalar(chosen)
         if row is None:
-            row = PseudonymKey(
-                purpose=purpose,
-                window=window,
-                key=secrets.token_bytes(32),
-                created_at=now,
-                destroy_after=window_end + self.grace,
+            module = postgresql if dialect_of(session) == "postgresql" else sqlite
+            session.execute(
+                module.insert(PseudonymKey)
+                .values(
+                    purpose=purpose,
+                    window=window,
+                    key=secrets.token_bytes(32),
+                    created_at=now,
+                    destroy_after=window_end + self.grace,
+                )
+                .on_conflict_do_nothing(index_elements=["purpose", "window"])
             )
-            try:
-                with savepoint(session):
-                    session.add(row)
-            except IntegrityError:
-                row = session.scalars(
-                    sa.select(PseudonymKey).where(
-                        PseudonymKey.purpose == purpose, PseudonymKey.window == window
-                    )
-                ).one()
+            row = session.scalars(chosen).one()
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[(purpose, window)] = (row.key, row.destroy_after)

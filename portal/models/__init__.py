@@ -8,7 +8,7 @@ are the village's own calendar day, which is the quota window.
 from portal.models.access import LoginGrant, PseudonymKey, RateLimit, Voucher, VoucherBatch
 from portal.models.accounts import AdminUser, ApiToken, AuditEntry, LoginAttempt
 from portal.models.content import Announcement, TermsVersion
-from portal.models.network import Gateway, GatewayUptime, Policy, Village
+from portal.models.network import Gateway, GatewayOutage, GatewayUptime, Policy, Village
 from portal.models.notify import Notification, NotifySettings
 from portal.models.usage import (
     AccountingSession,
@@ -27,6 +27,7 @@ __all__ = [
     "AuditEntry",
     "DeviceDay",
     "Gateway",
+    "GatewayOutage",
     "GatewayUptime",
     "LoginAttempt",
     "LoginGrant",

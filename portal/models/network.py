@@ -76,6 +76,11 @@ class Gateway(Base):
     #: The programme or funder, e.g. GratisPol, Dumisake, BAKTI, Dana Desa.
     programme: Mapped[str | None] = mapped_column(sa.String(80))
     contract_end: Mapped[date | None]
+    #: The version of its router pages the gateway last said it holds (heartbeat
+    #: ``pages=``), the version it last fetched with its token, and when.
+    pages_held: Mapped[str | None] = mapped_column(sa.String(16))
+    pages_fetched: Mapped[str | None] = mapped_column(sa.String(16))
+    pages_fetched_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -105,6 +110,36 @@ class GatewayUptime(Base):
         sa.ForeignKey("gateway.id", ondelete="CASCADE"), primary_key=True
     )
     bucket_start: Mapped[datetime] = mapped_column(primary_key=True)
+
+
+class GatewayOutage(Base):
+    """A time the router could not reach the central RADIUS server, as the router
+    reported it after recovery, with the emergency use it allowed meanwhile.
+
+    Keyed by gateway and the router's own outage id, so a report sent twice counts once.
+    Counts only: how many emergency logins, seconds and bytes — no device, MAC or IP.
+    """
+
+    __tablename__ = "gateway_outage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gateway_id: Mapped[int] = mapped_column(sa.ForeignKey("gateway.id", ondelete="CASCADE"))
+    outage_key: Mapped[str] = mapped_column(sa.String(64))
+    village_kode: Mapped[str] = mapped_column(sa.ForeignKey("village.kode"))
+    #: The village's local day the outage started on (the reports' day).
+    local_date: Mapped[date]
+    started_at: Mapped[datetime]
+    #: When the report arrived: the outage ended at most one heartbeat interval earlier.
+    ended_at: Mapped[datetime] = mapped_column(index=True)
+    emergency_logins: Mapped[int] = mapped_column(default=0)
+    emergency_seconds: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    emergency_bytes: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+    __table_args__ = (
+        sa.UniqueConstraint("gateway_id", "outage_key"),
+        sa.Index("ix_gateway_outage_village_day", "village_kode", "local_date"),
+        sa.CheckConstraint("started_at <= ended_at", name="period"),
+    )
 
 
 class Policy(Base):

@@ -24,7 +24,7 @@ from flask_login import logout_user
 from portal.database import db
 from portal.domain import clock
 from portal.domain.network.regions import covers
-from portal.domain.reporting import status, village_report
+from portal.domain.reporting import figures, status, village_report
 from portal.models import Village
 from portal.reports.auth import current_scope, session_is_live
 from portal.web import charts, context, formatting
@@ -79,9 +79,10 @@ def overview() -> str:
     pages = max(1, -(-len(result.villages) // PAGE_SIZE))
     page = min(max(request.args.get("halaman", 1, type=int), 1), pages)
     shown = result.villages[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    outages = figures.outages(db.session, g.scope, now - OUTAGE_WINDOW, now)
     return render_template(
         "reports/overview.html", result=result, shown=shown, page=page, pages=pages,
-        sort=sort, descending=descending,
+        sort=sort, descending=descending, outages=outages,
     )  # fmt: skip
 
 
@@ -95,8 +96,13 @@ def village(kode: str) -> str:
     days = village_report.daily(db.session, kode, start, end)
     heat = village_report.heatmap(db.session, kode, start, end)
     lengths = village_report.session_lengths(db.session, kode, start, end)
+    zone = found.timezone
+    outages = figures.outages(
+        db.session, kode, clock.day_end(start - timedelta(days=1), zone), clock.day_end(end, zone)
+    )
     return render_template(
         "reports/village.html", village=found, start=start, end=end, days=days, heat=heat,
+        outages=outages, emergency=figures.emergency_use(db.session, kode, start, end),
         lengths=lengths, weekdays=formatting.WEEKDAYS, hours=HOURS,
         length_labels=formatting.LENGTH_LABELS, charts=_village_charts(days, heat, lengths),
     )  # fmt: skip
@@ -122,6 +128,8 @@ def _village_charts(
 
 
 HOURS = [formatting.hour_label(hour) for hour in range(24)]
+#: The overview and the gateways-down page list the outages of this many last days.
+OUTAGE_WINDOW = timedelta(days=7)
 
 
 def _range(today: date) -> tuple[date, date]:
@@ -149,7 +157,8 @@ def gateways_down() -> str:
     """Gateways in the admin's area not heard from lately, with since when."""
     now = context.now()
     down = status.gateways_down(db.session, g.scope, now)
-    return render_template("reports/gateways_down.html", down=down, now=now)
+    outages = figures.outages(db.session, g.scope, now - OUTAGE_WINDOW, now)
+    return render_template("reports/gateways_down.html", down=down, now=now, outages=outages)
 
 
 @bp.get("/ringkasan")

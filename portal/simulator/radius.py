@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,7 +125,8 @@ def _session_steps(
     try:
         reply = client.SendPacket(request)
     except Timeout:
-        say(f"6. Access-Request to {where}: no answer (is `wifidesa radius` running?)")
+        silence = why_silent(options.radius_host, options.radius_port, options.nas_id)
+        say(f"6. Access-Request to {where}: {silence}")
         return 1
     answer = _CODES.get(reply.code, str(reply.code))
     say(f"6. Access-Request (CHAP, Message-Authenticator) to {where}: {answer}")
@@ -162,6 +164,34 @@ def _session_steps(
         say(f"{number}. Accounting {kind} ({octets} bytes, {seconds} s): code {answer.code}")
     _status_page(login, say)
     return 0
+
+
+def why_silent(host: str, port: int, nas_id: str, timeout: float = 1.0) -> str:
+    """Why the RADIUS server at host:port did not answer an Access-Request.
+
+    Our server drops a request whose Message-Authenticator does not verify without a word
+    (as RFC 3579 asks), so a wrong secret and a stopped server both look like silence. A
+    datagram to a port where nothing listens comes back as ICMP port-unreachable, which a
+    connected UDP socket reports as a refusal: so send one more (a bare 20-byte
+    Status-Server header, which no server answers without a valid Message-Authenticator)
+    and tell the two apart. Without the ICMP answer (a firewall that drops it) the
+    message says both."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.settimeout(timeout)
+        try:
+            probe.connect((host, port))
+            probe.send(bytes([12, 0, 0, 20]) + bytes(16))
+            probe.recv(4096)
+        except ConnectionRefusedError:
+            return f"no answer: nothing listens at {host}:{port} (is `wifidesa radius` running?)"
+        except OSError:
+            pass  # silence: something took the datagram and said nothing
+    return (
+        f"no answer: a RADIUS server listens at {host}:{port} but dropped the request, so "
+        f"the shared secret given for {nas_id} is wrong (the server drops a request whose "
+        "Message-Authenticator does not verify), or this machine is not the gateway's "
+        "registered source address"
+    )
 
 
 def add_traffic(accounting: packet.Packet, octets: int, seconds: int) -> None:

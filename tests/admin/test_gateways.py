@@ -45,12 +45,15 @@ def test_rsc_script_matches_the_golden_file():
 def test_rsc_script_has_what_the_router_needs():
     text = router_script.render_script(TRICKY)
     assert "timeout=3s" in text and "require-message-auth=yes-for-request-resp" in text
+    assert "check-certificate=no" not in text
     assert "/radius incoming set accept=yes port=3799" in text
     assert "login-by=http-chap,http-pap use-radius=yes" in text
     assert "radius-interim-update=5m" in text
     assert '/ip hotspot walled-garden add dst-host="portal.example.id"' in text
     assert "/mt/desa-samurangau-1/login.html" in text
-    assert "interval=5m" in text and "/mt/desa-samurangau-1/heartbeat" in text
+    assert "interval=10m" in text and "/mt/desa-samurangau-1/heartbeat" in text
+    # A portal-hosted splash: no router pages, no emergency switch.
+    assert "/hotspot/" not in text and "netwatch add" not in text
     assert "device-mode update hotspot=yes" in text
     # The injected newline stayed inside its string: no line starts a reset.
     assert not any(line.startswith("/system reset") for line in text.splitlines())
@@ -165,9 +168,57 @@ def test_heartbeat_marks_the_gateway_seen(app):
     assert client.post(f"/mt/{nas}/heartbeat").status_code == 404
     assert client.get(f"/mt/{nas}/heartbeat?token={token}").status_code == 405
     for _ in range(2):
-        assert client.post(f"/mt/{nas}/heartbeat", data={"token": token}).status_code == 204
+        answer = client.post(f"/mt/{nas}/heartbeat", data={"token": token})
+        assert answer.status_code == 200 and answer.mimetype == "text/plain"
+        assert re.fullmatch(r"ok|fetch [0-9a-f]{12}", answer.get_data(as_text=True))
     with app.app_context():
         gateway = db.session.get(Gateway, a.gateway_id)
         assert gateway.last_seen_at is not None
         buckets = db.session.scalars(sa.select(GatewayUptime.bucket_start)).all()
         assert buckets == [uptime_bucket(gateway.last_seen_at)]
+
+
+def test_the_console_shows_and_edits_where_the_residents_page_lives(app, make_admin):
+    """Diskominfo chooses per gateway: router (default for new) or portal; the console
+    shows the version of the router pages the router holds against the current one."""
+    from tests.admin.world import seed_world
+
+    a, _b = seed_world(app)
+    client = app.test_client()
+    log_in(client, make_admin("kab", "regency", "64.01"))
+    with app.app_context():
+        gateway = db.session.get(Gateway, a.gateway_id)
+        nas, token = gateway.nas_identifier, gateway.heartbeat_token
+        fields = {
+            "village": gateway.village_kode, "nas_identifier": nas,
+            "source_address": gateway.source_address, "hotspot_host": "wifi.samurangau.lan",
+            "coa_port": "3799", "require_message_authenticator": "y",
+        }  # fmt: skip
+    assert gateway.splash_location == "router"
+    detail = client.get(f"/admin/gateways/{a.gateway_id}").get_data(as_text=True)
+    current = re.search(r'data-pages-current="([0-9a-f]{12})"', detail).group(1)
+    assert 'data-pages-held=""' in detail and "belum pernah" in detail
+    answer = client.post(f"/mt/{nas}/heartbeat", data={"token": token, "pages": ""})
+    assert answer.get_data(as_text=True) == f"fetch {current}"
+    client.get(f"/mt/{nas}/hotspot/login.html", query_string={"token": token})
+    client.post(f"/mt/{nas}/heartbeat", data={"token": token, "pages": current})
+    detail = client.get(f"/admin/gateways/{a.gateway_id}").get_data(as_text=True)
+    assert f'data-pages-held="{current}"' in detail and "terkini" in detail
+    listing = client.get("/admin/gateways").get_data(as_text=True)
+    assert 'data-splash="router"' in listing and "terkini" in listing
+    edited = post(
+        client, f"/admin/gateways/{a.gateway_id}/edit", fields | {"splash_location": "portal"}
+    )
+    assert edited.status_code == 302
+    with app.app_context():
+        assert db.session.get(Gateway, a.gateway_id).splash_location == "portal"
+    detail = client.get(f"/admin/gateways/{a.gateway_id}").get_data(as_text=True)
+    assert 'data-splash="portal"' in detail and "data-pages-held" not in detail
+    script = client.get(f"/admin/gateways/{a.gateway_id}/wifidesa.rsc").get_data(as_text=True)
+    assert f"/mt/{nas}/login.html" in script and "netwatch add" not in script
+    refused = post(
+        client, f"/admin/gateways/{a.gateway_id}/edit", fields | {"splash_location": "cloud"}
+    )
+    assert refused.status_code == 200  # shown back with the field's error
+    with app.app_context():
+        assert db.session.get(Gateway, a.gateway_id).splash_location == "portal"

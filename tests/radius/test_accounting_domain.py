@@ -15,7 +15,7 @@ from portal.domain.usage.sessions import (
     save_sessions,
 )
 from portal.domain.usage.updates import AccountingUpdate, combine_gigawords, record
-from portal.models import AccountingSession, DeviceDay, UsageDaily, UsageHourly
+from portal.models import AccountingSession, DeviceDay, Gateway, UsageDaily, UsageHourly
 
 NOW = datetime(2026, 11, 22, 4, 30)  # 12.30 WITA
 
@@ -103,3 +103,26 @@ def test_accounting_on_and_the_sweeper_close_sessions(db, make_gateway):
     assert rows["A"].terminate_cause == "Stale-Session" and rows["A"].stopped_at == NOW
     assert rows["B"].terminate_cause == "NAS-Reboot"
     assert rows["A"].framed_ip is None and rows["B"].framed_ip is None
+
+
+def test_the_sweeper_waits_longer_for_a_satellite_gateway(db, make_gateway):
+    """Its setup script makes the router report every 15 minutes (the backhaul class's
+    minimum), so three missed updates take 45 minutes there, 15 on fibre."""
+    fibre, satellite = make_gateway("desa-fiber"), make_gateway("desa-satelit")
+    with db() as session:
+        session.get(Gateway, fibre.id).backhaul_class = "fibre"
+        session.get(Gateway, satellite.id).backhaul_class = "satellite"
+        session.commit()
+    apply(db, update(fibre, "start", acct_session_id="F"))
+    apply(db, update(satellite, "start", acct_session_id="S"))
+
+    with db() as session:
+        assert close_stale_sessions(session, now=NOW + timedelta(minutes=16)) == 1
+        assert close_stale_sessions(session, now=NOW + timedelta(minutes=44)) == 0
+        assert close_stale_sessions(session, now=NOW + timedelta(minutes=46)) == 1
+        session.commit()
+        causes = {
+            r.acct_session_id: r.terminate_cause
+            for r in session.scalars(sa.select(AccountingSession))
+        }
+    assert causes == {"F": "Stale-Session", "S": "Stale-Session"}

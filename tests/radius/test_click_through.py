@@ -33,6 +33,13 @@ def tap(server, router, gateway, settings, version: int, mac: str = MAC) -> pack
     return nas.send(nas.access_request(click_through_username(version), password, mac=mac))
 
 
+def start(server, router, gateway) -> None:
+    """The router's Accounting Start of the session: the device is online."""
+    nas = router(server, gateway)
+    reply = nas.send(nas.accounting_request(1, "81000001", mac=MAC, user_name="wd-t1"))
+    assert reply is not None and reply.code == packet.AccountingResponse
+
+
 def test_a_tap_on_the_routers_page_logs_in_and_is_counted_once(
     make_gateway, radius_server, router, db, settings
 ):
@@ -46,6 +53,9 @@ def test_a_tap_on_the_routers_page_logs_in_and_is_counted_once(
     assert first.code == again.code == packet.AccessAccept
     assert attributes(first)["Class"] == f"wd:t:{version}".encode()
     assert "Mikrotik-Total-Limit" in attributes(first)
+    with db() as session:  # let on, not online yet: nothing counted
+        assert session.scalar(sa.select(sa.func.count()).select_from(TermsAcceptance)) == 0
+    start(server, router, gateway)
     with db() as session:
         assert session.scalar(sa.select(TermsAcceptance.count)) == 1
         assert session.scalar(sa.select(UsageDaily.terms_accepted)) == 1
@@ -83,6 +93,7 @@ def test_a_replaced_version_counts_for_a_day(make_gateway, radius_server, router
     publish(db, settings, NOW - timedelta(hours=23))  # replaces it
 
     recent = tap(server := radius_server(clock=lambda: NOW), router, gateway, settings, old)
+    start(server, router, gateway)
     later = NOW + timedelta(hours=2)
     with db() as session:  # a day after the new version: the old page is out of date
         assert session.scalar(sa.select(TermsAcceptance.terms_version_id)) == old

@@ -147,3 +147,28 @@ def test_report_pages_and_api_answers_are_not_cached(client, loaded, make_admin,
     response = client.get("/api/v1/usage?scope=64&from=2026-11-20&to=2026-11-21",
                           headers={"Authorization": f"Bearer {make_token('64')}"})  # fmt: skip
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_outages_routers_reported_show_on_the_reports(
+    client, loaded, session, make_admin, login, at_now
+):
+    """An outage a router reported after it reached RADIUS again (routers/heartbeat),
+    with its emergency use, on the overview, the village report and gateways-down."""
+    from datetime import timedelta
+
+    from portal.domain.usage.outages import OutageReport, record_outage
+
+    paser = loaded["paser"]
+    report = OutageReport("o1795300000", logins=7, seconds=5400, bytes_=250_000_000, minutes=40)
+    assert record_outage(session, paser, report, now=scenario.NOW - timedelta(hours=2))
+    assert not record_outage(session, paser, report, now=scenario.NOW)  # sent again
+    session.commit()
+    login(make_admin("regency", "64.01"))
+    for path in ("/reports/", "/reports/gateway-mati", f"/reports/desa/{WITA_VILLAGE}"):
+        page = client.get(path).get_data(as_text=True)
+        assert page.count('data-outage-logins="7"') == 1, path
+        assert "paser-1" in page and "40 menit" in page
+    village = client.get(f"/reports/desa/{WITA_VILLAGE}").get_data(as_text=True)
+    assert 'data-emergency-logins="7"' in village and "1 jam 30 menit" in village
+    other = client.get(f"/reports/desa/{WIB_VILLAGE}")
+    assert other.status_code == 404  # outside the regency admin's area

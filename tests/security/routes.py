@@ -155,9 +155,13 @@ ROUTES: dict[str, Route] = {
     "splash.router_capport": Route("public", GET),
     "media.announcement_picture": Route("public", GET),
     # --- gateways and operations ----------------------------------------------------------
-    # RouterOS' scheduler posts this every 5 minutes with the gateway's own token; it
-    # only marks the gateway as heard from.
+    # RouterOS' scheduler posts this every 10 minutes with the gateway's own token; it
+    # marks the gateway as heard from, notes which pages it holds and records an outage
+    # report once (docs/field-checklist.md).
     "routers.heartbeat": Route("router", ("POST",), "token"),
+    # The router's own pages, served to anyone (they hold nothing a phone does not get
+    # from the router); with the gateway's ?token= the fetch is recorded on the gateway.
+    "routers.hotspot_file": Route("public", GET, get_side_effect="gateway.pages_fetched"),
     "ops.healthz": Route("public", GET),
     # Prometheus scrapes without credentials; it shows counts only (villages, gateways,
     # open sessions, requests per endpoint), never a name, code or address.

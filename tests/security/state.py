@@ -13,7 +13,9 @@ from tests.admin.world import UNWATCHED
 #: documented side effect in tests/security/routes.py (or, for the login bookkeeping,
 #: in tests/admin/world.py).
 BOOKKEEPING = {
-    "gateway": {"last_seen_at"},  # routers.heartbeat (a POST with the router's token)
+    # routers.heartbeat (a POST with the router's token) and routers.hotspot_file (a GET
+    # with it): when the router was heard from, which pages it holds and fetched.
+    "gateway": {"last_seen_at", "pages_held", "pages_fetched", "pages_fetched_at"},
     "api_token": {"last_used_at"},  # api.usage
 }
 #: Whole tables of the same kind: the heartbeat's uptime buckets, and the day's

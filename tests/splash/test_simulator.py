@@ -75,8 +75,8 @@ def test_simulate_command_reports_a_missing_radius(live_portal: LivePortal, worl
         ],
     )
     assert result.exit_code == 1
-    assert "5. router receives /login: username=wd-" in result.output
-    assert "no answer" in result.output
+    assert "phone taps Setuju & Sambungkan → the router's /login" in result.output
+    assert "no answer" in result.output and "nothing listens at 127.0.0.1:9" in result.output
     assert "--nas-id gw --secret s" in simulate_line(nas_id="gw", secret="s", portal="http://p")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask
@@ -11,6 +11,7 @@ from portal.config import utcnow
 from portal.database import db
 from portal.domain.access import acceptance
 from portal.domain.content import announcements, terms
+from portal.domain.usage import rollups
 from portal.models import (
     Announcement,
     DeviceDay,
@@ -55,29 +56,37 @@ def test_summary_shows_at_most_five_points() -> None:
     assert terms.summary_points(version.summary) == ["0", "1", "2", "3", "4"]
 
 
-def test_acceptances_are_counted_by_village_day_and_hour(portal_app: Flask, world: World):
+def test_acceptances_count_once_a_device_is_online_by_village_day_and_hour(
+    portal_app: Flask, world: World
+):
     day = date(2026, 11, 22)
+    nine, ten = datetime(2026, 11, 22, 1, 5), datetime(2026, 11, 22, 2, 5)  # 09.05, 10.05 WITA
     with portal_app.app_context():
         session = db.session
-        for device, hour in (("d1", 9), ("d2", 9), ("d1", 10)):
+        for device in ("d1", "d2", "d1", "d3"):  # d3 accepts and never comes online
             acceptance.record_acceptance(
-                session,
-                village_kode=world.village_kode,
-                day=day,
-                hour=hour,
-                version_id=world.terms_id,
+                session, village_kode=world.village_kode, day=day, version_id=world.terms_id,
                 device=device,
-            )
+            )  # fmt: skip
         session.commit()
-        assert session.scalar(sa.select(TermsAcceptance.count)) == 3
-        assert session.scalar(sa.select(UsageDaily.terms_accepted)) == 3
+        assert session.scalar(sa.select(sa.func.count()).select_from(TermsAcceptance)) == 0
+        # first sessions: d1 and d2 at 09.05, d1's second session at 10.05
+        for at, devices in ((nine, ("d1", "d2")), (ten, ("d1",))):
+            usage = rollups.UsageBatch()
+            for device in devices:
+                usage.device_usage(world.village_kode, day, device, bytes_=1, seconds=1, sessions=1)
+            usage.flush(session, {world.village_kode: "WITA"}, at)
+        session.commit()
+        assert session.scalar(sa.select(TermsAcceptance.count)) == 2
+        assert session.scalar(sa.select(UsageDaily.terms_accepted)) == 2
+        assert session.scalar(sa.select(UsageDaily.devices)) == 2
         rows = session.execute(sa.select(UsageHourly.local_hour, UsageHourly.terms_accepted))
-        hours = {hour: count for hour, count in rows}
-        assert hours == {9: 2, 10: 1}
+        assert {hour: count for hour, count in rows} == {9: 2}
         rows = session.scalars(sa.select(DeviceDay).order_by(DeviceDay.device)).all()
-        assert [(r.device, r.terms_version_id, r.bytes_total) for r in rows] == [
-            ("d1", world.terms_id, 0),
-            ("d2", world.terms_id, 0),
+        assert [(r.device, r.terms_version_id, r.sessions) for r in rows] == [
+            ("d1", world.terms_id, 2),
+            ("d2", world.terms_id, 1),
+            ("d3", world.terms_id, 0),
         ]
 
 

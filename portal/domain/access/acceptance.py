@@ -1,42 +1,24 @@
-"""Terms acceptance: counting how often a version was accepted, and noting it on the device's day.
+"""Terms acceptance: noting on the device's day which version it accepted.
 
-Acceptances are counted per village, local day and version, never per person. The
-device's own day row (`DeviceDay`, keyed by its pseudonym) remembers which version it
-accepted, so the RADIUS server can let the same device back in (MAC re-login) without
-asking again that day.
+Acceptances are counted per village, local day and version, never per person, and only
+once the device was online: RADIUS let it on (its one-time grant, a voucher login after
+the splash, a click-through from the router's own page, which note the version on the
+device's day) and accounting recorded its first session of the day
+(`portal.domain.usage.rollups.UsageBatch`). The splash's accept alone counts nothing, so
+made-up devices posting accepts cannot inflate the figures. The device's day row
+(`DeviceDay`, keyed by its pseudonym) remembers the version, so the RADIUS server can let
+the same device back in (MAC re-login) without asking again that day.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.domain.transactions import savepoint
 from portal.domain.usage import rollups
-from portal.models import DeviceDay, TermsAcceptance
-
-
-def _increment(session: Session, model: type, keys: dict[str, Any], column: str) -> None:
-    """Add one to ``model.column`` in the row with primary key ``keys``, creating it.
-
-    An UPDATE first (the common case once a day has started), an INSERT when the row
-    is missing; if another worker inserted it meanwhile, the UPDATE is retried. Both
-    are single statements, so concurrent acceptances are never lost.
-    """
-    table = model.__table__
-    where = [table.c[name] == value for name, value in keys.items()]
-    update = sa.update(table).where(*where).values({column: table.c[column] + 1})
-    if session.execute(update).rowcount:
-        return
-    try:
-        with savepoint(session):
-            session.execute(sa.insert(table).values({**keys, column: 1}))
-    except IntegrityError:
-        session.execute(update)
+from portal.models import DeviceDay
 
 
 def record_acceptance(
@@ -44,34 +26,14 @@ def record_acceptance(
     *,
     village_kode: str,
     day: date,
-    hour: int,
     version_id: int | None,
     device: str,
 ) -> None:
-    """Count one acceptance of ``version_id`` at the village on ``day`` (local hour ``hour``).
-
-    Increments `TermsAcceptance` (when there is a version) and the ``terms_accepted``
-    counters of `UsageDaily` and `UsageHourly`, and stores the version on the device's
-    day row. Nothing identifying is written.
-    """
-    if version_id is not None:
-        _increment(
-            session,
-            TermsAcceptance,
-            {"village_kode": village_kode, "local_date": day, "terms_version_id": version_id},
-            "count",
-        )
-    # The device's first row of the day makes it one of the village's users that day,
-    # whoever creates the row (this acceptance, or accounting later).
-    created = rollups.ensure_device_day(session, village_kode=village_kode, day=day, device=device)
-    rollups.add_village_counts(
-        session,
-        village_kode=village_kode,
-        day=day,
-        hour=hour,
-        terms_accepted=1,
-        devices=int(created),
-    )
+    """Note that the device accepted ``version_id`` at the village on ``day``: stored on
+    its day row (created if missing), which a MAC login checks. Nothing is counted
+    here: the acceptance and the device count with the device's first session
+    (`portal.domain.usage.rollups.UsageBatch`). Nothing identifying is written."""
+    rollups.ensure_device_day(session, village_kode=village_kode, day=day, device=device)
     note_on_day(
         session, village_kode=village_kode, day=day, device=device, terms_version_id=version_id
     )

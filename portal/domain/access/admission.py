@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.domain import clock, keyring
-from portal.domain.access import acceptance, grants, hotspot, throttle, vouchers
+from portal.domain.access import grants, hotspot, throttle, vouchers
 from portal.domain.transactions import savepoint
 from portal.models import Gateway, LoginGrant
 
@@ -205,8 +205,8 @@ def admit(
     refused nothing is written but a guess's failure (`throttle.guarded_voucher`).
     ``client`` is the phone's address as the portal sees it (hashed, never stored): an
     accept is slowed per address and device (`throttle.limit_accept`); None only where
-    no client asks (a benchmark). Records the acceptance (by village and day only) and
-    uses the ticket up.
+    no client asks (a benchmark). Issues the one-time grant that carries the acceptance
+    to RADIUS (counted when it is used there) and uses the ticket up.
     Raises throttle.Throttled, vouchers.VoucherRefused, TicketRefused("used" | "forged"
     | "expired": the village's local day changed since the page was shown).
     """
@@ -229,7 +229,11 @@ def admit(
         )
     if client is not None:
         throttle.limit_accept(session, **limits, client=client, device=device, now=now)
-    issued, new = _claim(
+    # The grant holds the accepted terms version until RADIUS lets the device on with
+    # it (or with the voucher): only then is the acceptance counted
+    # (`portal.domain.access.authorize`). An accept that never leads to a login leaves
+    # nothing but the grant, which upkeep deletes once it expires.
+    issued, _new = _claim(
         session,
         ticket,
         gateway=gateway,
@@ -237,15 +241,6 @@ def admit(
         master_key=master_key,
         voucher_id=voucher.id if voucher else None,
     )
-    if new:
-        acceptance.record_acceptance(
-            session,
-            village_kode=ticket.village_kode,
-            day=ticket.local_date,
-            hour=clock.to_local(now, timezone).hour,
-            version_id=ticket.terms_version_id,
-            device=ticket.device,
-        )
     if voucher is not None:
         code = vouchers.normalize_code(voucher_code or "") or ""
         username, secret = code, code

@@ -17,7 +17,9 @@ credential it is:
 in a few queries (the grants they name, their devices' day counters), decides each in
 memory, and writes back in a few statements. It records what a decision consumes (the
 grant's use, the voucher's binding, the terms acceptance on the device's day row, the
-day row itself) and counts it in the village's rollups; it never commits. A decision is
+day row itself) and counts it in the village's rollups; the terms a device accepted
+count, like the device itself, with its first session (`portal.domain.usage.rollups`);
+it never commits. A decision is
 data: accept or reject, a reason code (the caller turns it into the words a person
 reads), the allowance granted, and the reply attributes.
 """
@@ -89,13 +91,19 @@ def authorize_batch(
     wrote already). Only flushes. Raises SQLAlchemyError when the database fails.
     """
     batch = _prefetch(session, attempts, context, now, UsageBatch(marked=uptime_marked))
-    decisions = []
-    for index, attempt in enumerate(attempts):
+    decisions: list[Decision] = [refuse("no-device")] * len(attempts)
+
+    # Decided in the order of the device-day rows they may create, the same in every
+    # server (requests of one device keep their order): no circular wait on PostgreSQL.
+    def order(i: int) -> tuple:
+        day, device = batch.devices.get(i) or (None, "")
+        return (attempts[i].point.village_kode, str(day or ""), device, i)
+
+    for index in sorted(range(len(attempts)), key=order):
+        attempt = attempts[index]
         device = batch.devices.get(index)
-        if device is None:
-            decisions.append(refuse("no-device"))
-        else:
-            decisions.append(_decide(session, attempt, context, now, device, batch))
+        if device is not None:
+            decisions[index] = _decide(session, attempt, context, now, device, batch)
         batch.counts.gateway_seen(attempt.point.gateway_id, now)
     grants.save_first_uses(session, list(batch.grants.values()))
     session.flush()
@@ -113,7 +121,9 @@ def _prefetch(
     """Read the batch's grants and device-day counters (a query or two each)."""
     names = [a.user_name for a in attempts if is_grant_username(a.user_name)]
     devices: dict[int, tuple[date, str]] = {}
-    for index, attempt in enumerate(attempts):
+    # By village: a new day's key is created in the same order by every server.
+    for index in sorted(range(len(attempts)), key=lambda i: attempts[i].point.village_kode):
+        attempt = attempts[index]
         if attempt.mac is not None:
             devices[index] = context.keyring.device_for_day(
                 session,
@@ -171,6 +181,11 @@ def _decide(
             return refuse("voucher-throttled")
         except vouchers.VoucherRefused as refused:
             return refuse(f"voucher-{refused.reason}")
+        taken = grants.take_voucher_grant(
+            session, device=day[1], voucher_id=voucher.id, local_date=day[0], now=now
+        )
+        if taken is not None:  # the terms accepted on the splash with the code
+            _note_on_day(session, point, key, batch, now, terms_version_id=taken.terms_version_id)
         _note_on_day(session, point, key, batch, now, voucher_id=voucher.id)
         class_ = class_value(VOUCHER, voucher.id)
     elif (version_id := click_through_version(name)) is not None:
@@ -261,7 +276,8 @@ def _note_on_day(
 ) -> None:
     """Note on the device's day row which terms it accepted (what a MAC login checks)
     and which voucher it holds (what the status page and a MAC login read), creating
-    the row, and counting the device among the village's users, when it is new."""
+    the row when it is new. (The device counts among the village's users only once
+    accounting sees it online: `portal.domain.usage.rollups.UsageBatch`.)"""
     row = batch.usage.get(key)
     values: dict[str, int] = {}
     if terms_version_id is not None and (row is None or row.terms_version_id is None):
@@ -272,8 +288,7 @@ def _note_on_day(
         return
     village_kode, day, device = key
     if row is None:
-        if ensure_device_day(session, village_kode=village_kode, day=day, device=device):
-            batch.counts.village(village_kode, point.timezone, now, devices=1)
+        ensure_device_day(session, village_kode=village_kode, day=day, device=device)
         row = allowances.NO_USAGE
     note_on_day(session, village_kode=village_kode, day=day, device=device, **values)
     batch.usage[key] = row._replace(**values)

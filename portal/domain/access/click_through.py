@@ -12,11 +12,12 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from portal.domain import clock, keyring
-from portal.domain.access.acceptance import record_acceptance
+from portal.domain import keyring
+from portal.domain.access.acceptance import note_on_day
 from portal.domain.content import terms
 from portal.domain.network.gateways import AccessPoint
 from portal.domain.usage.allowance import NO_USAGE, DayUsage
+from portal.domain.usage.rollups import ensure_device_day
 from portal.models import Village
 
 
@@ -41,8 +42,9 @@ def accept(
     """Take a click-through of terms version ``version_id`` from the router's own page:
     the version must still be shown at the village (current, or replaced less than a day
     ago); the acceptance is recorded once per device and day (version, village, local
-    day: nothing personal), and noted in ``usage`` (the batch's counters of the device's
-    day, keyed like ``key``). Returns the reason code of a refusal, or None."""
+    day: nothing personal; counted with the device's first session), and noted in
+    ``usage`` (the batch's counters of the device's day, keyed like ``key``). Returns the
+    reason code of a refusal, or None."""
     village = session.get(Village, point.village_kode)
     if village is None or terms.shown_version(session, village, version_id, now) is None:
         return "terms-outdated"
@@ -50,8 +52,8 @@ def accept(
     if row is not None and row.terms_version_id == version_id:
         return None  # a second tap, or the router asking again: counted already
     village_kode, day, device = key
-    local_hour = clock.to_local(now, point.timezone).hour
-    record_acceptance(session, village_kode=village_kode, day=day, hour=local_hour,
-                      version_id=version_id, device=device)  # fmt: skip
+    ensure_device_day(session, village_kode=village_kode, day=day, device=device)
+    note_on_day(session, village_kode=village_kode, day=day, device=device,
+                terms_version_id=version_id)  # fmt: skip
     usage[key] = (row or NO_USAGE)._replace(terms_version_id=version_id)
     return None

@@ -109,16 +109,21 @@ class GrantRow:
 @lru_cache(maxsize=4)
 def _grants_statement(dialect: str) -> sa.Select:
     table = LoginGrant.__table__
-    return sa.select(
-        table.c.id,
-        table.c.username,
-        table.c.gateway_id,
-        table.c.device,
-        table.c.expires_at,
-        table.c.used_at,
-        table.c.voucher_id,
-        table.c.terms_version_id,
-    ).where(one_of(dialect, table.c.username, "usernames"))
+    return (
+        sa.select(
+            table.c.id,
+            table.c.username,
+            table.c.gateway_id,
+            table.c.device,
+            table.c.expires_at,
+            table.c.used_at,
+            table.c.voucher_id,
+            table.c.terms_version_id,
+        )
+        .where(one_of(dialect, table.c.username, "usernames"))
+        .order_by(table.c.id)
+        .with_for_update()
+    )
 
 
 @lru_cache(maxsize=4)
@@ -132,7 +137,9 @@ def _first_use_statement(dialect: str) -> sa.Update:
 
 
 def load_grants(session: Session, usernames: list[str]) -> dict[str, GrantRow]:
-    """The grants with these usernames, in one query (for a batch of Access-Requests).
+    """The grants with these usernames, in one query (for a batch of Access-Requests),
+    locked for update on PostgreSQL (two RADIUS servers asked for the same grant at once
+    see its first use once).
 
     `use_grant` marks them used in memory; `save_first_uses` writes that back.
     """
@@ -196,4 +203,27 @@ def use_grant(
     grant.used_at = now  # flushed with the unit of work, or by save_first_uses for rows
     if isinstance(grant, GrantRow):
         grant.first_use = True
+    return grant
+
+
+def take_voucher_grant(
+    session: Session, *, device: str, voucher_id: int, local_date: date, now: datetime
+) -> LoginGrant | None:
+    """The unused grant the splash issued to ``device`` today with the voucher, marked
+    used (the router logs in with the voucher code, not the grant), or None."""
+    grant = session.scalar(
+        sa.select(LoginGrant)
+        .where(
+            LoginGrant.device == device,
+            LoginGrant.voucher_id == voucher_id,
+            LoginGrant.local_date == local_date,
+            LoginGrant.used_at.is_(None),
+            LoginGrant.expires_at > now,
+        )
+        .order_by(LoginGrant.id)
+        .limit(1)
+        .with_for_update()
+    )
+    if grant is not None:
+        grant.used_at = now
     return grant

@@ -37,6 +37,14 @@ MAX_SECRET_LENGTH = 128
 WIDEST_PREFIX = {4: 8, 6: 32}
 #: Routers report in 5-minute buckets (heartbeats, accounting).
 UPTIME_BUCKET = timedelta(minutes=5)
+#: How often the setup script's scheduler sends the router's heartbeat.
+HEARTBEAT_INTERVAL = timedelta(minutes=10)
+#: A gateway not heard from for this long is down (a heartbeat and a half missed);
+#: contacts closer together than this mark the buckets between them as heard.
+DOWN_AFTER = timedelta(minutes=15)
+#: Where residents' login page lives: on the router (its own files, no satellite round
+#: trip before the page shows) or on the portal (today's splash, for fast links).
+SPLASH_LOCATIONS = ("router", "portal")
 _NAS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 # A token that can never match, so unknown gateways cost the same comparison.
@@ -94,6 +102,9 @@ class GatewayInput:
     hotspot_host: str | None = None
     coa_port: int = 3799
     require_message_authenticator: bool = True
+    #: Where residents' login page lives, "router" or "portal"; None keeps it as it is
+    #: (a new gateway gets "router").
+    splash_location: str | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +209,8 @@ def validate_hotspot_host(host: str) -> str:
 def validate(values: GatewayInput) -> GatewayInput:
     """``values`` normalised, or InvalidGateway naming the first bad field."""
     host = values.hotspot_host.strip() if values.hotspot_host else ""
+    if values.splash_location not in (None, *SPLASH_LOCATIONS):
+        raise InvalidGateway("splash_location", "the login page lives on the router or portal")
     if not 1 <= values.coa_port <= 65535:
         raise InvalidGateway(
             "coa_port", f"CoA port must be 1-65535, not {values.coa_port}", code="port-invalid"
@@ -227,6 +240,7 @@ def add_gateway(
     coa_port: int = 3799,
     require_message_authenticator: bool = True,
     hotspot_host: str | None = None,
+    splash_location: str = "router",
     actor: str = "system",
     actor_id: int | None = None,
 ) -> NewGateway:
@@ -238,8 +252,11 @@ def add_gateway(
     """
     village = get_village(session, village_code)
     values = validate(
-        GatewayInput(nas_identifier, address, hotspot_host, coa_port, require_message_authenticator)
-    )
+        GatewayInput(
+            nas_identifier, address, hotspot_host, coa_port, require_message_authenticator,
+            splash_location,
+        )
+    )  # fmt: skip
     generated = secret is None
     chosen = generate_secret() if secret is None else validate_secret(secret)
     _check_unique(session, values.nas_identifier, None)
@@ -284,6 +301,8 @@ def _apply(gateway: Gateway, values: GatewayInput, now: datetime) -> None:
     gateway.hotspot_host = values.hotspot_host
     gateway.coa_port = values.coa_port
     gateway.require_message_authenticator = values.require_message_authenticator
+    if values.splash_location is not None:
+        gateway.splash_location = values.splash_location
     gateway.updated_at = now
 
 
@@ -313,10 +332,23 @@ def record_heartbeat(
     expected = gateway.heartbeat_token if gateway is not None else _NO_TOKEN
     if not hmac.compare_digest(expected.encode(), token.encode()) or gateway is None:
         raise UnknownGateway(nas_identifier)
-    if gateway.last_seen_at is None or gateway.last_seen_at < now:
+    previous = gateway.last_seen_at
+    if previous is None or previous < now:
         gateway.last_seen_at = now
-    start = uptime_bucket(now)
-    if session.get(GatewayUptime, (gateway.id, start)) is None:
-        session.add(GatewayUptime(gateway_id=gateway.id, bucket_start=start))
+    for start in heard_buckets(previous, now):
+        if session.get(GatewayUptime, (gateway.id, start)) is None:
+            session.add(GatewayUptime(gateway_id=gateway.id, bucket_start=start))
     session.flush()
     return gateway
+
+
+def heard_buckets(previous: datetime | None, now: datetime) -> list[datetime]:
+    """The uptime buckets a heartbeat at ``now`` marks: its own, and every one back to
+    the gateway's previous contact when that was at most `DOWN_AFTER` earlier (the
+    gateway was up in between: a router beating every 10 minutes is up in every
+    5-minute bucket, not in every other one). A longer silence stays unheard."""
+    current = uptime_bucket(now)
+    if previous is None or not now - DOWN_AFTER <= previous <= now:
+        return [current]
+    start = uptime_bucket(previous)
+    return [start + UPTIME_BUCKET * i for i in range((current - start) // UPTIME_BUCKET + 1)]

@@ -288,3 +288,14 @@ class PolicyCache:
                 self._entries.clear()
             self._entries[village_kode] = (policy, moment + self.ttl)
         return policy
+
+
+#: The shortest interim-update interval per backhaul class: every Interim-Update
+#: crosses the link, so a 3-4 Mbps satellite link with 0.7 s round trips gets fewer.
+MIN_INTERIM_MINUTES = {"satellite": 15, "radio": 10, "fibre": 0}
+
+
+def interim_minutes_for(policy: EffectivePolicy, backhaul_class: str | None) -> int:
+    """The router's interim-update interval: the policy's, lengthened to the backhaul
+    class's minimum (`MIN_INTERIM_MINUTES`; an unknown class keeps the policy's)."""
+    return max(policy.interim_minutes, MIN_INTERIM_MINUTES.get(backhaul_class or "", 0))

@@ -4,16 +4,23 @@ Every page that shows one of these (the console's dashboard, the report overview
 daily summary) reads it here, and the API's usage rows come from the same rollups, so
 the numbers agree wherever they appear:
 
-* **users** of a day are the village's distinct devices of its local day
-  (``UsageDaily.devices``, kept by the RADIUS server as devices come on); 7 and 30 days
-  are sums of days (device-days, never people: pseudonyms change daily);
+* **users** of a day are the village's distinct devices of its local day that were
+  online: RADIUS let them on and accounting recorded a session (``UsageDaily.devices``,
+  kept by the RADIUS server at each device's first session of the day; an accept on the
+  splash alone counts nothing); 7 and 30 days are sums of days (device-days, never
+  people: pseudonyms change daily);
 * **data** is bytes down plus up (``UsageDaily``);
 * **online now** is distinct devices with an open accounting session;
 * a **gateway's state** is "up" when it was heard from (heartbeat, or any RADIUS packet)
   within `DOWN_AFTER`, "down" when it was heard from before, "never" when it never was;
 * **uptime** is the share of the last 24 hours' 5-minute buckets in which a gateway was
-  heard from, counted from when it was added if that is later (a router that has just
-  been set up and answers is not 0 % up).
+  heard from (a heartbeat also marks the buckets since a contact within `DOWN_AFTER`:
+  `portal.domain.network.gateways.heard_buckets`), counted from when it was added if
+  that is later (a router that has just been set up and answers is not 0 % up); a
+  bucket inside an outage the router reported (it could not reach the central RADIUS
+  server, `outages`) does not count as up even when its heartbeats arrived;
+* **outages** are the periods routers reported after reaching the central server again,
+  with the emergency use (logins, seconds, bytes: counts only) they allowed meanwhile.
 
 Functions take the session, a region ``scope`` (a province, regency, district or village
 code) and ``now`` (naive UTC); "today" is each village's own local day.
@@ -22,18 +29,23 @@ code) and ``now`` (naive UTC); "today" is each village's own local day.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
-from portal.domain.network.gateways import UPTIME_BUCKET, uptime_bucket
+from portal.domain.network.gateways import DOWN_AFTER, UPTIME_BUCKET, uptime_bucket
 from portal.domain.reporting.reports import in_scope
-from portal.models import AccountingSession, Gateway, GatewayUptime, UsageDaily, Village
+from portal.models import (
+    AccountingSession,
+    Gateway,
+    GatewayOutage,
+    GatewayUptime,
+    UsageDaily,
+    Village,
+)
 
-#: A gateway not heard from for this long is down (three missed heartbeats).
-DOWN_AFTER = timedelta(minutes=15)
 UPTIME_WINDOW = timedelta(hours=24)
 #: The states of a gateway, and of a village by its gateways.
 UP, DOWN, NEVER, NO_GATEWAY = "up", "down", "never", "no-gateway"
@@ -93,6 +105,15 @@ def gateway_states(session: Session, scope: str, now: datetime) -> list[GatewayS
     """Every gateway inside ``scope`` with its state and uptime, by village then name."""
     current = uptime_bucket(now)
     first = current - UPTIME_WINDOW + UPTIME_BUCKET
+    in_outage = (
+        sa.exists()
+        .where(
+            GatewayOutage.gateway_id == GatewayUptime.gateway_id,
+            GatewayOutage.started_at <= GatewayUptime.bucket_start,
+            GatewayOutage.ended_at > GatewayUptime.bucket_start,
+        )
+        .correlate(GatewayUptime)
+    )
     rows = session.execute(
         sa.select(
             Gateway.id,
@@ -112,6 +133,7 @@ def gateway_states(session: Session, scope: str, now: datetime) -> list[GatewayS
                 GatewayUptime.gateway_id == Gateway.id,
                 GatewayUptime.bucket_start >= first,
                 GatewayUptime.bucket_start <= current,
+                ~in_outage,
             ),
         )
         .where(in_scope(Gateway.village_kode, scope))
@@ -176,3 +198,76 @@ def online_now(session: Session, scope: str) -> dict[str, int]:
             .group_by(table.village_kode)
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class Outage:
+    """One recorded outage of a gateway, for the reports."""
+
+    nas_identifier: str
+    village_kode: str
+    village_name: str
+    timezone: str
+    started_at: datetime
+    ended_at: datetime
+    logins: int
+    seconds: int
+    bytes_: int
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ended_at - self.started_at).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class EmergencyUse:
+    """A village's emergency use over a range of days (sums of its outages)."""
+
+    outages: int = 0
+    logins: int = 0
+    seconds: int = 0
+    bytes_: int = 0
+
+
+def outages(session: Session, scope: str, start: datetime, end: datetime) -> list[Outage]:
+    """The outages of gateways inside ``scope`` that overlap ``start``…``end`` (naive
+    UTC), newest first."""
+    rows = session.execute(
+        sa.select(
+            Gateway.nas_identifier,
+            Village.kode,
+            Village.name,
+            Village.timezone,
+            GatewayOutage.started_at,
+            GatewayOutage.ended_at,
+            GatewayOutage.emergency_logins,
+            GatewayOutage.emergency_seconds,
+            GatewayOutage.emergency_bytes,
+        )
+        .join(Gateway, Gateway.id == GatewayOutage.gateway_id)
+        .join(Village, Village.kode == GatewayOutage.village_kode)
+        .where(
+            in_scope(GatewayOutage.village_kode, scope),
+            GatewayOutage.ended_at >= start,
+            GatewayOutage.started_at <= end,
+        )
+        .order_by(GatewayOutage.ended_at.desc(), GatewayOutage.id.desc())
+    )
+    return [Outage(*row) for row in rows]
+
+
+def emergency_use(session: Session, village_kode: str, start: date, end: date) -> EmergencyUse:
+    """A village's emergency use on local days ``start``…``end`` (outages counted on
+    the day they started)."""
+    row = session.execute(
+        sa.select(
+            sa.func.count(GatewayOutage.id),
+            sa.func.coalesce(sa.func.sum(GatewayOutage.emergency_logins), 0),
+            sa.func.coalesce(sa.func.sum(GatewayOutage.emergency_seconds), 0),
+            sa.func.coalesce(sa.func.sum(GatewayOutage.emergency_bytes), 0),
+        ).where(
+            GatewayOutage.village_kode == village_kode,
+            GatewayOutage.local_date.between(start, end),
+        )
+    ).one()
+    return EmergencyUse(*(int(value) for value in row))

@@ -30,7 +30,11 @@ INDICATOR_DEFINITIONS = {
         "Jumlah perangkat tersambung bersamaan tertinggi. Kosong pada total wilayah"
         " (tidak dapat dijumlahkan).",
     ),
-    "terms_accepted": ("kali", "Berapa kali syarat penggunaan disetujui."),
+    "terms_accepted": (
+        "kali",
+        "Berapa kali syarat penggunaan disetujui oleh perangkat yang kemudian tersambung"
+        " (sekali per perangkat per hari, pada sesi pertamanya).",
+    ),
     "vouchers_redeemed": ("voucher", "Jumlah voucher yang dipakai pertama kali."),
     "quota_refusals": ("kali", "Berapa kali perangkat ditolak karena kuota harian habis."),
 }

@@ -10,7 +10,10 @@ allowance meanwhile (`portal.domain.usage.orders`).
 
 from __future__ import annotations
 
+import logging
+import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -23,22 +26,26 @@ from portal.domain.credentials import is_grant_username, parse_class
 from portal.domain.network.gateways import AccessPoint
 from portal.domain.network.policies import PolicyCache
 from portal.domain.pseudonyms import KeyRing
+from portal.domain.transactions import take_write_lock
 from portal.domain.usage import orders
 from portal.domain.usage.peaks import record_peaks
 from portal.domain.usage.rollups import UsageBatch
 from portal.domain.usage.sessions import (
     SessionRow,
     accounting_on,
+    claim_sessions,
     close_loaded_for_reboot,
     load_sessions,
     save_sessions,
 )
-from portal.domain.usage.updates import INTERIM, START, STOP, AccountingUpdate, record
+from portal.domain.usage.updates import INTERIM, START, STOP, AccountingUpdate, new_row, record
 from portal.models import LoginGrant, Voucher
 
 #: Acct-Status-Type values (RFC 2866 section 5.1; 7 and 8 RFC 2866 too, 15 RFC 2867).
 STATUS_START, STATUS_STOP, STATUS_INTERIM = 1, 2, 3
 STATUS_ON, STATUS_OFF, STATUS_FAILED = 7, 8, 15
+log = logging.getLogger(__name__)
+LOG_EVERY = 60.0  # seconds between two log lines about one gateway's implausible counters
 MAX_ID = 1 << 63  # ids are signed 64-bit in the database
 _STATUS_NAMES = {STATUS_START: START, STATUS_STOP: STOP, STATUS_INTERIM: INTERIM}
 
@@ -77,6 +84,14 @@ class AccountingContext:
     policies: PolicyCache = field(default_factory=PolicyCache)
     uptime_marked: set = field(default_factory=set)
     peak_hours: dict = field(default_factory=dict)
+    #: Called with a reason code for each implausible counter a committed batch bounded
+    #: (`portal.domain.usage.plausibility`); the RADIUS server counts them.
+    implausible: Callable[[str], None] = field(default=lambda _reason: None)
+    #: Session seconds one second of wall time may account for (1; see
+    #: `portal.config.Settings.session_time_factor`).
+    time_factor: float = 1.0
+    #: When each gateway's implausible counters were last logged.
+    implausible_logged: dict = field(default_factory=dict)
 
 
 def record_batch(
@@ -88,46 +103,112 @@ def record_batch(
 ) -> list[orders.Order]:
     """Record a batch of accounting reports; returns the orders for sessions to enforce.
 
-    Only flushes. Raises SQLAlchemyError when the database fails, in which case the
+    Exactly once whichever server records it: the batch first makes itself the writer
+    of its sessions (SQLite's write lock, PostgreSQL's row locks), reads them, creates
+    the missing ones with insert-or-nothing, and derives every delta from what the
+    database holds; the rows are written back with a compare-and-set in the same
+    transaction that adds the deltas. Only flushes. Raises SQLAlchemyError when the
+    database fails and SessionChanged when a session changed under it; either way the
     caller rolls back and answers none of them.
     """
+    take_write_lock(session)
     usage = UsageBatch(marked=context.uptime_marked)
-    keys = [
-        (r.point.gateway_id, r.acct_session_id)
-        for r in reports
-        if r.status in _STATUS_NAMES and r.acct_session_id
-    ]
-    known = load_sessions(session, keys)
     existing = _existing_credentials(session, reports)
+    timezones = {r.point.village_kode: r.point.timezone for r in reports}
+    # The router's clock is often wrong (no NTP before the uplink is up), so the event
+    # time is the arrival minus how long the router says it kept trying.
+    times = [now - timedelta(seconds=min(max(0, r.delay_seconds), 86_400)) for r in reports]
+    updates: list[AccountingUpdate | None] = [None] * len(reports)
+    # By village and time: a day's pseudonym key is created (insert-or-nothing) in the
+    # same order by every server, so two never wait on each other's new keys in a circle.
+    for index in sorted(
+        range(len(reports)), key=lambda i: (reports[i].point.village_kode, times[i])
+    ):
+        report = reports[index]
+        status = _STATUS_NAMES.get(report.status)
+        if status is not None and report.acct_session_id:
+            updates[index] = _update(session, report, context, status, times[index], existing)
+    work = list(zip(reports, times, updates, strict=True))  # (report, event time, update)
+    known, created = _sessions_for(session, [u for _, _, u in work if u is not None])
+    fresh = set(created)  # created by this batch and not yet counted (`record`)
+    findings: list[tuple[int, str]] = []
     touched: dict[tuple[str, date, str], list[tuple[SessionRow, AccountingReport]]]
     touched = defaultdict(list)
-    timezones = {}
-    for report in reports:
+    for report, event_time, update in work:
         point = report.point
-        timezones[point.village_kode] = point.timezone
-        # The router's clock is often wrong (no NTP before the uplink is up), so the
-        # event time is the arrival minus how long the router says it kept trying.
-        event_time = now - timedelta(seconds=min(max(0, report.delay_seconds), 86_400))
         if report.status in (STATUS_ON, STATUS_OFF):
-            accounting_on(session, gateway_id=point.gateway_id, event_time=event_time)
+            accounting_on(
+                session, gateway_id=point.gateway_id, event_time=event_time,
+                keep=[known[key].id for key in fresh if key[0] == point.gateway_id],
+            )  # fmt: skip
             close_loaded_for_reboot(
-                known.values(), gateway_id=point.gateway_id, event_time=event_time
+                known.values(), gateway_id=point.gateway_id, event_time=event_time, keep=fresh
             )
             usage.gateway_seen(point.gateway_id, now)
             continue
-        status = _STATUS_NAMES.get(report.status)
-        if status is None or not report.acct_session_id:
+        if update is None:
             usage.gateway_seen(point.gateway_id, now)
             continue
-        update = _update(session, report, context, status, event_time, existing)
-        row = record(update, usage=usage, known=known)
-        if status != STOP and update.device is not None and row.stopped_at is None:
+        found: list[str] = []
+        row = record(
+            update, usage=usage, known=known, fresh=fresh, factor=context.time_factor,
+            findings=found,
+        )  # fmt: skip
+        findings.extend((point.gateway_id, reason) for reason in dict.fromkeys(found))
+        if update.status != STOP and update.device is not None and row.stopped_at is None:
             touched[(point.village_kode, update.local_date, update.device)].append((row, report))
-    peaks = _peaks_due(session, known, timezones, context, now)
+    peaks = _peaks_due(session, known, created, timezones, context, now)
     save_sessions(session, known.values())
     usage.flush(session, timezones, now)
     record_peaks(session, peaks, now)
+    _report(session, findings, context)
     return orders.for_spent_allowances(session, touched, usage.totals, context.policies, now)
+
+
+def _sessions_for(
+    session: Session, updates: list[AccountingUpdate]
+) -> tuple[dict[tuple[int, str], SessionRow], set[tuple[int, str]]]:
+    """The batch's sessions, every one stored: those that exist (read and locked) and
+    those its first update creates (`claim_sessions`; another server may have created
+    some meanwhile: they are read like the others). Returns the rows by key and the
+    keys this batch created."""
+    keys = [(u.gateway_id, u.acct_session_id) for u in updates]
+    known = load_sessions(session, keys)
+    first: dict[tuple[int, str], AccountingUpdate] = {}
+    for key, update in zip(keys, updates, strict=True):
+        if key not in known:
+            first.setdefault(key, update)
+    if not first:
+        return known, set()
+    fresh = claim_sessions(session, [new_row(update) for update in first.values()])
+    known.update(load_sessions(session, list(first)))
+    return known, fresh
+
+
+def _report(session: Session, findings: list[tuple[int, str]], context: AccountingContext) -> None:
+    """Once the batch commits, count its implausible counters and log them: gateway and
+    reasons only (nothing personal), at most one line a minute per gateway (a broken
+    router sends the same nonsense every interim)."""
+    if not findings:
+        return
+
+    def committed(_session: Session) -> None:
+        logged = context.implausible_logged
+        reasons: dict[int, list[str]] = defaultdict(list)
+        for gateway_id, reason in findings:
+            context.implausible(reason)
+            if reason not in reasons[gateway_id]:
+                reasons[gateway_id].append(reason)
+        now = time.monotonic()
+        for gateway_id, named in reasons.items():
+            if now - logged.get(gateway_id, -LOG_EVERY) >= LOG_EVERY:
+                logged[gateway_id] = now
+                log.warning("accounting from gateway %d: implausible counters bounded (%s)",
+                            gateway_id, ", ".join(named))  # fmt: skip
+        if len(logged) > 10_000:
+            logged.clear()
+
+    sa.event.listen(session, "after_commit", committed, once=True)
 
 
 def _existing_credentials(
@@ -159,6 +240,7 @@ def _existing_credentials(
 def _peaks_due(
     session: Session,
     known: dict[tuple[int, str], SessionRow],
+    created: set[tuple[int, str]],
     timezones: dict[str, str],
     context: AccountingContext,
     now: datetime,
@@ -169,7 +251,7 @@ def _peaks_due(
     number of open sessions, and counting them costs a query over all open sessions.)
     The hours are remembered once the batch commits.
     """
-    opened = {row.village_kode for row in known.values() if row.id is None}
+    opened = {row.village_kode for key, row in known.items() if row.id is None or key in created}
     due, hours = {}, {}
     for village_kode, timezone in timezones.items():
         hour = clock.to_local(now, timezone).replace(minute=0, second=0, microsecond=0)

@@ -12,7 +12,9 @@ What `purge` removes or unlinks, and why:
   sessions whose day key is gone, the RADIUS user name, grant and voucher; and once a
   voucher batch has expired and its key grace has passed, the voucher on device-days and
   its ``bound_device``;
-- expired one-time login grants (they hold a pseudonym) and old failed-login records.
+- one-time login grants (they hold a pseudonym): unused ones as soon as they expired
+  (an accept on the splash that never led to a login leaves no row behind), used ones
+  a day later; and old failed-login records.
 
 SQLite runs with ``secure_delete`` (see portal.database), and `portal.maintenance` checkpoints the
 write-ahead log afterwards so that deleted rows do not linger there either.
@@ -38,7 +40,8 @@ from portal.models import (
 )
 
 LOGIN_ATTEMPT_LIFETIME = timedelta(days=1)
-#: One-time grants (they hold a pseudonym) are deleted this long after they expired.
+#: Used one-time grants (they hold a pseudonym) are deleted this long after they
+#: expired; unused ones as soon as they expired.
 GRANT_AFTERLIFE = timedelta(days=1)
 
 
@@ -83,7 +86,13 @@ def purge(session: Session, now: datetime, settings: Settings) -> PurgeCounts:
     ).rowcount
     keys = destroy_expired_keys(session, now)
     grants = session.execute(
-        sa.delete(LoginGrant).where(LoginGrant.expires_at < now - GRANT_AFTERLIFE)
+        sa.delete(LoginGrant).where(
+            sa.or_(
+                LoginGrant.expires_at < now - GRANT_AFTERLIFE,
+                # never used: an accept that led to no login leaves nothing behind
+                sa.and_(LoginGrant.expires_at < now, LoginGrant.used_at.is_(None)),
+            )
+        )
     ).rowcount
     expired_batches = sa.select(VoucherBatch.id).where(
         VoucherBatch.expires_at <= now - timedelta(days=settings.key_grace_days)

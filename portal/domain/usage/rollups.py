@@ -3,10 +3,16 @@
 A unit of work (one accounting batch, one Access-Request batch) gathers its deltas in a
 `UsageBatch` and writes them once with `UsageBatch.flush`: one upsert per village hour,
 village day and device day, each adding to the stored value in SQL (``x = x + delta``),
-so several RADIUS processes sharing a PostgreSQL database never lose an increment.
+so several RADIUS processes sharing a PostgreSQL database never lose an increment. Rows
+are written table by table in key order, so two processes' transactions never wait on
+each other's rows in a circle (a deadlock).
 
-``devices`` counts distinct devices per village and day: it grows by one when a
-`DeviceDay` row is created (`ensure_device_day`), whoever creates it.
+``devices`` counts distinct devices per village and day that were online: it grows by
+one when accounting records a device's first session of the day
+(`UsageBatch._first_sessions`), whichever server records it; so do ``terms_accepted``
+and `TermsAcceptance`, for the terms version RADIUS noted on the device's day. A
+device-day row created earlier (RADIUS noting the accepted terms or the voucher) counts
+nothing, and an accept that never leads to a session leaves nothing in the figures.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from portal.models import (
     DeviceDay,
     Gateway,
     GatewayUptime,
+    TermsAcceptance,
     UsageDaily,
     UsageHourly,
     Voucher,
@@ -72,6 +79,17 @@ def _increment_upsert(session: Session, table: sa.Table, keys: tuple[str, ...], 
 
 
 @lru_cache(maxsize=4)
+def _terms_upsert_statement(dialect: str) -> sa.Insert:
+    module = postgresql if dialect == "postgresql" else sqlite
+    table = TermsAcceptance.__table__
+    stmt = module.insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=["village_kode", "local_date", "terms_version_id"],
+        set_={"count": table.c.count + stmt.excluded["count"]},
+    )
+
+
+@lru_cache(maxsize=4)
 def _device_insert_statement(dialect: str) -> sa.Insert:
     module = postgresql if dialect == "postgresql" else sqlite
     table = DeviceDay.__table__
@@ -97,8 +115,8 @@ _DEVICE_UPDATE = _device_update_statement()
 def ensure_device_day(session: Session, *, village_kode: str, day: date, device: str) -> bool:
     """Create the device's counters for the day if missing; True when this call created them.
 
-    The caller adds one to the village's ``devices`` when it returns True (or uses
-    `UsageBatch.device_usage`, which does).
+    The device is not counted among the village's users by this: only its first
+    session is (`UsageBatch`).
     """
     stmt = _insert(session, DeviceDay.__table__).values(
         village_kode=village_kode,
@@ -128,6 +146,8 @@ class UsageBatch:
     )
     vouchers: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     uptime: set[tuple[int, datetime]] = field(default_factory=set)
+    #: Terms acceptances by village, local day and terms version.
+    terms: dict[tuple[str, date, int], int] = field(default_factory=lambda: defaultdict(int))
     #: After `flush`: each device-day's bytes and seconds including this batch (read
     #: before the update, plus the batch's growth), for quota enforcement.
     totals: dict[tuple[str, date, str], tuple[int, int]] = field(default_factory=dict)
@@ -158,6 +178,15 @@ class UsageBatch:
         entry[0] += max(0, bytes_)
         entry[1] += max(0, seconds)
 
+    def terms_accepted(
+        self, village_kode: str, timezone: str, at: datetime, version_id: int | None
+    ) -> None:
+        """Count one acceptance of the terms ``version_id`` (None: no version shown) at
+        ``at``: the village's ``terms_accepted`` and `TermsAcceptance` of its local day."""
+        self.village(village_kode, timezone, at, terms_accepted=1)
+        if version_id is not None:
+            self.terms[(village_kode, clock.to_local(at, timezone).date(), version_id)] += 1
+
     def gateway_seen(self, gateway_id: int, now: datetime) -> None:
         self.uptime.add((gateway_id, uptime_bucket(now)))
 
@@ -179,7 +208,15 @@ class UsageBatch:
                 ),
                 [
                     {"v_id": v, "v_bytes": b, "v_seconds": sec}
-                    for v, (b, sec) in self.vouchers.items()
+                    for v, (b, sec) in sorted(self.vouchers.items())
+                ],
+            )
+        if self.terms:
+            session.connection().execute(
+                _terms_upsert_statement(dialect_of(session)),
+                [
+                    {"village_kode": v, "local_date": d, "terms_version_id": t, "count": n}
+                    for (v, d, t), n in sorted(self.terms.items())
                 ],
             )
         _increment_upsert(
@@ -188,7 +225,7 @@ class UsageBatch:
             ("village_kode", "local_date", "local_hour"),
             [
                 {"village_kode": v, "local_date": d, "local_hour": h, **c}
-                for (v, d, h), c in self.hourly.items()
+                for (v, d, h), c in sorted(self.hourly.items())
                 if any(c.values())
             ],
         )
@@ -198,7 +235,7 @@ class UsageBatch:
             ("village_kode", "local_date"),
             [
                 {"village_kode": v, "local_date": d, **c}
-                for (v, d), c in self.daily.items()
+                for (v, d), c in sorted(self.daily.items())
                 if any(c.values())
             ],
         )
@@ -207,19 +244,20 @@ class UsageBatch:
         self.daily.clear()
         self.devices.clear()
         self.vouchers.clear()
+        self.terms.clear()
         self.uptime.clear()
 
     def _flush_devices(self, session: Session, timezones: dict[str, str], now: datetime) -> None:
-        """Create missing device-day rows (counting new devices), then add all usage in
-        one executemany UPDATE."""
+        """Create missing device-day rows, count the devices seen online for the first
+        time today (their first session), then add all usage in one executemany UPDATE."""
         if not self.devices:
             return
         existing = day_usage(session, list(self.devices))
         missing = sorted(self.devices.keys() - existing.keys())
         if missing:
-            # One INSERT for every new device; RETURNING names the rows this insert
-            # created (not those another process created meanwhile) on both backends.
-            created = session.connection().execute(
+            # One INSERT for every new device (a row another process created meanwhile
+            # is left alone: the UPDATE below adds to it).
+            session.connection().execute(
                 _device_insert_statement(dialect_of(session)),
                 [
                     {
@@ -233,8 +271,11 @@ class UsageBatch:
                     for v, d, dev in missing
                 ],
             )
-            for (village_kode,) in created:
-                self.village(village_kode, timezones[village_kode], now, devices=1)
+        first = self._first_sessions(session)
+        for (village_kode, _day, _device), terms_version_id in first.items():
+            self.village(village_kode, timezones[village_kode], now, devices=1)
+            if terms_version_id is not None:  # the terms it accepted led to a login
+                self.terms_accepted(village_kode, timezones[village_kode], now, terms_version_id)
         for key, values in self.devices.items():
             before = existing.get(key)
             self.totals[key] = (
@@ -242,12 +283,46 @@ class UsageBatch:
                 (before.seconds_total if before else 0) + values["seconds_total"],
             )
         rows = [
-            {"k_v": v, "k_d": d, "k_dev": dev, **{f"d_{k}": n for k, n in values.items()}}
-            for (v, d, dev), values in self.devices.items()
+            {
+                "k_v": v,
+                "k_d": d,
+                "k_dev": dev,
+                **{f"d_{k}": n for k, n in values.items()},
+                "d_sessions": values["sessions"] - ((v, d, dev) in first),
+            }
+            for (v, d, dev), values in sorted(self.devices.items())
             if any(values.values())
         ]
         if rows:
             session.connection().execute(_DEVICE_UPDATE, rows)
+
+    def _first_sessions(self, session: Session) -> dict[tuple[str, date, str], int | None]:
+        """Give the device-days that had no session yet their first one; returns them,
+        each with the terms version RADIUS noted on it (None: none).
+
+        A device is one of the village's users on a day once it is online: accepted
+        by RADIUS and seen in accounting (its first session), not when a page was
+        accepted or a grant issued; and the terms it accepted count then, once. One
+        conditional UPDATE decides it, so of two servers recording a device's first
+        sessions at once only one counts it (on PostgreSQL the second waits for the
+        row and then finds ``sessions`` > 0).
+        """
+        keys = sorted(key for key, values in self.devices.items() if values["sessions"] > 0)
+        if not keys:
+            return {}
+        table = DeviceDay.__table__
+        found = session.connection().execute(
+            sa.update(table)
+            .where(
+                sa.tuple_(table.c.village_kode, table.c.local_date, table.c.device).in_(keys),
+                table.c.sessions == 0,
+            )
+            .values(sessions=1)
+            .returning(
+                table.c.village_kode, table.c.local_date, table.c.device, table.c.terms_version_id
+            )
+        )
+        return {(v, d, dev): terms for v, d, dev, terms in found}
 
     def _flush_uptime(self, session: Session, now: datetime) -> None:
         new = self.uptime - self.marked if self.marked is not None else self.uptime

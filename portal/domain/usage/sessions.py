@@ -2,8 +2,17 @@
 
 The RADIUS server handles thousands of accounting requests a second; loading and flushing
 ORM objects for each cost more than the database work itself, so the batch path reads
-`SessionRow`s (locked for update on PostgreSQL), lets `portal.domain.usage.accounting`
+`SessionRow`s (locked for update on PostgreSQL, in id order so two servers never wait on
+each other in a circle; SQLite's whole write lock is taken before the read, see
+`portal.domain.transactions.take_write_lock`), lets `portal.domain.usage.accounting`
 change them in memory, and writes them back with `save_sessions`.
+
+Several RADIUS processes may share one database, and a router that fails over sends the
+same request to two of them. A new session is therefore created with `claim_sessions`
+(insert-or-nothing: the second server finds the first one's row, never a key violation),
+and `save_sessions` writes a row back only if its counters are still those it read
+(compare-and-set): a row changed meanwhile raises `SessionChanged`, the transaction rolls
+back with every delta it added, and the batch is done again from what the database holds.
 
 A session is closed by its Stop, by its gateway's Accounting-On/Off (a reboot: none of
 its sessions survive), by the stale sweep (its Stop was lost), or when the router
@@ -19,11 +28,12 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.domain.batching import dialect_of, one_of, values_for
-from portal.domain.network.policies import effective_policy
-from portal.models import AccountingSession
+from portal.domain.network.policies import EffectivePolicy, effective_policy, interim_minutes_for
+from portal.models import AccountingSession, Gateway
 
 STALE_CAUSE = "Stale-Session"
 REBOOT_CAUSE = "NAS-Reboot"
@@ -58,9 +68,25 @@ class SessionRow:
     framed_ip: str | None = None
     id: int | None = None
     changed: bool = field(default=False, compare=False)
+    #: The counters as read (`load_sessions`): what `save_sessions` compares before it writes.
+    loaded: tuple | None = field(default=None, compare=False)
+
+    def counters(self) -> tuple:
+        """What the compare-and-set compares: the counters and whether it was open."""
+        return (
+            self.session_seconds,
+            self.input_octets,
+            self.output_octets,
+            self.stopped_at is None,
+        )
 
 
-_COLUMNS = tuple(f.name for f in fields(SessionRow) if f.name != "changed")
+class SessionChanged(RuntimeError):
+    """A session was changed by another process between reading and writing it back;
+    the unit of work must be rolled back and done again."""
+
+
+_COLUMNS = tuple(f.name for f in fields(SessionRow) if f.name not in ("changed", "loaded"))
 _MUTABLE = (
     "updated_at",
     "stopped_at",
@@ -82,6 +108,7 @@ def _sessions_statement(dialect: str) -> sa.Select:
             table.c.gateway_id == sa.bindparam("gateway_id"),
             one_of(dialect, table.c.acct_session_id, "session_ids"),
         )
+        .order_by(table.c.id)
         .with_for_update()
     )
 
@@ -90,7 +117,14 @@ def _update_statement() -> sa.Update:
     table = AccountingSession.__table__
     return (
         sa.update(table)
-        .where(table.c.id == sa.bindparam("s_id"))
+        .where(
+            table.c.id == sa.bindparam("s_id"),
+            # compare-and-set: only if nobody changed the counters since they were read
+            table.c.session_seconds == sa.bindparam("was_seconds"),
+            table.c.input_octets == sa.bindparam("was_input"),
+            table.c.output_octets == sa.bindparam("was_output"),
+            (table.c.stopped_at.is_(None)) == sa.bindparam("was_open", type_=sa.Boolean),
+        )
         .values({name: sa.bindparam(f"s_{name}", type_=table.c[name].type) for name in _MUTABLE})
     )
 
@@ -99,6 +133,17 @@ _UPDATE = _update_statement()
 _INSERT = sa.insert(AccountingSession.__table__).returning(
     AccountingSession.__table__.c.id, sort_by_parameter_order=True
 )
+
+
+@lru_cache(maxsize=4)
+def _claim_statement(dialect: str) -> sa.Insert:
+    table = AccountingSession.__table__
+    module = postgresql if dialect == "postgresql" else sqlite
+    return (
+        module.insert(table)
+        .on_conflict_do_nothing(index_elements=["gateway_id", "acct_session_id"])
+        .returning(table.c.gateway_id, table.c.acct_session_id)
+    )
 
 
 def load_sessions(
@@ -118,30 +163,67 @@ def load_sessions(
         )
         for row in rows:
             loaded = SessionRow(**row._mapping)
+            loaded.loaded = loaded.counters()
             found[(loaded.gateway_id, loaded.acct_session_id)] = loaded
     return found
 
 
+def claim_sessions(session: Session, rows: Iterable[SessionRow]) -> set[tuple[int, str]]:
+    """Insert new sessions unless they exist; returns the keys this call inserted.
+
+    A key another process inserted meanwhile is left as it is (on PostgreSQL the insert
+    waits for that process's commit); read it with `load_sessions`. Keys are inserted in
+    order, so two servers claiming overlapping sessions never wait on each other in a
+    circle.
+    """
+    values = [
+        {name: getattr(row, name) for name in _COLUMNS if name != "id"}
+        for row in sorted(rows, key=lambda r: (r.gateway_id, r.acct_session_id))
+    ]
+    if not values:
+        return set()
+    inserted = session.connection().execute(_claim_statement(dialect_of(session)), values)
+    return {(gateway_id, acct_session_id) for gateway_id, acct_session_id in inserted}
+
+
 def save_sessions(session: Session, rows: Iterable[SessionRow]) -> None:
-    """Insert the new rows (their ids are filled in) and update the changed ones."""
+    """Insert the new rows (their ids are filled in) and update the changed ones.
+
+    A row read by `load_sessions` is written only if its counters are still those it
+    was read with. Raises SessionChanged when one was changed meanwhile (the caller
+    rolls back and starts again).
+    """
     rows = list(rows)
     new = [row for row in rows if row.id is None]
-    changed = [row for row in rows if row.id is not None and row.changed]
+    changed = sorted((r for r in rows if r.id is not None and r.changed), key=lambda r: r.id)
     connection = session.connection()
     if new:
         values = [{name: getattr(row, name) for name in _COLUMNS if name != "id"} for row in new]
         for row, (new_id,) in zip(new, connection.execute(_INSERT, values), strict=True):
             row.id = new_id
     if changed:
-        connection.execute(
+        result = connection.execute(
             _UPDATE,
             [
-                {"s_id": row.id, **{f"s_{name}": getattr(row, name) for name in _MUTABLE}}
+                {
+                    "s_id": row.id,
+                    **dict(
+                        zip(
+                            ("was_seconds", "was_input", "was_output", "was_open"),
+                            row.loaded or row.counters(),
+                            strict=True,
+                        )
+                    ),
+                    **{f"s_{name}": getattr(row, name) for name in _MUTABLE},
+                }
                 for row in changed
             ],
         )
+        if result.rowcount != len(changed):
+            raise SessionChanged(f"{len(changed) - result.rowcount} sessions changed meanwhile")
     for row in new + changed:
         row.changed = False
+        row.loaded = row.counters()
 
 
 def close(row: SessionRow | AccountingSession, *, at: datetime, cause: str) -> None:
@@ -152,19 +234,24 @@ def close(row: SessionRow | AccountingSession, *, at: datetime, cause: str) -> N
     row.framed_ip = None
 
 
-def accounting_on(session: Session, *, gateway_id: int, event_time: datetime) -> int:
+def accounting_on(
+    session: Session, *, gateway_id: int, event_time: datetime, keep: Iterable[int] = ()
+) -> int:
     """Close every open session of a gateway that (re)booted; returns how many.
 
     A router sends Accounting-On after a reboot and Accounting-Off before a shutdown;
     either way none of its sessions survive, and it never sends their Stops. Leaving
     them open would make residents look online and, for simultaneous-use checks,
-    lock them out. The last reported counters stand; the IP is forgotten.
+    lock them out. The last reported counters stand; the IP is forgotten. ``keep``
+    names sessions the unit of work created for requests that come after this one.
     """
+    keep = list(keep)
     result = session.execute(
         sa.update(AccountingSession)
         .where(
             AccountingSession.gateway_id == gateway_id,
             AccountingSession.stopped_at.is_(None),
+            *([AccountingSession.id.not_in(keep)] if keep else []),
         )
         .values(
             stopped_at=sa.case(
@@ -180,41 +267,56 @@ def accounting_on(session: Session, *, gateway_id: int, event_time: datetime) ->
 
 
 def close_loaded_for_reboot(
-    rows: Iterable[SessionRow], *, gateway_id: int, event_time: datetime
+    rows: Iterable[SessionRow],
+    *,
+    gateway_id: int,
+    event_time: datetime,
+    keep: set[tuple[int, str]] | frozenset = frozenset(),
 ) -> None:
     """Close, in memory, the loaded rows that `accounting_on` just closed in the database.
 
     A batch loads its sessions first, applies its requests in order and writes the rows
     back at the end; a session updated in the same batch as its gateway's Accounting-On
     (an Interim-Update queued just before the reboot, a Start) would otherwise be
-    written back open. Same values as `accounting_on`.
+    written back open. Same values as `accounting_on`, which closed them in the database
+    already (what the compare-and-set of `save_sessions` expects to find); ``keep`` as
+    there, by key.
     """
     for row in rows:
-        if row.gateway_id == gateway_id and row.stopped_at is None:
+        key = (row.gateway_id, row.acct_session_id)
+        if row.gateway_id == gateway_id and row.stopped_at is None and key not in keep:
             close(row, at=max(row.updated_at, event_time), cause=REBOOT_CAUSE)
             row.changed = True
+            if row.loaded is not None:
+                row.loaded = (*row.loaded[:3], False)
 
 
 def close_stale_sessions(session: Session, *, now: datetime, missed: int = 3) -> int:
     """Close open sessions that missed ``missed`` interim updates; returns how many.
 
     Such a session's Stop was lost (power cut, a router that does not replay queued
-    accounting). The interval is the village's policy (what its Access-Accepts told the
-    router). A session is closed at its last update, so no time is invented.
+    accounting). The interval is the one the gateway's setup script gives its router: the
+    village's policy, lengthened for its backhaul class (`interim_minutes_for`: a
+    satellite router reports every 15 minutes at least). A session is closed at its last
+    update, so no time is invented.
     """
-    villages = session.scalars(
-        sa.select(AccountingSession.village_kode)
+    gateways = session.execute(
+        sa.select(AccountingSession.village_kode, Gateway.id, Gateway.backhaul_class)
+        .join(Gateway, Gateway.id == AccountingSession.gateway_id)
         .where(AccountingSession.stopped_at.is_(None))
         .distinct()
     ).all()
     closed = 0
-    for village_kode in villages:
-        interval = effective_policy(session, village_kode).interim_minutes * 60
+    policies: dict[str, EffectivePolicy] = {}
+    for village_kode, gateway_id, backhaul_class in gateways:
+        policy = policies.get(village_kode) or effective_policy(session, village_kode)
+        policies[village_kode] = policy
+        interval = interim_minutes_for(policy, backhaul_class) * 60
         cutoff = now - timedelta(seconds=interval * missed)
         result = session.execute(
             sa.update(AccountingSession)
             .where(
-                AccountingSession.village_kode == village_kode,
+                AccountingSession.gateway_id == gateway_id,
                 AccountingSession.stopped_at.is_(None),
                 AccountingSession.updated_at < cutoff,
             )

@@ -4,8 +4,11 @@ Routers retransmit accounting until answered, sometimes with a new Identifier an
 larger Acct-Delay-Time, so the packet-level duplicate cache does not catch every
 repeat. Idempotency lives here instead: a session is keyed by gateway and
 Acct-Session-Id, its counters only grow (a stored value is replaced by a reported one
-only when that is larger), and only the growth is added to the device's day and the
-village's rollups. A repeat therefore changes nothing.
+only when that is larger, and only as far as it could be true:
+`portal.domain.usage.plausibility`), and only the growth is added to the device's day
+and the village's rollups. A repeat therefore changes nothing. Whether the stored
+values are the latest when several servers share the database is the caller's part
+(`portal.domain.usage.accounting.record_batch`).
 
 Octet counters are 32 bits on the wire; a session that moves more than 4 GiB wraps
 them and reports the wraps in Acct-*-Gigawords, so the two are always combined.
@@ -13,9 +16,10 @@ them and reports the wraps in Acct-*-Gigawords, so the two are always combined.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import NamedTuple
 
+from portal.domain.usage import plausibility
 from portal.domain.usage.rollups import UsageBatch
 from portal.domain.usage.sessions import SessionRow, close
 
@@ -55,43 +59,73 @@ class AccountingUpdate(NamedTuple):
     voucher_id: int | None = None
 
 
+def new_row(update: AccountingUpdate) -> SessionRow:
+    """The session row an update for an unknown session creates (not stored yet).
+
+    Its start is the update's event time less the session time it reports, unless that
+    cannot be true (`plausibility.start_of_unknown`); its counters start at zero and
+    the update is then applied to it like to any other (`record`)."""
+    started_at = update.event_time
+    if update.status != START:
+        started_at = plausibility.start_of_unknown(update.session_seconds, update.event_time)
+    return SessionRow(
+        gateway_id=update.gateway_id,
+        acct_session_id=update.acct_session_id,
+        village_kode=update.village_kode,
+        device=update.device,
+        local_date=update.local_date,
+        credential_kind=update.credential_kind,
+        grant_id=update.grant_id,
+        voucher_id=update.voucher_id,
+        user_name=update.user_name,
+        started_at=started_at,
+        updated_at=update.event_time,
+    )
+
+
 def record(
     update: AccountingUpdate,
     *,
     usage: UsageBatch,
     known: dict[tuple[int, str], SessionRow],
+    fresh: set[tuple[int, str]] | None = None,
+    factor: float = 1.0,
+    findings: list[str] | None = None,
 ) -> SessionRow:
     """Apply one Start/Interim/Stop idempotently to ``known`` and return the session row.
 
     ``known`` holds the rows already loaded (`load_sessions`) and gains new ones; write
-    them with `save_sessions`. A Stop or Interim for an unknown session creates it (the
-    Start was lost); a Start for a known one only fills in what is missing. Usage growth
-    goes into ``usage``.
+    them with `save_sessions`. ``fresh`` names rows this unit of work created
+    (`claim_sessions`) that no update has counted yet: the first update counts the
+    session. A Stop or Interim for an unknown session creates it (the Start was lost);
+    a Start for a known one only fills in what is missing. Only growth that could be
+    true (`portal.domain.usage.plausibility`, ``factor`` for a compressed clock) goes into
+    ``usage``; what was cut is appended to ``findings`` as reason codes.
     """
+    findings = [] if findings is None else findings
     key = (update.gateway_id, update.acct_session_id)
     row = known.get(key)
-    created = row is None
+    created = row is None or (fresh is not None and key in fresh)
     if row is None:
-        row = SessionRow(
-            gateway_id=update.gateway_id,
-            acct_session_id=update.acct_session_id,
-            village_kode=update.village_kode,
-            device=update.device,
-            local_date=update.local_date,
-            credential_kind=update.credential_kind,
-            grant_id=update.grant_id,
-            voucher_id=update.voucher_id,
-            user_name=update.user_name,
-            started_at=update.event_time - timedelta(seconds=update.session_seconds),
-            updated_at=update.event_time,
+        row = known[key] = new_row(update)
+    elif fresh is not None:
+        fresh.discard(key)
+    stored = plausibility.Counters(row.session_seconds, row.input_octets, row.output_octets)
+    after = stored
+    unknown = created and update.status != START
+    if unknown and not plausibility.plausible_unknown(update.session_seconds):
+        # nothing it says can be believed: the session is recorded, its counters not
+        findings.append(plausibility.UNKNOWN_TOO_LONG)
+    elif update.status != START:
+        reported = plausibility.Counters(
+            update.session_seconds, update.input_octets, update.output_octets
         )
-        known[key] = row
-    grown_in = max(0, update.input_octets - row.input_octets)
-    grown_out = max(0, update.output_octets - row.output_octets)
-    grown_seconds = max(0, update.session_seconds - row.session_seconds)
-    row.input_octets += grown_in
-    row.output_octets += grown_out
-    row.session_seconds += grown_seconds
+        after = plausibility.bounded(
+            stored, reported, started_at=row.started_at, event_time=update.event_time,
+            factor=factor, findings=findings,
+        )  # fmt: skip
+    grown_seconds, grown_in, grown_out = (a - b for a, b in zip(after, stored, strict=True))
+    row.session_seconds, row.input_octets, row.output_octets = after
     if update.event_time > row.updated_at:
         row.updated_at = update.event_time
     if update.status == INTERIM and (grown_in or grown_out or grown_seconds):

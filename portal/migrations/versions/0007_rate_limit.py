@@ -1,13 +1,13 @@
 """rate limits: the splash's accepts and voucher codes, slowed per client and device
 
-Revision ID: 0007_corners
+Revision ID: 0007
 Revises: 0006 (gateway edge inventory)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_corners"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None

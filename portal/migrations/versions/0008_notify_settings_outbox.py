@@ -1,15 +1,15 @@
 """notifications: per-area channels and thresholds (notify_settings) and the outbox
 of messages sent once per event (notification)
 
-Revision ID: 0007_notify
-Revises: 0007_corners (splash rate limit), re-chained at merge; written against 0006
+Revision ID: 0008
+Revises: 0007 (splash rate limit)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_notify"
-down_revision = "0007_corners"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
