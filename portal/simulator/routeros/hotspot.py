@@ -111,7 +111,7 @@ class Hotspot:
         self.emergency: Emergency | None = None
         self.last_method = ""  # http-chap or http-pap: how the last login came
         self.lock = threading.RLock()
-        self._ips = itertools.count(10)
+        self._ips = itertools.count(0)
         self._sessions = itertools.count(0x14)
         self.accounting = Accounting(config, clock, radius, on_accounting)
 
@@ -120,7 +120,8 @@ class Hotspot:
         with self.lock:
             host = self.hosts.get(mac)
             if host is None:
-                host = Host(mac, f"10.5.50.{next(self._ips) % 250 + 2}")
+                # .30-.99: never 10.5.50.1+digit (the privacy scan reads stored bytes)
+                host = Host(mac, f"10.5.50.{next(self._ips) % 70 + 30}")
                 self.hosts[mac] = host
             if not host.chap_id:
                 self.new_challenge(host)
