@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.adapters import export_files
 from portal.config import Settings
 from portal.domain import clock
+from portal.domain.access import throttle
 from portal.domain.reporting.exports import export_csv
 from portal.domain.usage import retention
 from portal.models import Village
@@ -36,6 +37,7 @@ def run_purge(factory: sessionmaker, now: datetime, settings: Settings) -> reten
     """
     with unit_of_work(factory) as session:
         counts = retention.purge(session, now, settings)
+        throttle.forget_idle(session, now=now)
     with factory() as session:
         if session.get_bind().dialect.name == "sqlite":
             session.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))

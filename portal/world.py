@@ -212,15 +212,16 @@ class World:
 
     def use(
         self, village: Village | Gateway, mac: str, *, bytes_: int = 0, seconds: int = 0,
-        now: datetime | None = None,
+        sessions: int = 0, now: datetime | None = None,
     ) -> Device:  # fmt: skip
-        """Add usage to the phone's day counters, as accounting would."""
+        """Add usage to the phone's day counters, as accounting would; ``sessions`` > 0
+        is a session seen, which makes a device with none yet one of the day's users."""
         found = self.device(village, mac, now)
         zone = self.session.get(Village, found.village_kode).timezone
         batch = UsageBatch()
         batch.device_usage(
             found.village_kode, found.day, found.pseudonym, bytes_=bytes_, seconds=seconds,
-            sessions=0,
+            sessions=sessions,
         )  # fmt: skip
         batch.flush(self.session, {found.village_kode: zone}, now or self.now)
         return found

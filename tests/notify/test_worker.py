@@ -198,7 +198,7 @@ def test_the_daily_summary_goes_out_at_the_areas_local_time_once_a_day(
     notify_settings: Settings, mailbox: MailBox, bot: BotApi, db_session: Session,
 ) -> None:  # fmt: skip
     gateway = test_world.gateway("64.01.01.2009", "samurangau-1", last_seen_at=NOW)
-    test_world.use(gateway, MACS[0], bytes_=300 * 10**6, seconds=600)
+    test_world.use(gateway, MACS[0], bytes_=300 * 10**6, seconds=600, sessions=1)  # online
     db_session.commit()
     configure(summary_time="17:00")  # WITA (UTC+8): 09.00 UTC
     before = datetime(2026, 11, 22, 8, 59)

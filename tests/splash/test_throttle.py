@@ -93,7 +93,9 @@ def test_one_address_inventing_phones_is_slowed_and_told_kindly(
     assert "Tunggu sebentar" in html and "Warga lain tetap bisa tersambung" in html
     assert re.search(r"Coba lagi dalam \d+ detik", html)
     assert refused.headers["Cache-Control"] == "no-store"
-    assert count(portal_app, LoginGrant) == 40 and count(portal_app, TermsAcceptance) == 1
+    # Forty grants issued, and nothing counted yet: an acceptance counts once RADIUS
+    # lets the device on (none of these invented phones ever logs in).
+    assert count(portal_app, LoginGrant) == 40 and count(portal_app, TermsAcceptance) == 0
     clock.advance(3)
     assert accept(phone_mac(100)).status_code == 303
     assert retry_after(accept(phone_mac(101))) >= 1

@@ -162,6 +162,26 @@ def _row(session: Session, row_key: str, now: datetime, *, initial_tokens: float
     return found
 
 
+#: A row without failures holds nothing once every bucket would be full again.
+REFILLED_AFTER = timedelta(
+    seconds=max(b.capacity / b.per_second for b in (ADDRESS_ACCEPTS, DEVICE_ACCEPTS))
+)
+
+
+def forget_idle(session: Session, *, now: datetime) -> int:
+    """Delete the rows that no longer change any decision at ``now``: buckets refilled
+    with no failures and nothing blocked, and anything idle past `FORGET_AFTER` (so an
+    accept that led to no login leaves no row behind once upkeep runs). Only flushes;
+    returns how many rows went."""
+    refilled = sa.and_(
+        RateLimit.touched_at < now - REFILLED_AFTER,
+        RateLimit.failures == 0,
+        sa.or_(RateLimit.blocked_until.is_(None), RateLimit.blocked_until < now),
+    )
+    forgotten = RateLimit.touched_at < now - FORGET_AFTER
+    return session.execute(sa.delete(RateLimit).where(sa.or_(refilled, forgotten))).rowcount
+
+
 def _insert(session: Session, row_key: str, now: datetime, tokens: float) -> None:
     """Insert a fresh row unless another worker just did; delete rows idle too long."""
     session.execute(sa.delete(RateLimit).where(RateLimit.touched_at < now - FORGET_AFTER))
