@@ -26,6 +26,7 @@ from portal.database import db
 from portal.domain import clock
 from portal.domain.network.regions import covers
 from portal.domain.reporting import figures, status, village_report
+from portal.i18n import current_language
 from portal.models import Village
 from portal.reports import words
 from portal.reports.auth import current_scope, session_is_live
@@ -173,7 +174,7 @@ def summary() -> str:
 @bp.get("/penyimpanan")
 def retention_settings() -> str:
     """How long what is kept, in plain words."""
-    lines = retention_lines(context.settings())
+    lines = retention_lines(context.settings(), current_language())
     return render_template("reports/retention.html", lines=lines)
 
 

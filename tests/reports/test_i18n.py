@@ -26,7 +26,7 @@ PAGES = {
     VILLAGE_PAGE: ("Pengguna per hari", "Users per day"),
     "/reports/gateway-mati": ("Gateway yang tidak terdengar", "Gateways not heard from"),
     "/reports/ringkasan": ("Salin teks di bawah", "Copy the text below"),
-    "/reports/penyimpanan": ("Aturan penyimpanan data", "Data retention rules"),
+    "/reports/penyimpanan": ("Alamat MAC perangkat tidak", "MAC addresses are never"),
     "/reports/unduh": ("Unduh data pemakaian", "Download usage data"),
 }
 #: Indonesian words of the report pages' own text (navigation, headings, table heads,
@@ -38,7 +38,7 @@ LEFTOVERS = (
     "Tidak ada gangguan", "tidak dapat menjangkau", "Mati sejak", "Semua gateway menyala",
     "Tabel data harian", "Rata-rata lama sesi", "Jam ramai", "Lama sesi", "Jumlah sesi",
     "Rentang ini", "Tampilkan", "Sampai", "Unggah", "Salin teks", "Aturan penyimpanan",
-    "Dari tanggal", "Versi data", "Unduh data",
+    "Dari tanggal", "Versi data", "Unduh data", "disimpan", "dihapus", "perangkat",
 )  # fmt: skip
 
 
