@@ -149,9 +149,9 @@ def _range(today: date) -> tuple[date, date]:
             else end - timedelta(days=29)
         )
     except ValueError:
-        abort(400, "Tanggal harus berbentuk YYYY-MM-DD")
+        abort(400, gettext("Tanggal harus berbentuk YYYY-MM-DD"))
     if end < start or (end - start).days >= 366:
-        abort(400, "Rentang tanggal harus 1–366 hari")
+        abort(400, gettext("Rentang tanggal harus 1–366 hari"))
     return start, end
 
 

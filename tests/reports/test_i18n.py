@@ -167,3 +167,16 @@ def test_names_and_query_values_in_translated_text_stay_escaped(officer, session
             assert response.status_code == 200
             assert payload not in page or str(escape(payload)) == payload, payload
             assert village_heading[language].format(escape(payload)) in page
+
+
+def test_a_bad_range_is_refused_in_the_chosen_language(officer):
+    bad = f"/reports/desa/{WITA_VILLAGE}?dari=2026-11-21&sampai=2026-11-20"
+    response = officer.get(bad)
+    assert response.status_code == 400
+    assert "Rentang tanggal harus 1–366 hari" in response.get_data(as_text=True)
+    response = officer.get(bad + "&lang=en")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "The date range must be 1–366 days" in page and "Rentang tanggal" not in page
+    response = officer.get(f"/reports/desa/{WITA_VILLAGE}?dari=kemarin&lang=en")
+    assert "Dates must look like YYYY-MM-DD" in response.get_data(as_text=True)
