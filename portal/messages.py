@@ -196,6 +196,33 @@ def words(text: str, language: str = "id") -> str:
     return _catalog(language).gettext(text)
 
 
+#: What an installation keeps and for how long (`portal.web.privacy.retention_lines`),
+#: filled with %(days)s, %(grace)s and %(threshold)s from its settings.
+RETENTION = (
+    _l(
+        "Catatan sesi mentah (kapan perangkat tersambung, berapa lama, berapa data) disimpan"
+        " %(days)s hari, lalu dihapus. Rekap per jam dan per hari tetap ada."
+    ),
+    _l(
+        "Alamat MAC perangkat tidak pernah disimpan. Perangkat dicatat dengan nama samaran"
+        " yang berganti setiap hari."
+    ),
+    _l(
+        "Kunci nama samaran dihapus %(grace)s hari setelah harinya berakhir. Sesudah itu"
+        " catatan tidak dapat lagi dihubungkan dengan perangkat atau dengan catatan hari lain."
+    ),
+    _l("Alamat IP perangkat hanya disimpan selama sesinya berjalan."),
+    _l(
+        "Data terbuka tidak menampilkan angka yang menggambarkan kurang dari %(threshold)s"
+        " perangkat."
+    ),
+    _l(
+        "Penghapusan berjalan otomatis setiap hari; admin server juga dapat menjalankan"
+        " `wifidesa purge`."
+    ),
+)
+
+
 #: Notifications by event kind: (subject, body). Filled from the event's parameters
 #: (names, local times and dates) by `portal.web.notices`.
 NOTICES = {

@@ -15,6 +15,7 @@ METHODS = [
     ("portal/messages.py", "python"),
     ("portal/splash/**.py", "python"),
     ("portal/admin/**.py", "python"),
+    ("portal/reports/**.py", "python"),
     ("templates/splash/**.html", "jinja2"),
     ("templates/admin/**.html", "jinja2"),
     ("templates/shared/**.html", "jinja2"),

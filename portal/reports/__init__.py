@@ -19,13 +19,16 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import logout_user
 
 from portal.database import db
 from portal.domain import clock
 from portal.domain.network.regions import covers
 from portal.domain.reporting import figures, status, village_report
+from portal.i18n import current_language
 from portal.models import Village
+from portal.reports import words
 from portal.reports.auth import current_scope, session_is_live
 from portal.web import charts, context, formatting
 from portal.web.privacy import retention_lines
@@ -65,7 +68,7 @@ def _private(response: Response) -> Response:
 
 @bp.context_processor
 def _formatting() -> dict[str, object]:
-    return {"fmt": formatting}
+    return {"fmt": formatting, "words": words}
 
 
 @bp.get("/")
@@ -103,8 +106,8 @@ def village(kode: str) -> str:
     return render_template(
         "reports/village.html", village=found, start=start, end=end, days=days, heat=heat,
         outages=outages, emergency=figures.emergency_use(db.session, kode, start, end),
-        lengths=lengths, weekdays=formatting.WEEKDAYS, hours=HOURS,
-        length_labels=formatting.LENGTH_LABELS, charts=_village_charts(days, heat, lengths),
+        lengths=lengths, weekdays=words.weekdays(), hours=HOURS,
+        length_labels=words.length_labels(), charts=_village_charts(days, heat, lengths),
     )  # fmt: skip
 
 
@@ -114,16 +117,16 @@ def _village_charts(
     lengths: village_report.SessionLengths,
 ) -> dict[str, object]:
     labels = [f"{d.day.day:02d}/{d.day.month:02d}" for d in days]
-    number, size = formatting.number, formatting.amount
+    number, size, highest = formatting.number, formatting.amount, words.highest()
     return {
-        "users": charts.bar_chart("Pengguna per hari", labels, [d.devices for d in days],
-                                  describe=number),
-        "data": charts.bar_chart("Data per hari", labels, [d.bytes_total for d in days],
-                                 describe=size),
-        "heat": charts.heatmap("Rata-rata pengguna per jam", formatting.WEEKDAYS, HOURS,
+        "users": charts.bar_chart(gettext("Pengguna per hari"), labels,
+                                  [d.devices for d in days], describe=number, highest=highest),
+        "data": charts.bar_chart(gettext("Data per hari"), labels,
+                                 [d.bytes_total for d in days], describe=size, highest=highest),
+        "heat": charts.heatmap(gettext("Rata-rata pengguna per jam"), words.weekdays(), HOURS,
                                heat.cells, describe=lambda v: number(v, 1)),
-        "lengths": charts.bar_chart("Lama sesi", formatting.LENGTH_LABELS, lengths.counts,
-                                    describe=number, every=1),
+        "lengths": charts.bar_chart(gettext("Lama sesi"), words.length_labels(),
+                                    lengths.counts, describe=number, every=1, highest=highest),
     }  # fmt: skip
 
 
@@ -146,9 +149,9 @@ def _range(today: date) -> tuple[date, date]:
             else end - timedelta(days=29)
         )
     except ValueError:
-        abort(400, "Tanggal harus berbentuk YYYY-MM-DD")
+        abort(400, gettext("Tanggal harus berbentuk YYYY-MM-DD"))
     if end < start or (end - start).days >= 366:
-        abort(400, "Rentang tanggal harus 1–366 hari")
+        abort(400, gettext("Rentang tanggal harus 1–366 hari"))
     return start, end
 
 
@@ -171,7 +174,7 @@ def summary() -> str:
 @bp.get("/penyimpanan")
 def retention_settings() -> str:
     """How long what is kept, in plain words."""
-    lines = retention_lines(context.settings())
+    lines = retention_lines(context.settings(), current_language())
     return render_template("reports/retention.html", lines=lines)
 
 

@@ -33,8 +33,10 @@ def bar_chart(
     width: int = 640,
     height: int = 220,
     every: int | None = None,
+    highest: str = "tertinggi",
 ) -> Markup:
-    """A vertical bar chart; ``describe`` formats a value for the axis and tooltips.
+    """A vertical bar chart; ``describe`` formats a value for the axis and tooltips,
+    ``highest`` is the word before the top value in the chart's description.
 
     ``every`` labels one bar in that many (default: about 12 labels). Returns SVG markup.
     """
@@ -47,7 +49,8 @@ def bar_chart(
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img"'
         f' class="chart" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
-        f"<desc>{escape(title)}: tertinggi {escape(describe(max(values, default=0)))}</desc>",
+        f"<desc>{escape(title)}: {escape(highest)}"
+        f" {escape(describe(max(values, default=0)))}</desc>",
         f'<line class="axis" x1="{_LEFT}" y1="{_TOP + plot_h}" x2="{width - 8}"'
         f' y2="{_TOP + plot_h}"/>',
         f'<line class="grid" x1="{_LEFT}" y1="{_TOP}" x2="{width - 8}" y2="{_TOP}"/>',

@@ -1,4 +1,5 @@
-"""What an installation keeps and for how long, in plain words (Bahasa Indonesia).
+"""What an installation keeps and for how long, in plain words (Bahasa Indonesia, or English
+from the catalog).
 
 Shown on the report pages and printed by ``wifidesa purge``; the rules themselves are
 `portal.domain.usage.retention`'s, with the numbers of the installation's settings.
@@ -7,24 +8,16 @@ Shown on the report pages and printed by ``wifidesa purge``; the rules themselve
 from __future__ import annotations
 
 from portal.config import Settings
+from portal.messages import RETENTION, words
 from portal.web.formatting import number
 
 
-def retention_lines(settings: Settings) -> list[str]:
-    """The retention settings in plain words, for admins."""
-    threshold = settings.suppression_threshold
-    return [
-        f"Catatan sesi mentah (kapan perangkat tersambung, berapa lama, berapa data) disimpan"
-        f" {number(settings.session_retention_days)} hari, lalu dihapus. Rekap per jam dan"
-        " per hari tetap ada.",
-        "Alamat MAC perangkat tidak pernah disimpan. Perangkat dicatat dengan nama samaran"
-        " yang berganti setiap hari.",
-        f"Kunci nama samaran dihapus {number(settings.key_grace_days)} hari setelah harinya"
-        " berakhir. Sesudah itu catatan tidak dapat lagi dihubungkan dengan perangkat atau"
-        " dengan catatan hari lain.",
-        "Alamat IP perangkat hanya disimpan selama sesinya berjalan.",
-        f"Data terbuka tidak menampilkan angka yang menggambarkan kurang dari {threshold}"
-        " perangkat.",
-        "Penghapusan berjalan otomatis setiap hari; admin server juga dapat menjalankan"
-        " `wifidesa purge`.",
-    ]
+def retention_lines(settings: Settings, language: str = "id") -> list[str]:
+    """The retention settings in plain words, for admins, in ``language`` (the catalog's
+    `portal.messages.RETENTION`; Indonesian for ``wifidesa purge``)."""
+    values = {
+        "days": number(settings.session_retention_days),
+        "grace": number(settings.key_grace_days),
+        "threshold": settings.suppression_threshold,
+    }
+    return [words(text, language) % values for text in RETENTION]
