@@ -68,6 +68,8 @@ class Duplex:
         self.addresses = [("127.0.0.1", s.port + 1) for s in servers]
         self.secret = secret
         self.socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in servers]
+        #: Requests sent to each server (a failover sends to the second after a timeout).
+        self.sent = [0] * len(servers)
         for sock in self.socks:
             sock.bind(("127.0.0.1", 0))
             sock.setblocking(False)
@@ -120,6 +122,7 @@ class Duplex:
                 if first[index] is None and now >= next_try[index]:
                     server = tries[index] % len(self.socks)
                     self.socks[server].sendto(request, self.addresses[server])
+                    self.sent[server] += 1
                     tries[index] += 1
                     next_try[index] = now + timeout
             for index in self._collect(requests, by_id, answered):

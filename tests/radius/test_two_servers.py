@@ -82,7 +82,9 @@ def test_failover_with_a_timeout_shorter_than_the_answer_counts_once(settings, m
                     by_server[server] += 1
         finally:
             duplex.close()
-    assert min(by_server) > 0, by_server  # both servers answered some first
+    # The failover happened: the second server was sent requests the first had too (which
+    # one answers first depends on the machine's load, so that is not asserted).
+    assert sum(by_server) == sessions * (steps + 1) and duplex.sent[1] > 0, (by_server, duplex.sent)
     logs = "".join(s.log.read_text() for s in servers)
     assert OUTAGE not in logs and "implausible" not in logs
     with db() as session:

@@ -80,7 +80,7 @@ def _shoot(page: Any, name: str) -> None:
 @pytest.fixture
 def radius(world: World) -> Iterator[RadiusServer]:
     """Our RADIUS server on a free loopback port, over the portal's database."""
-    server = start(world.settings, "127.0.0.1", 0, reject_delay=0.0)
+    server = start(world.settings, "127.0.0.1", 0, acct_port=0, reject_delay=0.0)
     yield server
     server.stop()
 
