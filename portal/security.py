@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 # No inline script anywhere, nothing from outside the portal, never framed.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -43,6 +44,30 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: status pages (served by the gateway at its hotspot address) post to /hotspot and
 #: /hotspot/status, and the accept form carries its own signed one-use ticket.
 CROSS_ORIGIN_BLUEPRINTS = frozenset({"splash", "routers"})
+#: Blueprints that answer machines, never browsers: the routers' scheduler reads a line
+#: of text/plain and stores the hotspot files as bytes. Their answers carry only
+#: ``nosniff`` (a browser that opens one shows text) and no session: the page policies
+#: and ``Vary: Cookie`` would cross a satellite link with every ten-minute heartbeat.
+MACHINE_BLUEPRINTS = frozenset({"routers"})
+
+
+def is_machine_answer(response: Response) -> bool:
+    """Whether ``response`` answers a machine: from a `MACHINE_BLUEPRINTS` view and not
+    HTML (an error page rendered for one keeps every page policy)."""
+    return request.blueprint in MACHINE_BLUEPRINTS and response.mimetype != "text/html"
+
+
+class PageSessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, left out of machine answers (no cookie, no ``Vary``).
+
+    Flask-Login looks at the session after every request, which marks it as read and
+    makes the cookie session add ``Vary: Cookie``; a router never holds a cookie.
+    """
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if request.blueprint in MACHINE_BLUEPRINTS:
+            return
+        super().save_session(app, session, response)
 
 
 def _origin_of(url: str) -> str:
@@ -70,6 +95,8 @@ def refuse_foreign_origin(public_url: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = PageSessionInterface()
+
     @app.before_request
     def _same_origin_writes() -> None:
         if request.method in SAFE_METHODS or request.blueprint in CROSS_ORIGIN_BLUEPRINTS:
@@ -85,8 +112,12 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _security_headers(response: Response) -> Response:
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if is_machine_answer(response):
+            if response.status_code != 204:  # a body a browser might open: shown as text
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+            return response
         headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         # Nothing leaves for other sites; same-site posts still name their Origin.
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")

@@ -37,6 +37,8 @@ class Client:
     require_message_authenticator: bool
     coa_port: int
     network: ipaddress.IPv4Network | ipaddress.IPv6Network
+    #: "satellite", "radio", "fibre" or None: lengthens Acct-Interim-Interval.
+    backhaul_class: str | None = None
 
     def accepts(self, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
         return address.version == self.network.version and address in self.network
@@ -64,6 +66,7 @@ def load_clients(session: Session) -> list[Client]:
                 require_message_authenticator=gateway.require_message_authenticator,
                 coa_port=gateway.coa_port,
                 network=network,
+                backhaul_class=gateway.backhaul_class,
             )
         )
     return clients

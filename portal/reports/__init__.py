@@ -24,6 +24,7 @@ from flask_login import logout_user
 
 from portal.database import db
 from portal.domain import clock
+from portal.domain.network.gateways import DOWN_AFTER
 from portal.domain.network.regions import covers
 from portal.domain.reporting import figures, status, village_report
 from portal.i18n import current_language
@@ -161,7 +162,13 @@ def gateways_down() -> str:
     now = context.now()
     down = status.gateways_down(db.session, g.scope, now)
     outages = figures.outages(db.session, g.scope, now - OUTAGE_WINDOW, now)
-    return render_template("reports/gateways_down.html", down=down, now=now, outages=outages)
+    return render_template(
+        "reports/gateways_down.html",
+        down=down,
+        now=now,
+        outages=outages,
+        down_minutes=DOWN_AFTER // timedelta(minutes=1),
+    )
 
 
 @bp.get("/ringkasan")

@@ -4,9 +4,10 @@
   ``outage``, ``emergency_logins``, ``emergency_seconds``, ``emergency_bytes``,
   ``outage_minutes``), sent by the router's scheduler every ten minutes (see the
   generated .rsc): marks the gateway as seen, records an outage report once, and
-  answers ``text/plain`` with one line, ``ok`` or ``fetch <version>`` when the router
-  should fetch its pages again. An unknown name and a wrong token get the same 404. A
-  POST, not a GET: it changes state, and a token in a URL ends up in proxies' logs.
+  answers ``204 No Content`` when the router has nothing to do, or ``text/plain`` with
+  one line, ``fetch <version>``, when it should fetch its pages again. An unknown name
+  and a wrong token get the same 404. A POST, not a GET: it changes state, and a token
+  in a URL ends up in proxies' logs.
 * ``GET /mt/<nas-id>/hotspot/<file>``: the gateway's router pages exactly as its hotspot
   directory keeps them, ``$(…)`` placeholders in place. With the gateway's ``?token=``
   the fetch is recorded (which version, when); without it the file is still served
@@ -22,6 +23,7 @@ import hmac
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, abort, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from portal.database import db
@@ -33,21 +35,32 @@ from portal.web import context, router_files
 
 bp = Blueprint("routers", __name__, url_prefix="/mt")
 TOKEN_MAX = 128
-#: Routers read these answers as text, never as a page: the shortest policy that still
-#: forbids everything, since every heartbeat's headers cross a satellite link 144 times a
-#: day (the app adds the other security headers to every response).
-ROUTER_CSP = "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-
-
-@bp.after_request
-def _short_policy(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = ROUTER_CSP
-    return response
+# Every answer here is text/plain for a machine: portal.security.MACHINE_BLUEPRINTS keeps
+# the browser page headers and the session's Vary off them (they would cross a satellite
+# link with every heartbeat, 144 times a day).
 
 
 def _plain(text: str, status: int = 200) -> Response:
     """A one-line answer to a router's POST (never cached: answers to a POST are not)."""
     return Response(text, status=status, mimetype="text/plain")
+
+
+@bp.errorhandler(HTTPException)
+def _refused(error: HTTPException) -> Response:
+    """A router reads a status, not a page: a refusal (404, 413…) is one line of text.
+    Server errors keep the app's handler, which rolls the session back."""
+    return _plain(f"error {error.code}", error.code or 500)
+
+
+def _answer(line: str) -> Response:
+    """The heartbeat's answer: ``ok`` as an empty 204 (the shortest HTTP answer there is,
+    ~100 bytes with the proxy's headers, for the 144 a day with nothing to do), any
+    other line as text."""
+    if line != router_pages.NOTHING_TO_DO:
+        return _plain(line)
+    empty = Response(status=204)
+    empty.headers.remove("Content-Type")  # no body, no type
+    return empty
 
 
 @bp.post("/<nas_id>/heartbeat")
@@ -71,9 +84,10 @@ def heartbeat(nas_id: str) -> Response:
     if report is not None:
         outages.record_outage(db.session, gateway, report, now=now)
     if gateway.splash_location != "router":
-        return _plain("ok")  # its login page forwards to the portal: nothing to fetch
+        # Its login page forwards to the portal: nothing to fetch.
+        return _answer(router_pages.NOTHING_TO_DO)
     _files, current = router_files.current_files(db.session, gateway)
-    return _plain(router_pages.heartbeat_answer(held, current))
+    return _answer(router_pages.heartbeat_answer(held, current))
 
 
 @bp.get("/<nas_id>/hotspot/<name>")

@@ -46,7 +46,9 @@ def heartbeat_source(
     ``files_url`` None (portal-hosted splash) sends the token only and ignores the answer.
 
     VERIFY-ON-ROUTER S6: ``([/tool fetch … output=user as-value]->"data")`` holds the
-    answer's body, and a 4xx/5xx answer raises an error caught by ``on-error``; F2: files
+    answer's body (nothing for the 204 that means "nothing to do"), and a 4xx/5xx answer
+    raises an error caught by ``on-error``, so the pending outage report is cleared only
+    once the portal answered 2xx; F2: files
     fetched straight to ``dst-path`` are never served half-written; F3: bytes a day with
     no change; F4: after a reboot ``wdPages`` is empty and the pages are fetched again.
     """
@@ -73,9 +75,10 @@ def heartbeat_source(
             ':if ([:len [/file find name="flash"]] > 0) do={ :set dir "flash/hotspot" }',
             f":local data ({q('token=' + form_token + '&pages=')} . $wdPages . $wdReport)",
             ':local answer ""',
-            f':do {{ :set answer ([{post}]->"data") }}'
+            ":local heard false",
+            f':do {{ :local result [{post}]; :set answer ($result->"data"); :set heard true }}'
             ' on-error={ :log warning "wifidesa: heartbeat failed" }',
-            ':if ([:len $answer] > 0) do={ :set wdReport "" }',
+            ':if ($heard) do={ :set wdReport "" }',
             ':if ([:pick $answer 0 6] = "fetch ") do={',
             "  :local version [:pick $answer 6 [:len $answer]]",
             "  :local complete true",

@@ -37,6 +37,23 @@ def test_grant_is_accepted_with_fair_use_attributes(
     assert grant_class.startswith("wd:g:") and MAC not in grant_class
 
 
+@pytest.mark.parametrize(("backhaul", "minutes"), [("satellite", 15), ("radio", 10), ("fibre", 5)])
+def test_the_interim_interval_follows_the_gateways_backhaul(
+    make_gateway, make_grant, radius_server, router, backhaul, minutes
+):
+    """The Access-Accept asks for the interval the .rsc gives the router's profile: the
+    policy's 5 minutes, lengthened on slow links (whichever of the two the router obeys,
+    field checklist S2)."""
+    gateway = make_gateway(backhaul_class=backhaul)
+    issued = make_grant(gateway, MAC)
+    nas = router(radius_server(), gateway)
+
+    reply = nas.send(nas.access_request(issued.username, issued.password, mac=MAC))
+
+    assert reply.code == packet.AccessAccept
+    assert attributes(reply)["Acct-Interim-Interval"] == minutes * 60
+
+
 def test_wrong_password_is_rejected_in_bahasa_after_a_delay(
     make_gateway, make_grant, radius_server, router
 ):

@@ -50,17 +50,33 @@ def test_a_router_without_pages_is_told_to_fetch_then_ok(portal_client, world, t
     assert first.get_data(as_text=True) == f"fetch {version}"
     assert len(version) == 12 and int(version, 16) >= 0
     again = beat(portal_client, token, pages=version)
-    assert again.get_data(as_text=True) == "ok"
+    assert again.status_code == 204 and again.data == b""  # nothing to do
     assert beat(portal_client, token, pages="0" * 12).get_data(as_text=True) == f"fetch {version}"
     assert beat(portal_client, token, pages="<x>").get_data(as_text=True) == f"fetch {version}"
-    # Ten-minute heartbeats with nothing changed: bodies of ~10 KB a day, and an answer
-    # whose headers stay short (the shortest policy that still forbids everything).
-    assert 144 * (len("token=&pages=") + len(token) + 12 + len("ok")) < 12_000
-    assert again.headers["Content-Security-Policy"] == (
-        "default-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-    )
-    assert "Cache-Control" not in again.headers
-    assert sum(len(k) + len(v) + 4 for k, v in again.headers.items()) < 330
+    # Ten-minute heartbeats with nothing changed: ~10 KB a day of form, and an empty
+    # answer with no page policies, no session and no Vary (a router holds no cookie).
+    assert 144 * (len("token=&pages=") + len(token) + 12) < 12_000
+    assert not again.headers  # the server adds its Date and Server, a proxy may add its own
+    fetch = beat(portal_client, token, pages="0" * 12)
+    assert sorted(fetch.headers.keys()) == [
+        "Content-Length",
+        "Content-Type",
+        "X-Content-Type-Options",
+    ]
+    assert fetch.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_machine_answers_leave_the_pages_their_policies(portal_client, world, token):
+    """A browser opening a router file sees text; the portal's own pages keep every
+    policy and the session's Vary."""
+    file = portal_client.get(f"/mt/{NAS_ID}/hotspot/login.html")
+    assert file.mimetype == "text/plain" and file.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in file.headers and "Vary" not in file.headers
+    page = portal_client.get("/admin/login")
+    assert page.status_code == 200
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert "Cookie" in page.headers.get("Vary", "")
 
 
 def test_the_version_follows_the_files_and_the_router_is_recorded(
@@ -78,7 +94,7 @@ def test_an_emergency_announcement_makes_the_next_answer_fetch(
     portal_app: Flask, portal_client, world, token
 ):
     version = current_version(portal_client)
-    assert beat(portal_client, token, pages=version).get_data(as_text=True) == "ok"
+    assert beat(portal_client, token, pages=version).status_code == 204
     later = NOW + timedelta(minutes=3)
     set_clock(portal_app, lambda: later)
     with portal_app.app_context():
@@ -100,7 +116,7 @@ def test_a_gateway_with_the_portal_splash_is_never_told_to_fetch(
     with portal_app.app_context():
         db.session.get(Gateway, world.gateway_id).splash_location = "portal"
         db.session.commit()
-    assert beat(portal_client, token).get_data(as_text=True) == "ok"
+    assert beat(portal_client, token).status_code == 204
 
 
 def test_wrong_or_another_gateways_token_is_refused_and_changes_nothing(

@@ -4,7 +4,10 @@ nosniff, a referrer policy, HSTS behind https, and well-flagged cookies."""
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.exceptions import HTTPException
 from werkzeug.test import TestResponse
+
+from portal.security import MACHINE_BLUEPRINTS
 
 REFERRER_POLICIES = {"no-referrer", "same-origin", "strict-origin"}
 HSTS_MIN_SECONDS = 31_536_000
@@ -45,10 +48,36 @@ def check_cookie(header: str, *, secure_site: bool, session_name: str) -> None:
         assert flags.get("path") == "Path=/" and "domain" not in flags, header
 
 
+def _answers_a_machine(app: Flask, response: TestResponse) -> bool:
+    """Whether the route is one of the machines' (portal.security.MACHINE_BLUEPRINTS)."""
+    try:
+        endpoint, _ = app.url_map.bind("localhost").match(
+            response.request.path, method=response.request.method
+        )
+    except HTTPException:
+        return False
+    return endpoint.split(".", 1)[0] in MACHINE_BLUEPRINTS
+
+
+def check_machine_answer(response: TestResponse) -> None:
+    """A router's answer: never HTML, never a cookie, nosniff on any body."""
+    assert response.mimetype != "text/html", "a machine answer is a page"
+    assert "Set-Cookie" not in response.headers, "a machine answer sets a cookie"
+    if response.data:
+        assert response.headers.get("X-Content-Type-Options") == "nosniff"
+
+
 def check_response(app: Flask, response: TestResponse) -> None:
-    """Assert the security headers and cookie flags of one response."""
+    """Assert the security headers and cookie flags of one response (for a machine's
+    answer, `check_machine_answer`; an HTML page from a machine route is a page)."""
     headers = response.headers
     where = f"{response.request.method} {response.request.path} → {response.status_code}"
+    if response.mimetype != "text/html" and _answers_a_machine(app, response):
+        try:
+            check_machine_answer(response)
+        except AssertionError as failure:
+            raise AssertionError(f"{where}: {failure}") from None
+        return
     try:
         check_csp(headers.get("Content-Security-Policy"))
         assert headers.get("X-Content-Type-Options") == "nosniff"

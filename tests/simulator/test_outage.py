@@ -127,7 +127,7 @@ def test_thirty_minutes_without_the_central_site(make_twin, central_site):
     # the watch script sent the report with a heartbeat as soon as the site answered
     (first,) = [beat for beat in twin.scripts.history if "outage" in beat.sent]
     report = twin.scripts.reported
-    assert first.answer and twin.scripts.pending is None
+    assert first.heard and twin.scripts.pending is None
     assert report is not None
     assert report.logins == sum(r.tries.count("emergency") for r in residents)
     assert 0 < report.seconds <= report.logins * ALLOWANCE

@@ -220,7 +220,13 @@ def _decide(
     return Decision(
         True,
         "throttle" if granted.throttled else "accept",
-        reply_attributes(granted, class_=class_, now=now, timezone=point.timezone),
+        reply_attributes(
+            granted,
+            class_=class_,
+            now=now,
+            timezone=point.timezone,
+            backhaul_class=point.backhaul_class,
+        ),
         granted,
     )
 

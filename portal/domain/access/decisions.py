@@ -16,7 +16,7 @@ from typing import NamedTuple, Protocol
 from portal.domain import clock
 from portal.domain.access import grants
 from portal.domain.network.gateways import AccessPoint
-from portal.domain.network.policies import PolicyCache
+from portal.domain.network.policies import PolicyCache, interim_minutes_for
 from portal.domain.pseudonyms import KeyRing
 from portal.domain.usage.allowance import Allowance
 
@@ -80,12 +80,20 @@ def refuse(reason: str, allowance: Allowance | None = None) -> Decision:
 
 
 def reply_attributes(
-    granted: Allowance, *, class_: bytes, now: datetime, timezone: str
+    granted: Allowance,
+    *,
+    class_: bytes,
+    now: datetime,
+    timezone: str,
+    backhaul_class: str | None = None,
 ) -> tuple[tuple[str, object], ...]:
     """The Access-Accept's attributes for what is left today (or the throttle rate).
 
     Session-Timeout is the smallest of time left today, the longest session and the
     seconds to local midnight, so no session outlives the quota window that allowed it.
+    Acct-Interim-Interval is the gateway's (`policies.interim_minutes_for`: the policy's,
+    lengthened for a slow backhaul), the same the router's profile gets from the .rsc:
+    the attribute overrides the profile for the session (VERIFY-ON-ROUTER S2).
     Mikrotik-Total-Limit carries the low 32 bits of the data left and
     Mikrotik-Total-Limit-Gigawords the rest (RouterOS combines them).
     """
@@ -96,7 +104,7 @@ def reply_attributes(
     attributes: list[tuple[str, object]] = [
         ("Session-Timeout", max(1, min(timeouts))),
         ("Idle-Timeout", policy.idle_minutes * 60),
-        ("Acct-Interim-Interval", policy.interim_minutes * 60),
+        ("Acct-Interim-Interval", interim_minutes_for(policy, backhaul_class) * 60),
         ("Mikrotik-Rate-Limit", granted.rate_limit),
         ("Class", class_),
     ]

@@ -170,10 +170,14 @@ def clean_version(text: str) -> str | None:
     return value if _VERSION.fullmatch(value) else None
 
 
+#: The heartbeat's answer when the router holds the current pages.
+NOTHING_TO_DO = "ok"
+
+
 def heartbeat_answer(held: str | None, current: str) -> str:
-    """The heartbeat's one-line answer: ``ok`` when the router holds ``current``, else
-    ``fetch <current>`` (its pages changed, an emergency announcement among them)."""
-    return "ok" if held == current else f"fetch {current}"
+    """The heartbeat's one-line answer: `NOTHING_TO_DO` when the router holds ``current``,
+    else ``fetch <current>`` (its pages changed, an emergency announcement among them)."""
+    return NOTHING_TO_DO if held == current else f"fetch {current}"
 
 
 def note_held(gateway: Gateway, held: str | None) -> None:

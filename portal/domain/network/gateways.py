@@ -39,9 +39,11 @@ WIDEST_PREFIX = {4: 8, 6: 32}
 UPTIME_BUCKET = timedelta(minutes=5)
 #: How often the setup script's scheduler sends the router's heartbeat.
 HEARTBEAT_INTERVAL = timedelta(minutes=10)
-#: A gateway not heard from for this long is down (a heartbeat and a half missed);
-#: contacts closer together than this mark the buckets between them as heard.
-DOWN_AFTER = timedelta(minutes=15)
+#: A gateway not heard from for this long is down: two heartbeats missed, and five
+#: minutes for the second to arrive late. One heartbeat lost on a satellite link (a
+#: normal event there) must not page an officer. Contacts closer together than this mark
+#: the buckets between them as heard.
+DOWN_AFTER = 2 * HEARTBEAT_INTERVAL + UPTIME_BUCKET
 #: Where residents' login page lives: on the router (its own files, no satellite round
 #: trip before the page shows) or on the portal (today's splash, for fast links).
 SPLASH_LOCATIONS = ("router", "portal")
@@ -81,7 +83,8 @@ class UnknownGateway(GatewayError, NotFound):
 
 class AccessPoint(Protocol):
     """A gateway as a request through it is decided and counted: which gateway, which
-    village, which time zone (the RADIUS server's cached client is one)."""
+    village, which time zone, which backhaul class (the RADIUS server's cached client is
+    one)."""
 
     @property
     def gateway_id(self) -> int: ...
@@ -91,6 +94,9 @@ class AccessPoint(Protocol):
 
     @property
     def timezone(self) -> str: ...
+
+    @property
+    def backhaul_class(self) -> str | None: ...
 
 
 @dataclass(frozen=True)

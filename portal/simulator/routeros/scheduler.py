@@ -36,10 +36,13 @@ __all__ = ["Heartbeat", "Netwatch", "Scripts"]
 
 @dataclass
 class Heartbeat:
-    """The last heartbeat: what was sent and what came back ('' when nothing did)."""
+    """The last heartbeat: what was sent and what came back ('' when nothing did, and for
+    the 204 that means "nothing to do"); ``heard`` when the portal answered 2xx (the
+    script's ``/tool fetch`` ended without an error, VERIFY-ON-ROUTER S6)."""
 
     sent: dict[str, str]
     answer: str
+    heard: bool = False
     fetched: bool = False
     at: float = 0.0  # router seconds when the script started
     fetch_seconds: float = 0.0  # real seconds the fetch took (latency is not compressed)
@@ -113,8 +116,8 @@ class Scripts:
         nas = urllib.parse.quote(self.hotspot.config.identity, safe="")
         status, body = self.request("POST", f"/mt/{nas}/heartbeat", urllib.parse.urlencode(form))
         answer = body.decode("utf-8", "replace").strip() if status == 200 else ""
-        beat = Heartbeat(form, answer, at=at)
-        if status in (200, 204) and report is not None and self.pending is report:
+        beat = Heartbeat(form, answer, heard=status in (200, 204), at=at)
+        if beat.heard and report is not None and self.pending is report:
             self.pending, self.reported = None, report
         if answer.startswith("fetch "):
             started = time.monotonic()
