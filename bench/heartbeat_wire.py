@@ -28,6 +28,8 @@ import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
+from nginx_conf import write_config  # bench/ is on the path of every bench script
+
 HOST = "wifidesa.paserkab.go.id"  # the name the router's script fetches (SNI, Host)
 #: IPv4 (20 bytes) and TCP with timestamps (32 bytes) per segment.
 SEGMENT_HEADERS = 52
@@ -85,20 +87,10 @@ def tls_proxy(portal_port: int) -> Iterator[tuple[int, Path]]:
             for blob in leaf.cert_chain_pems:  # the leaf, then the intermediate
                 chain.write(blob.bytes())
         ca.cert_pem.write_to_path(str(root / "ca.pem"))
-        for name in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
-            (root / name).mkdir()
         port = _free_port()
-        config = root / "nginx.conf"
-        config.write_text(f"""worker_processes 1;
-daemon off;
-pid {root}/nginx.pid;
-error_log {root}/error.log warn;
-events {{ worker_connections 64; }}
-http {{
-  access_log off;
-  server_tokens off;
-  client_body_temp_path {root}/client; proxy_temp_path {root}/proxy;
-  fastcgi_temp_path {root}/fastcgi; uwsgi_temp_path {root}/uwsgi; scgi_temp_path {root}/scgi;
+        config = write_config(
+            root,
+            f"""  server_tokens off;
   server {{
     listen 127.0.0.1:{port} ssl;
     ssl_certificate {root}/chain.pem;
@@ -112,9 +104,8 @@ http {{
       proxy_set_header X-Forwarded-For $remote_addr;
       proxy_set_header X-Forwarded-Proto https;
     }}
-  }}
-}}
-""")
+  }}""",
+        )
         process = subprocess.Popen(
             [nginx, "-c", str(config), "-p", str(root)], stderr=subprocess.DEVNULL
         )

@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from nginx_conf import write_config  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.config import Settings  # noqa: E402
@@ -182,26 +185,15 @@ def load(port: int, path: str, *, requests: int, seconds: float, clients: int) -
 
 
 def nginx_config(root: Path, port: int) -> Path:
-    for name in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (root / name).mkdir(exist_ok=True)
-    config = root / "nginx.conf"
-    config.write_text(f"""worker_processes 2;
-daemon off;
-pid {root}/nginx.pid;
-error_log {root}/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-  access_log off;
-  client_body_temp_path {root}/client; proxy_temp_path {root}/proxy;
-  fastcgi_temp_path {root}/fastcgi; uwsgi_temp_path {root}/uwsgi; scgi_temp_path {root}/scgi;
-  types {{ text/html html; text/css css; }}
+    return write_config(
+        root,
+        f"""  types {{ text/html html; text/css css; }}
   server {{
     listen 127.0.0.1:{port};
     root {root}/www;
-  }}
-}}
-""")
-    return config
+  }}""",
+        workers=2,
+    )
 
 
 def main() -> int:
