@@ -24,7 +24,7 @@ from flask_login import logout_user
 
 from portal.database import db
 from portal.domain import clock
-from portal.domain.network.gateways import DOWN_AFTER
+from portal.domain.network.liveness import DOWN_AFTER
 from portal.domain.network.regions import covers
 from portal.domain.reporting import figures, status, village_report
 from portal.i18n import current_language

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 
 from portal.database import db
 from portal.domain.access import router_pages
-from portal.domain.network import gateways
+from portal.domain.network import gateways, liveness
 from portal.domain.usage import outages
 from portal.models import Gateway
 from portal.web import context, router_files
@@ -71,7 +71,7 @@ def heartbeat(nas_id: str) -> Response:
         abort(404)
     now = context.now()
     try:
-        gateway = gateways.record_heartbeat(db.session, nas_identifier=nas_id, token=token, now=now)
+        gateway = liveness.record_heartbeat(db.session, nas_identifier=nas_id, token=token, now=now)
     except gateways.UnknownGateway:
         abort(404)
     try:

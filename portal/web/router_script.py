@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
-from portal.domain.network.gateways import HEARTBEAT_INTERVAL, is_ip
+from portal.domain.network.gateways import is_ip
+from portal.domain.network.liveness import HEARTBEAT_INTERVAL
 from portal.web import router_edge_scripts as scripts
 
 _SIMPLE = {'"': '\\"', "\\": "\\\\", "$": "\\$", "?": "\\?", "\n": "\\n", "\r": "\\r", "\t": "\\t"}

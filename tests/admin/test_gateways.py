@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from portal.config import utcnow
 from portal.database import db
-from portal.domain.network.gateways import uptime_bucket
+from portal.domain.network.liveness import uptime_bucket
 from portal.models import Gateway, GatewayUptime
 from portal.web import router_script
 from tests.admin.conftest import VILLAGE_A, log_in, post

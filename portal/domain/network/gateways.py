@@ -7,18 +7,17 @@ hotspot host is an address or a DNS name, and each gateway has its own secret of
 least 24 characters. A generated secret is 32 letters and digits (about 190 bits), so
 it survives every quoting layer between the console, the .rsc script and RouterOS; it
 is shown once and replaced by rotation. The heartbeat token identifies the router's
-scheduler calls and is compared in constant time.
+scheduler calls (`portal.domain.network.liveness`).
 """
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import re
 import secrets
 import string
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 import sqlalchemy as sa
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 from portal.domain import audit
 from portal.domain.errors import AlreadyExists, DomainError, NotFound
 from portal.domain.network.villages import get_village
-from portal.models import Gateway, GatewayUptime
+from portal.models import Gateway
 
 SECRET_ALPHABET = string.ascii_letters + string.digits
 SECRET_LENGTH = 32
@@ -35,22 +34,12 @@ MIN_SECRET_LENGTH = 24
 MAX_SECRET_LENGTH = 128
 # A gateway's source wider than this could be claimed by any sender on the internet.
 WIDEST_PREFIX = {4: 8, 6: 32}
-#: Routers report in 5-minute buckets (heartbeats, accounting).
-UPTIME_BUCKET = timedelta(minutes=5)
-#: How often the setup script's scheduler sends the router's heartbeat.
-HEARTBEAT_INTERVAL = timedelta(minutes=10)
-#: A gateway not heard from for this long is down: two heartbeats missed, and five
-#: minutes for the second to arrive late. One heartbeat lost on a satellite link (a
-#: normal event there) must not page an officer. Contacts closer together than this mark
-#: the buckets between them as heard.
-DOWN_AFTER = 2 * HEARTBEAT_INTERVAL + UPTIME_BUCKET
 #: Where residents' login page lives: on the router (its own files, no satellite round
 #: trip before the page shows) or on the portal (today's splash, for fast links).
 SPLASH_LOCATIONS = ("router", "portal")
 _NAS_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
 # A token that can never match, so unknown gateways cost the same comparison.
-_NO_TOKEN = secrets.token_urlsafe(32)
 
 
 class GatewayError(DomainError):
@@ -319,42 +308,3 @@ def rotate_secret(gateway: Gateway, *, now: datetime) -> str:
     gateway.heartbeat_token = secrets.token_urlsafe(32)
     gateway.updated_at = now
     return secret
-
-
-def uptime_bucket(now: datetime) -> datetime:
-    """The start of the 5-minute bucket that contains ``now``."""
-    return now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
-
-
-def record_heartbeat(
-    session: Session, *, nas_identifier: str, token: str, now: datetime
-) -> Gateway:
-    """Mark a gateway as heard from now (last_seen_at and its uptime bucket).
-
-    Raises UnknownGateway when the name is unknown or the token does not match; both
-    cases take the same constant-time comparison.
-    """
-    gateway = session.scalar(sa.select(Gateway).where(Gateway.nas_identifier == nas_identifier))
-    expected = gateway.heartbeat_token if gateway is not None else _NO_TOKEN
-    if not hmac.compare_digest(expected.encode(), token.encode()) or gateway is None:
-        raise UnknownGateway(nas_identifier)
-    previous = gateway.last_seen_at
-    if previous is None or previous < now:
-        gateway.last_seen_at = now
-    for start in heard_buckets(previous, now):
-        if session.get(GatewayUptime, (gateway.id, start)) is None:
-            session.add(GatewayUptime(gateway_id=gateway.id, bucket_start=start))
-    session.flush()
-    return gateway
-
-
-def heard_buckets(previous: datetime | None, now: datetime) -> list[datetime]:
-    """The uptime buckets a heartbeat at ``now`` marks: its own, and every one back to
-    the gateway's previous contact when that was at most `DOWN_AFTER` earlier (the
-    gateway was up in between: a router beating every 10 minutes is up in every
-    5-minute bucket, not in every other one). A longer silence stays unheard."""
-    current = uptime_bucket(now)
-    if previous is None or not now - DOWN_AFTER <= previous <= now:
-        return [current]
-    start = uptime_bucket(previous)
-    return [start + UPTIME_BUCKET * i for i in range((current - start) // UPTIME_BUCKET + 1)]

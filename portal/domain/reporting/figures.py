@@ -15,7 +15,7 @@ the numbers agree wherever they appear:
   within `DOWN_AFTER`, "down" when it was heard from before, "never" when it never was;
 * **uptime** is the share of the last 24 hours' 5-minute buckets in which a gateway was
   heard from (a heartbeat also marks the buckets since a contact within `DOWN_AFTER`:
-  `portal.domain.network.gateways.heard_buckets`), counted from when it was added if
+  `portal.domain.network.liveness.heard_buckets`), counted from when it was added if
   that is later (a router that has just been set up and answers is not 0 % up); a
   bucket inside an outage the router reported (it could not reach the central RADIUS
   server, `outages`) does not count as up even when its heartbeats arrived;
@@ -35,7 +35,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
-from portal.domain.network.gateways import DOWN_AFTER, UPTIME_BUCKET, uptime_bucket
+from portal.domain.network.liveness import DOWN_AFTER, UPTIME_BUCKET, uptime_bucket
 from portal.domain.reporting.reports import in_scope
 from portal.models import (
     AccountingSession,

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from portal.domain import clock
 from portal.domain.batching import dialect_of
 from portal.domain.errors import DomainError
-from portal.domain.network.gateways import uptime_bucket
+from portal.domain.network.liveness import uptime_bucket
 from portal.models import Gateway, GatewayOutage
 
 _OUTAGE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")

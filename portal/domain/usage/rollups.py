@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import clock
 from portal.domain.batching import dialect_of
-from portal.domain.network.gateways import uptime_bucket
+from portal.domain.network.liveness import uptime_bucket
 from portal.domain.usage.allowance import day_usage
 from portal.models import (
     DeviceDay,
