@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import sessionmaker
 
 from portal.config import Settings
-from portal.domain.usage.sessions import close_stale_sessions
+from portal.domain.usage.closing import close_stale_sessions
 from portal.maintenance import DailyPurge
 from portal.storage import unit_of_work
 from radius.outages import DatabaseOutages

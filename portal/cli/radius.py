@@ -8,7 +8,7 @@ import logging
 import click
 
 from portal.cli.common import EnvironmentProblem, command, load_settings
-from portal.domain.usage.sessions import close_stale_sessions
+from portal.domain.usage.closing import close_stale_sessions
 
 
 @click.command("radius")

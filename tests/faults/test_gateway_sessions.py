@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.config import utcnow
-from portal.domain.usage.sessions import close_stale_sessions
+from portal.domain.usage.closing import close_stale_sessions
 from portal.models import AccountingSession
 from tests.faults.load import SCALE, AccountingLoad
 from tests.radius.mikrotik import Router

@@ -7,13 +7,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from portal.domain.clock import local_day
+from portal.domain.usage.closing import accounting_on, close_stale_sessions
 from portal.domain.usage.rollups import UsageBatch
-from portal.domain.usage.sessions import (
-    accounting_on,
-    close_stale_sessions,
-    load_sessions,
-    save_sessions,
-)
+from portal.domain.usage.sessions import load_sessions, save_sessions
 from portal.domain.usage.updates import AccountingUpdate, combine_gigawords, record
 from portal.models import AccountingSession, DeviceDay, Gateway, UsageDaily, UsageHourly
 

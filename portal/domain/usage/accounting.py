@@ -28,16 +28,10 @@ from portal.domain.network.policies import PolicyCache
 from portal.domain.pseudonyms import KeyRing
 from portal.domain.transactions import take_write_lock
 from portal.domain.usage import orders
+from portal.domain.usage.closing import accounting_on, close_loaded_for_reboot
 from portal.domain.usage.peaks import record_peaks
 from portal.domain.usage.rollups import UsageBatch
-from portal.domain.usage.sessions import (
-    SessionRow,
-    accounting_on,
-    claim_sessions,
-    close_loaded_for_reboot,
-    load_sessions,
-    save_sessions,
-)
+from portal.domain.usage.sessions import SessionRow, claim_sessions, load_sessions, save_sessions
 from portal.domain.usage.updates import INTERIM, START, STOP, AccountingUpdate, new_row, record
 from portal.models import LoginGrant, Voucher
 

@@ -25,7 +25,8 @@ from portal.domain.errors import DomainError
 from portal.domain.network.gateways import AccessPoint
 from portal.domain.network.policies import PolicyCache
 from portal.domain.usage.allowance import DayUsage, compute
-from portal.domain.usage.sessions import GONE_CAUSE, SessionRow, close
+from portal.domain.usage.closing import GONE_CAUSE, close
+from portal.domain.usage.sessions import SessionRow
 from portal.models import AccountingSession, Gateway, RouterOrder, Voucher
 
 DISCONNECT, THROTTLE = "disconnect", "throttle"

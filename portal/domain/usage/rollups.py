@@ -20,21 +20,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import lru_cache
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal.domain import clock
 from portal.domain.batching import dialect_of
 from portal.domain.network.liveness import uptime_bucket
+from portal.domain.usage import upserts
 from portal.domain.usage.allowance import day_usage
 from portal.models import (
     DeviceDay,
     Gateway,
     GatewayUptime,
-    TermsAcceptance,
     UsageDaily,
     UsageHourly,
     Voucher,
@@ -51,65 +49,11 @@ COUNTERS = (
     "vouchers_redeemed",
     "quota_refusals",
 )
-_DEVICE_FIELDS = ("bytes_total", "seconds_total", "sessions")
 
 
-def _insert(session: Session, table: sa.Table) -> sa.Insert:
-    dialect = dialect_of(session)
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table)
-
-
-@lru_cache(maxsize=16)
-def _upsert_statement(dialect: str, table: sa.Table, keys: tuple[str, ...]) -> sa.Insert:
-    # Built once per table and dialect: building and compiling it cost more than running it.
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: table.c[name] + stmt.excluded[name] for name in COUNTERS},
-    )
-
-
-def _increment_upsert(session: Session, table: sa.Table, keys: tuple[str, ...], rows: list[dict]):
-    """Insert rows, or add their counters to the stored ones when the key exists."""
-    if rows:
-        dialect = dialect_of(session)
-        session.connection().execute(_upsert_statement(dialect, table, keys), rows)
-
-
-@lru_cache(maxsize=4)
-def _terms_upsert_statement(dialect: str) -> sa.Insert:
-    module = postgresql if dialect == "postgresql" else sqlite
-    table = TermsAcceptance.__table__
-    stmt = module.insert(table)
-    return stmt.on_conflict_do_update(
-        index_elements=["village_kode", "local_date", "terms_version_id"],
-        set_={"count": table.c.count + stmt.excluded["count"]},
-    )
-
-
-@lru_cache(maxsize=4)
-def _device_insert_statement(dialect: str) -> sa.Insert:
-    module = postgresql if dialect == "postgresql" else sqlite
-    table = DeviceDay.__table__
-    return module.insert(table).on_conflict_do_nothing().returning(table.c.village_kode)
-
-
-def _device_update_statement() -> sa.Update:
-    table = DeviceDay.__table__
-    return (
-        sa.update(table)
-        .where(
-            table.c.village_kode == sa.bindparam("k_v"),
-            table.c.local_date == sa.bindparam("k_d", type_=table.c.local_date.type),
-            table.c.device == sa.bindparam("k_dev"),
-        )
-        .values({name: table.c[name] + sa.bindparam(f"d_{name}") for name in _DEVICE_FIELDS})
-    )
-
-
-_DEVICE_UPDATE = _device_update_statement()
+def _add_counters(session: Session, table: sa.Table, keys: tuple[str, ...], rows: list[dict]):
+    """Insert rollup rows, or add their `COUNTERS` to the stored ones."""
+    upserts.add_rows(session, table, keys, COUNTERS, rows)
 
 
 def ensure_device_day(session: Session, *, village_kode: str, day: date, device: str) -> bool:
@@ -118,7 +62,7 @@ def ensure_device_day(session: Session, *, village_kode: str, day: date, device:
     The device is not counted among the village's users by this: only its first
     session is (`UsageBatch`).
     """
-    stmt = _insert(session, DeviceDay.__table__).values(
+    stmt = upserts.insert_for(session, DeviceDay.__table__).values(
         village_kode=village_kode,
         local_date=day,
         device=device,
@@ -142,7 +86,7 @@ class UsageBatch:
         default_factory=lambda: defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     )
     devices: dict[tuple[str, date, str], dict[str, int]] = field(
-        default_factory=lambda: defaultdict(lambda: dict.fromkeys(_DEVICE_FIELDS, 0))
+        default_factory=lambda: defaultdict(lambda: dict.fromkeys(upserts.DEVICE_FIELDS, 0))
     )
     vouchers: dict[int, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     uptime: set[tuple[int, datetime]] = field(default_factory=set)
@@ -213,13 +157,13 @@ class UsageBatch:
             )
         if self.terms:
             session.connection().execute(
-                _terms_upsert_statement(dialect_of(session)),
+                upserts.terms_add_statement(dialect_of(session)),
                 [
                     {"village_kode": v, "local_date": d, "terms_version_id": t, "count": n}
                     for (v, d, t), n in sorted(self.terms.items())
                 ],
             )
-        _increment_upsert(
+        _add_counters(
             session,
             UsageHourly.__table__,
             ("village_kode", "local_date", "local_hour"),
@@ -229,7 +173,7 @@ class UsageBatch:
                 if any(c.values())
             ],
         )
-        _increment_upsert(
+        _add_counters(
             session,
             UsageDaily.__table__,
             ("village_kode", "local_date"),
@@ -258,7 +202,7 @@ class UsageBatch:
             # One INSERT for every new device (a row another process created meanwhile
             # is left alone: the UPDATE below adds to it).
             session.connection().execute(
-                _device_insert_statement(dialect_of(session)),
+                upserts.device_insert_statement(dialect_of(session)),
                 [
                     {
                         "village_kode": v,
@@ -294,7 +238,7 @@ class UsageBatch:
             if any(values.values())
         ]
         if rows:
-            session.connection().execute(_DEVICE_UPDATE, rows)
+            session.connection().execute(upserts.DEVICE_UPDATE, rows)
 
     def _first_sessions(self, session: Session) -> dict[tuple[str, date, str], int | None]:
         """Give the device-days that had no session yet their first one; returns them,
@@ -328,7 +272,7 @@ class UsageBatch:
         new = self.uptime - self.marked if self.marked is not None else self.uptime
         if not new:
             return
-        stmt = _insert(session, GatewayUptime.__table__).on_conflict_do_nothing()
+        stmt = upserts.insert_for(session, GatewayUptime.__table__).on_conflict_do_nothing()
         session.execute(stmt, [{"gateway_id": g, "bucket_start": b} for g, b in sorted(new)])
         if self.marked is not None:
             if len(self.marked) > 100_000:
@@ -356,12 +300,12 @@ def add_village_counts(
             raise KeyError(name)
         counts[name] = value
     key = {"village_kode": village_kode, "local_date": day}
-    _increment_upsert(
+    _add_counters(
         session,
         UsageHourly.__table__,
         ("village_kode", "local_date", "local_hour"),
         [{**key, "local_hour": hour, **counts}],
     )
-    _increment_upsert(
+    _add_counters(
         session, UsageDaily.__table__, ("village_kode", "local_date"), [{**key, **counts}]
     )

@@ -20,8 +20,9 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from portal.domain.usage import plausibility
+from portal.domain.usage.closing import close
 from portal.domain.usage.rollups import UsageBatch
-from portal.domain.usage.sessions import SessionRow, close
+from portal.domain.usage.sessions import SessionRow
 
 START, INTERIM, STOP = "start", "interim", "stop"
 
