@@ -19,6 +19,7 @@ from portal.domain.usage import orders
 from portal.domain.usage.allowance import allowances
 from portal.models import AccountingSession, Gateway, RouterOrder
 from portal.web.formatting import amount
+from portal.web.words import duration
 
 #: How long the order page waits for a router that answers at once, before it says the
 #: order is on its way and refreshes itself.
@@ -42,13 +43,8 @@ def device_label(device: str | None) -> str:
     return _("Perangkat %(label)s", label=device[:6].upper() if device else "?")
 
 
-def duration(seconds: int) -> str:
-    hours, rest = divmod(int(seconds), 3600)
-    return f"{hours} j {rest // 60} m" if hours else f"{rest // 60} m"
-
-
 def left_text(bytes_left: int | None, seconds_left: int | None) -> str:
-    """Today's allowance left, short: "820,5 MB · 3 j 10 m", or "tanpa batas"."""
+    """Today's allowance left: "820,5 MB · 3 jam 10 menit", or "tanpa batas"."""
     parts = [amount(bytes_left) if bytes_left is not None else None]
     parts.append(duration(seconds_left) if seconds_left is not None else None)
     shown = [part for part in parts if part is not None]

@@ -1,6 +1,6 @@
 """The words around the report pages' figures in the officer's language (Bahasa
-Indonesia, or English from the shared ``lang`` cookie): durations, weekday names, the
-session-length bins and the chart titles.
+Indonesia, or English from the shared ``lang`` cookie): durations (`portal.web.words`),
+weekday names, the session-length bins and the chart titles.
 
 Numbers keep the console's Indonesian grouping (``portal.web.formatting``) in both
 languages, so the figures read the same whichever language an officer chose; the Indonesian
@@ -11,17 +11,9 @@ from __future__ import annotations
 
 from flask_babel import gettext
 
-from portal.web.formatting import number
+from portal.web.words import duration
 
-
-def duration(seconds: int) -> str:
-    """``5400`` → ``"1 jam 30 menit"`` / ``"1 h 30 min"``; under an hour ``"12 menit"``."""
-    hours, minutes = divmod(seconds // 60, 60)
-    if hours and minutes:
-        return gettext("%(hours)s jam %(minutes)s menit", hours=number(hours), minutes=minutes)
-    if hours:
-        return gettext("%(hours)s jam", hours=number(hours))
-    return gettext("%(minutes)s menit", minutes=minutes)
+__all__ = ["duration", "length_labels", "weekdays"]
 
 
 def weekdays() -> tuple[str, ...]:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import format_date, gettext, ngettext
+from flask_babel import format_date
 
 from portal.domain import clock
 from portal.i18n import current_language
 from portal.messages import local_time
+from portal.web.words import duration as duration  # the templates' fmt.duration
 
 
 def _decimal(value: float) -> str:
@@ -27,17 +28,6 @@ def data_size(octets: int) -> str:
     if octets >= 1_000_000:
         return f"{round(octets / 1_000_000)} MB"
     return f"{max(0, round(octets / 1_000))} kB"
-
-
-def duration(seconds: int) -> str:
-    """``3 jam 20 menit`` / ``3 h 20 min``; minutes alone under an hour."""
-    minutes = max(0, seconds) // 60
-    hours, minutes = divmod(minutes, 60)
-    if hours and minutes:
-        return gettext("%(h)d jam %(m)d menit", h=hours, m=minutes)
-    if hours:
-        return ngettext("%(num)d jam", "%(num)d jam", hours)
-    return ngettext("%(num)d menit", "%(num)d menit", minutes)
 
 
 def clock_time(instant: datetime, timezone: str) -> str:

@@ -58,15 +58,6 @@ def hour_label(hour: int) -> str:
     return f"{hour:02d}.00"
 
 
-def duration(seconds: int) -> str:
-    """``5400`` → ``"1 jam 30 menit"``; under an hour → ``"12 menit"``."""
-    minutes = seconds // 60
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{number(hours)} jam {minutes} menit" if minutes else f"{number(hours)} jam"
-    return f"{minutes} menit"
-
-
 def local_moment(moment: datetime | None, zone: str) -> str:
     """A naive UTC instant in a village's zone: ``"21/11 13.05 WITA"``; None → ``"–"``."""
     if moment is None:

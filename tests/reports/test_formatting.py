@@ -24,6 +24,5 @@ def test_sizes_times_and_durations():
     assert formatting.data_size(999) == "999 B"
     assert formatting.clock_time(datetime(2026, 1, 1, 8, 0)) == "08.00"
     assert formatting.hour_label(0) == "00.00"
-    assert formatting.duration(5400) == "1 jam 30 menit"
     assert formatting.percent(None) == "–" and formatting.percent(99.53) == "99,5%"
     assert formatting.local_moment(datetime(2026, 11, 21, 5, 5), "WITA") == "21/11 13.05 WITA"

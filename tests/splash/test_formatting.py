@@ -24,8 +24,10 @@ def bare_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
         ("id", 1_500_000_000, 3 * 3600 + 20 * 60, "1,5 GB", "3 jam 20 menit", "00.00 WITA"),
         ("en", 1_500_000_000, 3 * 3600 + 20 * 60, "1.5 GB", "3 h 20 min", "00:00 WITA"),
         ("id", 350_400_000, 45 * 60, "350 MB", "45 menit", "00.00 WITA"),
-        ("en", 999, 3600, "1 kB", "1 hour", "00:00 WITA"),
-        ("en", 0, 60, "0 kB", "1 minute", "00:00 WITA"),
+        ("en", 999, 3600, "1 kB", "1 h", "00:00 WITA"),
+        ("en", 0, 60, "0 kB", "1 min", "00:00 WITA"),
+        ("id", 0, -30, "0 kB", "0 menit", "00.00 WITA"),
+        ("id", 0, 1000 * 3600, "0 kB", "1.000 jam", "00.00 WITA"),
     ],
 )
 def test_formats(
