@@ -178,13 +178,18 @@ def forget_idle(session: Session, *, now: datetime) -> int:
         RateLimit.failures == 0,
         sa.or_(RateLimit.blocked_until.is_(None), RateLimit.blocked_until < now),
     )
-    forgotten = RateLimit.touched_at < now - FORGET_AFTER
-    return session.execute(sa.delete(RateLimit).where(sa.or_(refilled, forgotten))).rowcount
+    stale = sa.or_(refilled, _idle_too_long(now))
+    return session.execute(sa.delete(RateLimit).where(stale)).rowcount
+
+
+def _idle_too_long(now: datetime) -> sa.ColumnElement[bool]:
+    """Rows untouched for `FORGET_AFTER`: whatever they held no longer decides anything."""
+    return RateLimit.touched_at < now - FORGET_AFTER
 
 
 def _insert(session: Session, row_key: str, now: datetime, tokens: float) -> None:
     """Insert a fresh row unless another worker just did; delete rows idle too long."""
-    session.execute(sa.delete(RateLimit).where(RateLimit.touched_at < now - FORGET_AFTER))
+    session.execute(sa.delete(RateLimit).where(_idle_too_long(now)))
     values = {
         "key": row_key,
         "tokens": tokens,
