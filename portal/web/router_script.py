@@ -253,10 +253,9 @@ def _schedulers(v: ScriptValues) -> list[str]:
     ]
     for host in dict.fromkeys(filter(None, [v.radius_host, v.radius_secondary])):
         # Probes only; wifidesa-watch reads their status. VERIFY-ON-ROUTER S3: ICMP reaches
-        # the RADIUS host (else type=tcp-conn on a port it serves); 30 s interval and a
-        # 3 s timeout for a 1.5 s round trip.
+        # the RADIUS host (else type=tcp-conn on a port it serves).
         lines.append(
-            f"/tool netwatch add host={_address(host)} type=icmp interval=30s timeout=3s"
+            f"/tool netwatch add host={_address(host)} {scripts.NETWATCH.options()}"
             ' comment="wifidesa"'
         )
     return lines

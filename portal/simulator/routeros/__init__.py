@@ -21,6 +21,7 @@ from portal.simulator.routeros.phone import Phone
 from portal.simulator.routeros.radius_client import RadiusClient, RadiusServerEntry
 from portal.simulator.routeros.scheduler import EchoHost, Netwatch, Scripts
 from portal.simulator.routeros.servlet import Servlet
+from portal.web.router_edge_scripts import NETWATCH, NetwatchProbe
 
 __all__ = ["Central", "Twin", "TwinConfig"]
 
@@ -43,6 +44,9 @@ class TwinConfig:
     netwatch_interval: float = 10.0
     watch_interval: float = 60.0
     netwatch_timeout: float = 1.5
+    #: The probe's packets and thresholds: the .rsc's (RouterOS's own defaults fail every
+    #: probe across a satellite link: `router_edge_scripts.ROUTEROS_DEFAULT_PROBE`).
+    netwatch_probe: NetwatchProbe = NETWATCH
     emergency_after: float = 180.0
     http_timeout: float = 5.0
     conditions: Conditions = field(default_factory=Conditions)
@@ -74,7 +78,9 @@ class Twin:
             portal=self.link.tcp(central.portal, "portal"),
             token=config.token,
             netwatch=Netwatch(
-                self.link.udp(self.echo.address, "netwatch"), config.netwatch_timeout
+                self.link.udp(self.echo.address, "netwatch"),
+                config.netwatch_timeout,
+                config.netwatch_probe,
             ),
             interval=config.scheduler_interval,
             netwatch_interval=config.netwatch_interval,

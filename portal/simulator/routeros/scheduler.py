@@ -3,25 +3,27 @@
 * `/system scheduler add interval=10m` runs the heartbeat (MikroTik manual "Scheduler",
   reference §8.2 [R4]); `/tool fetch http-method=post http-data=… output=user` posts
   `token=<token>&pages=<version>` (plus the outage report after an outage) to
-  `/mt/<nas-id>/heartbeat` and reads the short answer: `ok` or `fetch <version>`; on
+  `/mt/<nas-id>/heartbeat` and reads the short answer: 204 or `fetch <version>`; on
   `fetch` it GETs every file with `?token=` (`dst-path=hotspot/<file>`, [R4]).
   VERIFY-ON-ROUTER S6: that `output=user` hands the answer text to the script as the twin does.
 * `/tool netwatch` (manual "Netwatch", §8.3 [R6]) probes the central RADIUS host every
-  `interval` (default 10s) with `type=icmp`; the twin's echo crosses the link, so the host
-  looks down exactly when the link passes nothing. The probes carry no scripts (netwatch
-  runs them as `*sys`, whose globals other scripts cannot read, manual "Netwatch"): a
-  scheduler script (edge's `wifidesa-watch`, every minute) reads the probe's status. Down
-  for `emergency_after` (3 min) → `trial` in the profile's login-by; up again → trial off,
-  trial sessions removed (`/ip hotspot active remove [find where login-by="trial"]`), the
-  outage report kept for the heartbeat, which is sent at once. VERIFY-ON-ROUTER S3 (an
-  icmp probe does not see a stopped RADIUS process on a host that answers ping) and S4/S5
-  (field checklist).
+  `interval` (default 10s) with `type=icmp` and the .rsc's thresholds
+  (`router_edge_scripts.NETWATCH`); the twin's echoes cross the link, so the host looks
+  down when the link passes nothing, or answers too slowly for the thresholds. The
+  probes carry no scripts (netwatch runs them as `*sys`, whose globals other scripts
+  cannot read, manual "Netwatch"): a scheduler script (edge's `wifidesa-watch`, every
+  minute) reads the probe's status. Down for `emergency_after` (3 min) → `trial` in the
+  profile's login-by; up again → trial off, trial sessions removed (`/ip hotspot active
+  remove [find where login-by="trial"]`), the outage report kept for the heartbeat,
+  which is sent at once. VERIFY-ON-ROUTER S3 (an icmp probe does not see a stopped
+  RADIUS process on a host that answers ping) and S4/S5 (field checklist).
 """
 
 from __future__ import annotations
 
 import http.client
 import socket
+import statistics
 import threading
 import time
 import urllib.parse
@@ -30,8 +32,9 @@ from dataclasses import dataclass
 from portal.simulator.routeros.clock import Clock
 from portal.simulator.routeros.hotspot import Emergency, Hotspot
 from portal.simulator.routeros.pages import FILES, Flash
+from portal.web.router_edge_scripts import NETWATCH, NetwatchProbe
 
-__all__ = ["Heartbeat", "Netwatch", "Scripts"]
+__all__ = ["Heartbeat", "Netwatch", "Scripts", "icmp_test_passes"]
 
 
 @dataclass
@@ -49,21 +52,59 @@ class Heartbeat:
 
 
 class Netwatch:
-    """icmp probe of the central host through the link; `up` is the last state seen."""
+    """The icmp probe of the central host through the link; `up` is the last state seen.
 
-    def __init__(self, echo: tuple[str, int], timeout: float) -> None:
+    One test sends the probe's ``packet-count`` echoes at once (the router spaces them
+    ``packet-interval`` apart; the twin does not wait) and collects answers until
+    ``timeout`` (real seconds: latency is not compressed); `icmp_test_passes` judges them
+    as the manual's "ICMP probe options" say.
+    """
+
+    def __init__(
+        self, echo: tuple[str, int], timeout: float, settings: NetwatchProbe = NETWATCH
+    ) -> None:
         self.echo = echo
         self.timeout = timeout
+        self.settings = settings
         self.up = True
 
     def probe(self) -> bool:
+        sent: dict[bytes, float] = {}
+        rtts_ms: list[float] = []
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            sock.settimeout(self.timeout)
-            try:
-                sock.sendto(b"echo", self.echo)
-                return sock.recv(64) == b"echo"
-            except OSError:
-                return False
+            for number in range(self.settings.packet_count):
+                payload = b"echo%d" % number
+                sent[payload] = time.monotonic()
+                try:
+                    sock.sendto(payload, self.echo)
+                except OSError:
+                    return False
+            deadline = time.monotonic() + self.timeout
+            while sent and (remaining := deadline - time.monotonic()) > 0:
+                sock.settimeout(remaining)
+                try:
+                    data = sock.recv(64)
+                except OSError:
+                    break
+                if data in sent:
+                    rtts_ms.append((time.monotonic() - sent.pop(data)) * 1000)
+        return icmp_test_passes(self.settings, rtts_ms)
+
+
+def icmp_test_passes(settings: NetwatchProbe, rtts_ms: list[float]) -> bool:
+    """Whether one icmp test passes (manual, Netwatch, "ICMP probe options": a value
+    above a ``thr-*`` threshold is a probe fail): loss above ``thr-loss-percent``, or
+    the answers' average, maximum, standard deviation or jitter (taken here as maximum
+    minus minimum, VERIFY-ON-ROUTER T9) above theirs."""
+    lost = settings.packet_count - len(rtts_ms)
+    if not rtts_ms or 100.0 * lost / settings.packet_count > settings.thr_loss_percent:
+        return False
+    return (
+        statistics.fmean(rtts_ms) <= settings.thr_avg_ms
+        and max(rtts_ms) <= settings.thr_max_ms
+        and statistics.pstdev(rtts_ms) <= settings.thr_stdev_ms
+        and max(rtts_ms) - min(rtts_ms) <= settings.thr_jitter_ms
+    )
 
 
 class Scripts:
