@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from markupsafe import escape
 from sqlalchemy.orm import Session
 
 from portal.domain.accounts import admins, logins
@@ -59,7 +58,8 @@ TERMS_FULL = (
     "diubah menjadi kode acak harian dan tidak dapat ditelusuri kembali.\n"
     "5. Layanan dapat terhenti sewaktu-waktu karena gangguan jaringan atau listrik."
 )
-# (title, category, pinned, body paragraphs separated by blank lines); {desa} is filled in.
+# (title, category, pinned, body in Markdown: paragraphs separated by blank lines); {desa}
+# is filled in.
 ANNOUNCEMENTS = (
     (
         "Selamat datang di Wifi Desa {desa}",
@@ -111,12 +111,6 @@ class DemoSeed:
     admins: list[DemoAdmin]
 
 
-def paragraphs_html(text: str) -> str:
-    """Plain text as escaped HTML paragraphs (one per blank-line-separated block)."""
-    blocks = [block.strip() for block in text.split("\n\n") if block.strip()]
-    return "".join(f"<p>{escape(block)}</p>" for block in blocks)
-
-
 def seed_demo(session: Session, *, now: datetime) -> DemoSeed:
     """Make sure the demo regency exists and return its credentials. Only flushes.
 
@@ -155,7 +149,7 @@ def _ensure_announcements(world: World, village: Village) -> None:
     for title_template, category, pinned, body_template in ANNOUNCEMENTS:
         title = title_template.format(desa=village.name)
         if title not in existing:
-            body = paragraphs_html(body_template.format(desa=village.name))
+            body = body_template.format(desa=village.name)  # Markdown: paragraphs
             world.announcement(village, title, body, category=category, pinned=pinned)
 
 

@@ -116,7 +116,10 @@ def test_demo_content_is_plain_and_escaped(db_session: Session, now: datetime) -
     assert len(pinned) == 3
     categories = {a.category for a in db_session.query(Announcement)}
     assert {"pengumuman", "agenda", "kesehatan"} <= categories
-    assert demo.paragraphs_html("a <b>\n\nc") == "<p>a &lt;b&gt;</p><p>c</p>"
+    # Written as an admin writes them: Markdown the console can edit, HTML for residents.
+    for note in db_session.query(Announcement):
+        assert "<" not in note.body_markdown and "\n\n" in note.body_markdown
+        assert note.body_html.count("<p>") == 2
 
 
 @given(st.text(max_size=200))
