@@ -43,7 +43,8 @@ class NetwatchProbe:
     fails every probe across a geostationary link's 0.7 s round trip: the village would
     sit in emergency mode for good. Here a probe fails when it is lost (``thr-loss-percent``
     keeps its 85 %: all three packets) or answered later than 3 s; three packets of 54
-    bytes every 30 s are ~1 MB a day per host, against ~3 MB with the default ten.
+    bytes every 30 s are ~1 MB a day per host, against ~3 MB with the default ten at the
+    same interval.
     VERIFY-ON-ROUTER S3.
     """
 
@@ -104,9 +105,9 @@ def heartbeat_source(
     VERIFY-ON-ROUTER S6: ``([/tool fetch … output=user as-value]->"data")`` holds the
     answer's body (nothing for the 204 that means "nothing to do"), and a 4xx/5xx answer
     raises an error caught by ``on-error``, so the pending outage report is cleared only
-    once the portal answered 2xx; F2: files
-    fetched straight to ``dst-path`` are never served half-written; F3: bytes a day with
-    no change; F4: after a reboot ``wdPages`` is empty and the pages are fetched again.
+    once the portal answered 2xx; F2: files fetched straight to ``dst-path`` are never
+    served half-written; F3: bytes a day with no change; F4: after a reboot ``wdPages``
+    is empty and the pages are fetched again.
     """
     post = (
         f"/tool fetch url={q(heartbeat_url)} http-method=post http-data=$data"
