@@ -41,7 +41,7 @@ class TwinConfig:
     radius_timeout: float = 3.0  # the generated .rsc's value for a GEO link (§8.3)
     radius_resends: int = 0
     scheduler_interval: float = 600.0
-    netwatch_interval: float = 10.0
+    netwatch_interval: float = float(NETWATCH.interval_s)  # the .rsc's
     watch_interval: float = 60.0
     netwatch_timeout: float = 1.5
     #: The probe's packets and thresholds: the .rsc's (RouterOS's own defaults fail every

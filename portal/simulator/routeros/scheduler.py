@@ -7,7 +7,7 @@
   `fetch` it GETs every file with `?token=` (`dst-path=hotspot/<file>`, [R4]).
   VERIFY-ON-ROUTER S6: that `output=user` hands the answer text to the script as the twin does.
 * `/tool netwatch` (manual "Netwatch", §8.3 [R6]) probes the central RADIUS host every
-  `interval` (default 10s) with `type=icmp` and the .rsc's thresholds
+  `interval` (30 s in the .rsc; default 10s) with `type=icmp` and the .rsc's thresholds
   (`router_edge_scripts.NETWATCH`); the twin's echoes cross the link, so the host looks
   down when the link passes nothing, or answers too slowly for the thresholds. The
   probes carry no scripts (netwatch runs them as `*sys`, whose globals other scripts
