@@ -33,7 +33,6 @@ from portal.cli import main
 from portal.config import Settings
 from portal.database import db
 from portal.domain.accounts import admins, logins
-from portal.migrations import upgrade_database
 from portal.models import AdminUser, Gateway, Village
 from portal.storage import make_engine, make_sessionmaker
 from portal.world import World
@@ -106,9 +105,10 @@ def settings(tmp_path: Any, database_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Flask]:
-    """The portal for `settings`, with the schema migrated (on the empty database)."""
+    """The portal for `settings`, its empty database migrated (a copy of the schema
+    Alembic built once this run, see `tests.databases.migrate`)."""
+    databases.migrate(settings)
     application = create_app(settings)
-    upgrade_database(application)
     yield application
     with application.app_context():
         db.session.remove()
