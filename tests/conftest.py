@@ -36,7 +36,7 @@ from portal.domain.accounts import admins, logins
 from portal.models import AdminUser, Gateway, Village
 from portal.storage import make_engine, make_sessionmaker
 from portal.world import World
-from tests import databases
+from tests import chromium, databases
 
 pytest_plugins = ["tests.privacy.plugin"]
 
@@ -78,6 +78,13 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
     for name in ("connect", "connect_ex", "sendto"):
         monkeypatch.setattr(socket.socket, name, guard(name))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _stop_chromium() -> Iterator[None]:
+    """Stop the run's Playwright driver and Chromium (`tests.chromium`) at the end."""
+    yield
+    chromium.stop()
 
 
 # --- databases ---------------------------------------------------------------------------
