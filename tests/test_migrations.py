@@ -37,22 +37,23 @@ def app(settings: Settings) -> Iterator[Flask]:
 
 
 def describe(engine: sa.Engine) -> dict[str, Any]:
-    """Everything a schema holds, as the inspector sees it, and its Alembic revision."""
+    """Everything a schema holds, as the inspector sees it (in an order of its own: the
+    catalogue's may differ), and its Alembic revision."""
     with engine.connect() as connection:
         inspector = sa.inspect(connection)
         tables = {
             name: {
-                "columns": inspector.get_columns(name),
-                "primary key": inspector.get_pk_constraint(name),
-                "foreign keys": inspector.get_foreign_keys(name),
-                "indexes": inspector.get_indexes(name),
-                "unique": inspector.get_unique_constraints(name),
-                "checks": inspector.get_check_constraints(name),
+                "columns": repr(inspector.get_columns(name)),  # in the table's order
+                "primary key": repr(inspector.get_pk_constraint(name)),
+                "foreign keys": sorted(map(repr, inspector.get_foreign_keys(name))),
+                "indexes": sorted(map(repr, inspector.get_indexes(name))),
+                "unique": sorted(map(repr, inspector.get_unique_constraints(name))),
+                "checks": sorted(map(repr, inspector.get_check_constraints(name))),
             }
-            for name in inspector.get_table_names()
+            for name in sorted(inspector.get_table_names())
         }
         revision = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-    return {"tables": repr(tables), "revision": revision}
+    return {"tables": tables, "revision": revision}
 
 
 def test_the_copy_other_tests_get_equals_the_migration(
