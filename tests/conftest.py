@@ -33,11 +33,10 @@ from portal.cli import main
 from portal.config import Settings
 from portal.database import db
 from portal.domain.accounts import admins, logins
-from portal.migrations import upgrade_database
 from portal.models import AdminUser, Gateway, Village
 from portal.storage import make_engine, make_sessionmaker
 from portal.world import World
-from tests import databases
+from tests import chromium, databases
 
 pytest_plugins = ["tests.privacy.plugin"]
 
@@ -81,6 +80,13 @@ def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(socket.socket, name, guard(name))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _stop_chromium() -> Iterator[None]:
+    """Stop the run's Playwright driver and Chromium (`tests.chromium`) at the end."""
+    yield
+    chromium.stop()
+
+
 # --- databases ---------------------------------------------------------------------------
 
 
@@ -106,9 +112,10 @@ def settings(tmp_path: Any, database_url: str) -> Settings:
 
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Flask]:
-    """The portal for `settings`, with the schema migrated (on the empty database)."""
+    """The portal for `settings`, its empty database migrated (a copy of the schema
+    Alembic built once this run, see `tests.databases.migrate`)."""
+    databases.migrate(settings)
     application = create_app(settings)
-    upgrade_database(application)
     yield application
     with application.app_context():
         db.session.remove()

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.chromium import browser as shared_browser
+from tests.chromium import contexts_closed
 from tests.live import serve
-from tests.splash.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.splash.browser import CHROMIUM
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing")
 
@@ -32,17 +34,10 @@ def live_server(app: Flask) -> Iterator[str]:
 
 @contextmanager
 def chromium() -> Iterator[object]:
-    """A headless Chromium browser (Playwright's sync API)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    """The run's headless Chromium (`tests.chromium`); contexts opened in the block are
+    closed after it."""
+    with contexts_closed(shared_browser()) as browser:
+        yield browser
 
 
 def load_payloads() -> list[str]:

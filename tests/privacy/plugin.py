@@ -11,6 +11,11 @@ their WAL, backups, server logs of subprocesses, and those two files. Any findin
 the session with a report that names file or schema, table.column or line, and the
 identifier, masked.
 
+Under pytest-xdist each worker records, writes its logs and scans schemas and `scan_now`
+folders as above; at its end it hands its identifiers and findings to the controller
+(``workeroutput``), which scans the whole base temporary directory (the workers' folders
+are inside it) for the identifiers of every worker, and fails the run.
+
 Disable with ``-p no:tests.privacy.plugin``.
 """
 
@@ -22,6 +27,7 @@ import os
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import astuple
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +110,8 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     """Keep each test's captured stdout, stderr and log (all phases are in teardown's)."""
     if STATE is None or STATE.folder is None or report.when != "teardown":
         return
+    if getattr(report, "node", None) is not None:  # an xdist worker's, which wrote it
+        return
     with (STATE.folder / "captured.txt").open("a", encoding="utf-8") as out:
         for title, content in report.sections:
             out.write(f"--- {report.nodeid} {title}\n{content}\n")
@@ -117,6 +125,10 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         logging.getLogger().removeHandler(STATE.handler)
         logging.getLogger().setLevel(STATE.root_level)
         STATE.handler.close()
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # an xdist worker: the controller scans the files
+        workeroutput["privacy"] = _handed_over(STATE)
+        return
     started = time.perf_counter()
     root = STATE.folder.parent
     STATE.findings += stores.scan_tree(root, STATE.ids)
@@ -126,6 +138,34 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     STATE.seconds += time.perf_counter() - started
     if STATE.findings and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _handed_over(state: State) -> dict[str, Any]:
+    """What a worker hands the controller (plain values execnet can send)."""
+    return {
+        "macs": sorted(state.ids.macs),
+        "ips": sorted(state.ids.ips),
+        "findings": [astuple(finding) for finding in state.findings],
+        "counts": [state.schemas, state.files, state.files_now, state.seconds],
+    }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object | None) -> None:
+    """An xdist worker finished: take over its identifiers and findings."""
+    handed = getattr(node, "workeroutput", {}).get("privacy")
+    if STATE is None or handed is None:
+        return
+    for mac in handed["macs"]:
+        STATE.ids.add_mac(mac)
+    for ip in handed["ips"]:
+        STATE.ids.add_ip(ip)
+    STATE.findings += [stores.Finding(*finding) for finding in handed["findings"]]
+    schemas, files, files_now, seconds = handed["counts"]
+    STATE.schemas += schemas
+    STATE.files += files
+    STATE.files_now += files_now
+    STATE.seconds += seconds
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

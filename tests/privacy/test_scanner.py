@@ -14,6 +14,8 @@ import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.privacy import session as privacy_session
 from tests.privacy import stores
@@ -57,6 +59,36 @@ def test_every_notation_of_a_test_mac_is_found_and_nothing_else():
     assert list(ids.find(f"client {ip}7 and 1.{ip}")) == []  # a longer address is another
     other = "0E:" + mac[3:]
     assert list(ids.find(f"{other} {other.replace(':', '')}")) == []
+
+
+def whole_occurrences(text: str, ip: str) -> list[tuple[str, str]]:
+    """The plain way to look for one address: each place it occurs that is not part of
+    a longer number or dotted run (the scanner looks for all of them in one pass)."""
+    found, start = [], text.find(ip)
+    while start != -1:
+        before, after = text[start - 1 : start] if start else "", text[start + len(ip) :][:2]
+        if not (before == "." or before.isdigit() or after[:1].isdigit()) and not (
+            after[:1] == "." and after[1:2].isdigit()
+        ):
+            found.append((ip, ip))
+        start = text.find(ip, start + 1)
+    return found
+
+
+_ADDRESSES = ["10.5.50.2", "10.5.50.23", "1.10.5.50", "192.168.1.1"]
+
+
+@given(
+    st.lists(st.sampled_from(_ADDRESSES), max_size=3),
+    st.lists(st.sampled_from([*_ADDRESSES, ".", "0", "2", "5", "x", " "]), max_size=8),
+)
+def test_client_ips_are_found_whole_wherever_they_stand(addresses, pieces):
+    ids = Identifiers()
+    for address in addresses:
+        ids.add_ip(address)
+    text = "".join(pieces)
+    expected = [hit for ip in sorted(ids.ips) for hit in whole_occurrences(text, ip)]
+    assert sorted(ids.find(text)) == sorted(expected)
 
 
 def test_a_mac_planted_in_a_table_and_a_log_file_is_reported_by_place(tmp_path):

@@ -171,16 +171,11 @@ def _safe_in_page(url: str) -> bool:
 def browser() -> Iterator[object]:
     """One headless Chromium for the module. Every host name fails inside Chromium's
     own resolver, so no page can reach anything (faster than routing each request)."""
-    from playwright.sync_api import sync_playwright
+    from tests import chromium
 
-    from tests.splash.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
-
-    require_chromium()
-    args = [*CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND"]
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
-        yield launched
-        launched.close()
+    launched = chromium.launch("--host-resolver-rules=MAP * ~NOTFOUND")
+    yield launched
+    launched.close()
 
 
 class Renderer:

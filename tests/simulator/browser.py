@@ -1,11 +1,5 @@
-"""Headless Chromium for one test module.
-
-Playwright's sync API allows one instance per thread: a session-scoped Chromium started by
-one directory's tests (an alias of tests/splash's fixture) stays alive to the end of the run
-and makes every later module's ``sync_playwright()`` fail ("inside the asyncio loop"). A
-module-scoped one is closed before the next module starts; tests/splash keeps the session
-one, as it runs last.
-"""
+"""Headless Chromium for one test module: the run's shared one (`tests.chromium`),
+with the contexts the module opened closed after it."""
 
 from __future__ import annotations
 
@@ -17,12 +11,7 @@ import pytest
 
 @pytest.fixture(scope="module")
 def module_chromium() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from tests import chromium
 
-    from tests.splash.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
-
-    require_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium.contexts_closed(chromium.browser()) as browser:
         yield browser
-        browser.close()

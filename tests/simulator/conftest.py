@@ -79,7 +79,12 @@ def central_site(live_portal: LivePortal, world: World) -> Iterator[CentralSite]
 @pytest.fixture
 def make_twin(central_site: CentralSite, world: World) -> Iterator[Callable[..., Twin]]:
     """``make_twin(delay_ms=…, loss=…, outage=…, scripts=…, **config)``: a started twin that
-    has fetched its pages from the portal (stopped after the test)."""
+    has fetched its pages from the portal (stopped after the test).
+
+    The router's first heartbeat and fetch of its pages cross the link without its delay
+    (with its loss and outage): some thirty requests at 350 ms each way took ten seconds
+    of every such test, which then measures the phone alone. The fetch across a slow link
+    is test_simulate_cli's `test_router_pages_through_a_350ms_link`."""
     twins: list[Twin] = []
 
     def make(
@@ -92,12 +97,14 @@ def make_twin(central_site: CentralSite, world: World) -> Iterator[Callable[...,
     ) -> Twin:
         conditions = Conditions(delay_ms, loss, *(outage or (None, 0.0)))
         hotspot = HotspotConfig(identity=NAS_ID)
-        settings = TwinConfig(hotspot=hotspot, token=central_site.token, conditions=conditions)
+        undelayed = dataclasses.replace(conditions, delay_ms=0.0)
+        settings = TwinConfig(hotspot=hotspot, token=central_site.token, conditions=undelayed)
         settings = dataclasses.replace(settings, **config)
         twin = Twin(settings, central_site.central(), Flash(), heartbeat_at_start=False)
         twins.append(twin.start(scripts=False))
         beat = twin.scripts.heartbeat()  # the router's first heartbeat fetches its pages
         assert beat.fetched and twin.flash.has("login.html"), twin.scripts.last_error
+        twin.link.conditions = conditions
         if scripts:
             twin.scripts.start(heartbeat_at_start=False)
         return twin

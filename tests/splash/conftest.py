@@ -241,18 +241,14 @@ def live_portal(portal_app: Flask) -> Iterator[LivePortal]:
         yield LivePortal(portal_app, url)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium() -> Iterator[Any]:
-    """Headless Chromium (Debian's), skipped with a reason where it is not installed."""
-    from tests.splash.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+    """The run's headless Chromium (`tests.chromium`), skipped with a reason where it is
+    not installed; contexts the test opens are closed after it."""
+    from tests import chromium
 
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    with chromium.contexts_closed(chromium.browser()) as browser:
         yield browser
-        browser.close()
 
 
 def record_usage_today(
