@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal import messages
 from portal.domain import keyring
 from portal.domain.notify import channels, events, outbox
+from portal.domain.reporting import figures
 from portal.models import Notification, NotifySettings
 from tests.conftest import TEST_SECRET_KEY
 
@@ -126,3 +127,17 @@ def test_old_messages_are_deleted_and_pending_ones_kept(sessions: sessionmaker) 
         left = session.scalars(sa.select(Notification.event_key).order_by("event_key")).all()
 
     assert deleted == 2 and left == ["c", "d"]
+
+
+@pytest.mark.parametrize(("minutes", "told"), [(20, False), (25, False), (26, True)])
+def test_the_shortest_silence_waits_until_the_reports_say_down(minutes: int, told: bool):
+    """With the shortest setting (15 minutes) an officer hears of a router only once the
+    reports show it down: one heartbeat lost on a satellite link is not an outage."""
+    now = datetime(2026, 12, 6, 12, 0)
+    last = now - timedelta(minutes=minutes)
+    state = figures.GatewayState(
+        id=1, nas_identifier="desa-a", village_kode="64.01.01.2009", village_name="A",
+        district_name="B", timezone="WITA", last_heard=last,
+        state=figures.gateway_state(last, now), uptime_pct=100.0,
+    )  # fmt: skip
+    assert bool(events.silent_gateways([state], 15, now)) is told

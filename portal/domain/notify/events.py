@@ -82,7 +82,10 @@ def _gateway_params(state: figures.GatewayState, since: datetime) -> dict[str, o
 def silent_gateways(
     states: list[figures.GatewayState], silent_minutes: int, now: datetime
 ) -> list[Event]:
-    """Gateways last heard longer than ``silent_minutes`` ago (and within DOWN_LOOKBACK)."""
+    """Gateways down (`figures.gateway_states`: after `liveness.DOWN_AFTER`) and last heard
+    longer than ``silent_minutes`` ago, within DOWN_LOOKBACK. A threshold shorter than
+    DOWN_AFTER waits for it: an officer is never told "down" about a router the reports
+    still show as up (one heartbeat lost on a satellite link)."""
     threshold = timedelta(minutes=silent_minutes)
     return [
         Event(
@@ -91,7 +94,9 @@ def silent_gateways(
             _gateway_params(state, state.last_heard),
         )
         for state in states
-        if state.last_heard is not None and threshold < now - state.last_heard <= DOWN_LOOKBACK
+        if state.state == figures.DOWN
+        and state.last_heard is not None
+        and threshold < now - state.last_heard <= DOWN_LOOKBACK
     ]
 
 
