@@ -12,8 +12,9 @@ skipped. On each page, as a regency officer and as a village operator:
   height of the text around it; making it 48 px would tear the sentence apart;
 * a short cell (a date, a figure, a state) takes at most two lines.
 
-A screenshot of every page is kept under ``$WIFIDESA_LAYOUT_SHOTS`` (or a temporary
-folder), whose path is printed at the end of the run.
+With ``$WIFIDESA_LAYOUT_SHOTS`` set, a screenshot of every page is kept there; without
+it, one of every page that has a problem, in a temporary folder. The folder's path is
+printed at the end of the run.
 """
 
 from __future__ import annotations
@@ -199,8 +200,8 @@ def world(tmp_path_factory) -> Iterator[tuple[Flask, VillageObjects]]:
 
 
 def check(page, name: str, shots: Path) -> list[str]:
-    """Measure the open page; save its screenshot; return what is wrong with it."""
-    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    """Measure the open page and return what is wrong with it; save its screenshot when
+    something is, or when ``$WIFIDESA_LAYOUT_SHOTS`` asks for every page."""
     found = page.evaluate(MEASURE)
     problems = []
     if found["scrollWidth"] > found["innerWidth"]:
@@ -210,6 +211,8 @@ def check(page, name: str, shots: Path) -> list[str]:
     problems += [f"{name}: tap target {item}" for item in found["small"]]
     problems += [f"{name}: button off-screen: {item}" for item in found["offscreen"]]
     problems += [f"{name}: cell {item}" for item in found["wrapped"]]
+    if problems or os.environ.get("WIFIDESA_LAYOUT_SHOTS"):
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
     return problems
 
 
