@@ -12,7 +12,6 @@ from portal.database import db
 from portal.domain.access import admission, hotspot
 from portal.domain.access.throttle import Throttled
 from portal.domain.access.vouchers import VoucherRefused
-from portal.domain.content import announcements, terms
 from portal.domain.pseudonyms import InvalidMac, KeyRing, normalize_mac
 from portal.models import Gateway
 from portal.splash import KEYRING, SNAPSHOTS, pages, voucher_link
@@ -276,42 +275,3 @@ def _status_from_router() -> Response | tuple[str, int]:
     ref = admission.StatusRef(gateway.id, gateway.village_kode, device, day.isoformat(), logout)
     token = admission.sign_status_ref(ref, _master_key())
     return redirect(flask_url_for("splash.status", s=token), 303)
-
-
-@bp.get("/desa/<key>", endpoint="bulletin")
-def bulletin_page(key: str) -> Response:
-    """The village's public bulletin (shareable; usable as RFC 8908 venue-info-url)."""
-    village = pages.village_by_key(db.session, key[:80])
-    if village is None:
-        abort(404)
-    items = announcements.current_announcements(
-        db.session, village, context.now(), limit=announcements.PAGE_LIMIT
-    )
-    body = render_template(
-        "splash/bulletin.html",
-        village=village,
-        announcements=items,
-        lang_url=lambda lang: flask_url_for("splash.bulletin", key=village.slug, lang=lang),
-    )
-    response = Response(body, mimetype="text/html")
-    response.headers["Cache-Control"] = "public, max-age=60"
-    response.vary.add("Cookie")
-    return response
-
-
-@bp.get("/desa/<key>/syarat", endpoint="terms")
-def terms_page(key: str) -> Response:
-    """The full terms of use that apply at a village (linked when too long to inline)."""
-    village = pages.village_by_key(db.session, key[:80])
-    if village is None:
-        abort(404)
-    body = render_template(
-        "splash/terms.html",
-        village=village,
-        terms=terms.current_terms(db.session, village),
-        lang_url=lambda lang: flask_url_for("splash.terms", key=village.slug, lang=lang),
-    )
-    response = Response(body, mimetype="text/html")
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.vary.add("Cookie")
-    return response
