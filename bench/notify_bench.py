@@ -20,21 +20,19 @@ postgresql://postgres@127.0.0.1:5432/test), dropped afterwards.
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_databases import database
 
 from portal import create_app, notifier
 from portal.config import Settings
@@ -45,27 +43,8 @@ from portal.models import Gateway, Village
 from portal.storage import make_engine, make_sessionmaker, unit_of_work
 
 PROVINCE = "64"
-PG_URL = os.environ.get("WIFIDESA_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 22, 9, 5)  # 17.05 WITA: the 17.00 summary is due
 KEY = "bench-secret-key-" + "0" * 48
-
-
-@contextmanager
-def database(backend: str, folder: Path) -> Iterator[str]:
-    """A URL for an empty database; a PostgreSQL schema is dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'bench.sqlite3'}"
-        return
-    schema = "bench_notify_" + secrets.token_hex(4)
-    admin = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{PG_URL}?options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def populate(session: sa.orm.Session, villages: int) -> list[str]:
@@ -99,7 +78,7 @@ def configure(session: sa.orm.Session, areas: list[str]) -> None:
 
 
 def run(backend: str, villages: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as folder, database(backend, Path(folder)) as url:
+    with tempfile.TemporaryDirectory() as folder, database(backend, Path(folder), "notify") as url:
         settings = Settings(data_dir=Path(folder), database_url=url, secret_key=KEY)
         app = create_app(settings)
         upgrade_database(app)

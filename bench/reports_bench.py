@@ -22,21 +22,21 @@ import argparse
 import os
 import platform
 import random
-import secrets
 import shutil
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_databases import database
 
 from portal import create_app
 from portal.adapters import export_files
@@ -57,29 +57,10 @@ from portal.models import (
 )
 
 PROVINCE = "64"
-PG_URL = os.environ.get("WIFIDESA_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 RESULTS = Path(__file__).resolve().parent / "RESULTS-reports.md"
 TARGETS = {"overview": 0.5, "csv_year": 2.0, "csv_after_warmup": 2.0}
 CHUNK = 20_000
 LOAD = {"start": os.getloadavg()[0]}
-
-
-@contextmanager
-def database(backend: str, folder: Path) -> Iterator[str]:
-    """A URL for an empty database; a PostgreSQL schema is dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'bench.sqlite3'}"
-        return
-    schema = "bench_reports_" + secrets.token_hex(4)
-    admin = sa.create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
-    with admin.begin() as conn:
-        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{PG_URL}?options={quote(f'-csearch_path={schema}')}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def generate(session: sa.orm.Session, villages: int, days: int, now: datetime) -> int:
@@ -157,7 +138,7 @@ def timed(action: Callable[[], int], runs: int) -> tuple[float, float, float, in
 
 
 def run(backend: str, villages: int, days: int, runs: int) -> dict[str, object]:
-    with tempfile.TemporaryDirectory() as folder, database(backend, Path(folder)) as url:
+    with tempfile.TemporaryDirectory() as folder, database(backend, Path(folder), "reports") as url:
         settings = Settings(data_dir=Path(folder), database_url=url, secret_key="b" * 64)
         app = create_app(settings)
         upgrade_database(app)
