@@ -55,6 +55,7 @@ from portal.models import (
     UsageDaily,
     Village,
 )
+from portal.web import login
 
 PROVINCE = "64"
 RESULTS = Path(__file__).resolve().parent / "RESULTS-reports.md"
@@ -158,6 +159,8 @@ def run(backend: str, villages: int, days: int, runs: int) -> dict[str, object]:
         client = app.test_client()
         with client.session_transaction() as flask_session:
             flask_session["_user_id"] = f"{admin_id}:1"
+            # A login that just completed (portal.web.login.start), or the pages refuse it.
+            flask_session[login.STARTED] = flask_session[login.SEEN] = utcnow().timestamp()
         end = clock.local_day(now, "WITA")
         start = end - timedelta(days=days - 1)
         bearer = {"Authorization": "Bearer bench-token"}
