@@ -37,6 +37,7 @@ from portal.models import AdminUser, Gateway, Village
 from portal.storage import make_engine, make_sessionmaker
 from portal.world import World
 from tests import chromium, databases
+from tests.notify.servers import BotApi, MailBox, bot_api, smtp_server
 
 pytest_plugins = ["tests.privacy.plugin"]
 
@@ -267,3 +268,17 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1, type=Type.ID)
     monkeypatch.setattr(admins, "HASHER", cheap)
     monkeypatch.setattr(logins, "_DUMMY_HASH", cheap.hash("wifidesa-no-such-user"))
+
+
+@pytest.fixture
+def mailbox(tmp_path: Any) -> Iterator[MailBox]:
+    """A real SMTP server on loopback (STARTTLS with a throwaway CA, AUTH LOGIN)."""
+    with smtp_server(tmp_path) as box:
+        yield box
+
+
+@pytest.fixture
+def bot() -> Iterator[BotApi]:
+    """A Telegram Bot API double on loopback."""
+    with bot_api() as api:
+        yield api

@@ -29,21 +29,7 @@ from tests.notify.servers import (
     MAIL_USER,
     BotApi,
     MailBox,
-    bot_api,
-    smtp_server,
 )
-
-
-@pytest.fixture
-def mailbox(tmp_path) -> Iterator[MailBox]:
-    with smtp_server(tmp_path) as box:
-        yield box
-
-
-@pytest.fixture
-def bot() -> Iterator[BotApi]:
-    with bot_api() as api:
-        yield api
 
 
 @pytest.fixture

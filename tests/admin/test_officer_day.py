@@ -47,8 +47,6 @@ from tests.notify.servers import (
     MAIL_USER,
     BotApi,
     MailBox,
-    bot_api,
-    smtp_server,
 )
 from tests.radius.process import free_port_pair
 
@@ -58,18 +56,6 @@ LEGAI = "64.01.01.2012"  # Legai, Kecamatan Batu Sopang, Kabupaten Paser (WITA)
 NAS_ID = "legai-1"
 PASSWORD = "kata-sandi-kominfo-paser"
 mac_like = re.compile(r"(?i)\b[0-9a-f]{2}([:-][0-9a-f]{2}){5}\b")
-
-
-@pytest.fixture
-def mailbox(tmp_path) -> Iterator[MailBox]:
-    with smtp_server(tmp_path) as box:
-        yield box
-
-
-@pytest.fixture
-def bot() -> Iterator[BotApi]:
-    with bot_api() as api:
-        yield api
 
 
 @pytest.fixture

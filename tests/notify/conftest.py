@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
@@ -19,21 +18,7 @@ from tests.notify.servers import (
     MAIL_USER,
     BotApi,
     MailBox,
-    bot_api,
-    smtp_server,
 )
-
-
-@pytest.fixture
-def mailbox(tmp_path: Path) -> Iterator[MailBox]:
-    with smtp_server(tmp_path) as box:
-        yield box
-
-
-@pytest.fixture
-def bot() -> Iterator[BotApi]:
-    with bot_api() as api:
-        yield api
 
 
 @pytest.fixture
