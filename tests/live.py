@@ -7,6 +7,7 @@ path and status only, as a deployment's logs must (gunicorn runs with no access 
 
 from __future__ import annotations
 
+import socketserver
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,10 +30,18 @@ class PathOnlyRequestHandler(WSGIRequestHandler):
 def serve(app: Flask) -> Iterator[BaseWSGIServer]:
     """Serve ``app`` on 127.0.0.1 (a free port) until the block ends; yields the server."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=PathOnlyRequestHandler)
+    with serving(server):
+        yield server
+
+
+@contextmanager
+def serving(server: socketserver.BaseServer) -> Iterator[None]:
+    """Run ``server`` (bound already, loopback only) in a thread until the block ends;
+    then stop it, close its socket and wait for the thread."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield server
+        yield
     finally:
         server.shutdown()
         server.server_close()

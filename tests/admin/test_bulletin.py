@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import socket
 import ssl
-import threading
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -22,6 +21,7 @@ from portal.domain.content import announcements, opensid
 from portal.models import Announcement, AuditEntry, TermsVersion
 from portal.web import pictures
 from tests.admin.conftest import VILLAGE_A, VILLAGE_B, log_in, post
+from tests.live import serving
 
 FEED = (Path(__file__).parent / "fixtures" / "opensid_feed.xml").read_bytes()
 
@@ -173,11 +173,8 @@ class _FeedHandler(BaseHTTPRequestHandler):
 @pytest.fixture
 def feed_server():
     server = HTTPServer(("127.0.0.1", 0), _FeedHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield f"http://127.0.0.1:{server.server_port}"
 
 
 def test_opensid_fetch_has_a_size_limit(feed_server):
@@ -264,11 +261,8 @@ def tls_feed_server():
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     authority.issue_cert("localhost").configure_cert(context)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield authority, server.server_port
-    server.shutdown()
-    server.server_close()
+    with serving(server):
+        yield authority, server.server_port
 
 
 def test_opensid_fetch_over_https_checks_the_certificate_for_the_name(tls_feed_server, monkeypatch):

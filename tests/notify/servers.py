@@ -21,6 +21,8 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from tests.live import serving
+
 MAIL_USER = "diskominfo@paserkab.go.id"
 MAIL_PASSWORD = "sandi-smtp-yang-benar"
 BOT_TOKEN = "123456789:AAE-uji_tokenBotWifiDesa0123456789ab"
@@ -162,11 +164,5 @@ def bot_api() -> Iterator[BotApi]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.base_url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)

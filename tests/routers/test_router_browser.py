@@ -8,7 +8,6 @@ page can set and through the announcements, with zero executions."""
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from portal.domain.access.hotspot import encode_octal
 from portal.models import Village
 from portal.simulator.routeros import substitution
 from portal.world import World as Factory
+from tests.live import serving
 from tests.routers.conftest import NOW
 from tests.splash.conftest import CHAP_CHALLENGE, CHAP_ID, MAC, NAS_ID, World
 
@@ -93,13 +93,8 @@ def serve(router: Router) -> Iterator[Router]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     router.origin = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield router
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def variables(router: Router, **overrides: str) -> dict[str, str]:

@@ -11,7 +11,6 @@ rejected, it serves its login page again with the Reply-Message as ``$(error)``.
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ import pytest
 
 from portal.domain.access import grants, hotspot
 from portal.simulator import Options, radius, web
+from tests.live import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -142,11 +142,5 @@ def fake_router(router: FakeRouter) -> Iterator[FakeRouter]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     router.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(server):
         yield router
-    finally:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
