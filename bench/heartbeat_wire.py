@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from nginx_conf import write_config  # bench/ is on the path of every bench script
+from province_servers import free_port
 
 HOST = "wifidesa.paserkab.go.id"  # the name the router's script fetches (SNI, Host)
 #: IPv4 (20 bytes) and TCP with timestamps (32 bytes) per segment.
@@ -62,12 +63,6 @@ class Exchange:
         return self.tls + self.segments * SEGMENT_HEADERS
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def tls_proxy(portal_port: int) -> Iterator[tuple[int, Path]]:
     """nginx with TLS on a free loopback port in front of the portal; yields the port and
@@ -87,7 +82,7 @@ def tls_proxy(portal_port: int) -> Iterator[tuple[int, Path]]:
             for blob in leaf.cert_chain_pems:  # the leaf, then the intermediate
                 chain.write(blob.bytes())
         ca.cert_pem.write_to_path(str(root / "ca.pem"))
-        port = _free_port()
+        port = free_port(socket.SOCK_STREAM)
         config = write_config(
             root,
             f"""  server_tokens off;

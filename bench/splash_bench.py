@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from nginx_conf import write_config  # noqa: E402
+from province_servers import free_port  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.config import Settings  # noqa: E402
@@ -75,12 +76,6 @@ TERMS = "\n".join(
         "Kami tidak menyimpan nama, nomor HP, atau alamat perangkat Anda.",
     ]
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def seed(settings: Settings) -> str:
@@ -206,7 +201,7 @@ def main() -> int:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     with tempfile.TemporaryDirectory(prefix="splash-bench-") as tmp:
         root = Path(tmp)
-        portal_port, nginx_port = free_port(), free_port()
+        portal_port, nginx_port = free_port(socket.SOCK_STREAM), free_port(socket.SOCK_STREAM)
         env = {
             **os.environ,
             "WIFIDESA_DATA_DIR": str(root / "data"),
