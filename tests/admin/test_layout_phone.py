@@ -201,7 +201,10 @@ def world(tmp_path_factory) -> Iterator[tuple[Flask, VillageObjects]]:
 
 def check(page, name: str, shots: Path) -> list[str]:
     """Measure the open page and return what is wrong with it; save its screenshot when
-    something is, or when ``$WIFIDESA_LAYOUT_SHOTS`` asks for every page."""
+    something is, or when ``$WIFIDESA_LAYOUT_SHOTS`` asks for every page. A page opened
+    by a form's answer may still be loading its stylesheet when its selector appears:
+    measure only once it has loaded."""
+    page.wait_for_load_state("load")
     found = page.evaluate(MEASURE)
     problems = []
     if found["scrollWidth"] > found["innerWidth"]:
